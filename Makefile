@@ -1,0 +1,58 @@
+# One entry point for people and CI. `make run` and `make test` work on a fresh machine:
+# they create .venv (Python 3.11) and install what they need first.
+SHELL := /bin/bash
+PY311 ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PACKAGES := core bot nlu flows scheduler store console
+
+.PHONY: run serve test lint typecheck pytest bench i18n-extract i18n-update i18n-compile migrate install clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PY311) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP) i18n-compile
+
+## The local chat in the terminal: SQLite under var/, embedded NLU, no token needed.
+run: install
+	$(PY) -m bot chat
+
+## Serve: Telegram (if TELEGRAM_BOT_TOKEN is set) + scheduler + console.
+serve: install
+	$(PY) -m bot
+
+migrate: install
+	$(PY) -m store upgrade
+
+## The whole quality gate, as CI runs it.
+test: install lint typecheck pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: install
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench
+
+## Translations (Babel): French is the source language.
+i18n-extract: $(STAMP)
+	$(VENV)/bin/pybabel extract -F locale/babel.cfg -k N_ -o locale/messages.pot --no-location --sort-output .
+
+i18n-update: i18n-extract
+	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale -D messages --no-fuzzy-matching
+
+i18n-compile: $(STAMP)
+	$(VENV)/bin/pybabel compile -d locale -D messages --use-fuzzy --statistics 2>&1 | tail -n +1 >/dev/null || $(VENV)/bin/pybabel compile -d locale -D messages
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

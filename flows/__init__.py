@@ -1,0 +1,1 @@
+"""Conversation logic, channel-agnostic: it never imports ``telegram``."""
