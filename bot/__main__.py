@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from bot.serve import serve
 
-    return serve(settings)
+    return int(serve(settings))
 
 
 if __name__ == "__main__":

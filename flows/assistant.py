@@ -186,11 +186,9 @@ class Assistant:
         if account.unreachable_at is not None:
             account.unreachable_at = None  # they wrote to us: reachable again
         person = account.person
-        conversation = person.conversation
-        if conversation is None:
-            conversation = Conversation(person=person, data={})
-            session.add(conversation)
-        return person, conversation
+        if person.conversation is None:
+            person.conversation = Conversation(person=person, data={})
+        return person, person.conversation
 
     def _log(self, turn: Turn, replies: list[Reply]) -> None:
         """Keep the transcript, only for people who consented (and still exist)."""

@@ -90,14 +90,18 @@ class Fact(_Model):
                 if not isinstance(source, str) or not (
                     _SEED_RE.match(source) or urlsplit(source).scheme in ("http", "https")
                 ):
-                    raise ValueError(f"source invalide {source!r} (URL http(s) ou seed:fichier.txt)")
+                    raise ValueError(
+                        f"source invalide {source!r} (URL http(s) ou seed:fichier.txt)"
+                    )
         return sources
 
     @field_validator("as_of")
     @classmethod
     def _as_of(cls, value: str) -> str:
         if not _AS_OF_RE.match(value):
-            raise ValueError(f"as_of invalide {value!r} (AAAA[-MM[-JJ]] ou « non datée (consultée AAAA-MM) »)")
+            raise ValueError(
+                f"as_of invalide {value!r} (AAAA[-MM[-JJ]] ou « non datée (consultée AAAA-MM) »)"
+            )
         return value
 
 
@@ -254,7 +258,9 @@ class Catalog:
                 if label not in sources:
                     sources.append(label)
         if sources:
-            lines.append(("Sources : " if lang == BASE_LOCALE else "Sources: ") + ", ".join(sources))
+            lines.append(
+                ("Sources : " if lang == BASE_LOCALE else "Sources: ") + ", ".join(sources)
+            )
         children = [(child, pick(self.card(child).title)) for child in card.children]
         official = (pick(card.official.label), card.official.url) if card.official else None
         return RenderedCard(
@@ -331,7 +337,9 @@ def parse_catalog(directory: Path) -> Catalog:
     for path in paths:
         for card in _load_file(path):
             if card.id in cards:
-                raise CatalogError(f"{path.name}: carte {card.id!r} : id déjà utilisé dans {files[card.id]}")
+                raise CatalogError(
+                    f"{path.name}: carte {card.id!r} : id déjà utilisé dans {files[card.id]}"
+                )
             cards[card.id] = card
             files[card.id] = path.name
     for top in TOP_CARDS:
@@ -343,7 +351,9 @@ def parse_catalog(directory: Path) -> Catalog:
     for card in cards.values():
         for target in [*card.children, *([card.more] if card.more else [])]:
             if target not in cards:
-                raise CatalogError(f"{files[card.id]}: carte {card.id!r} : renvoie à {target!r} qui n'existe pas")
+                raise CatalogError(
+                    f"{files[card.id]}: carte {card.id!r} : renvoie à {target!r} qui n'existe pas"
+                )
     reachable: set[str] = set()
     todo = list(TOP_CARDS)
     while todo:

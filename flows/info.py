@@ -32,7 +32,7 @@ class InfoFlow(Flow):
     def on_button(self, turn: Turn, args: list[str]) -> list[Reply]:
         """``card:<id>``; an unknown id (old keyboard, forged data) gets the menu."""
         card_id = args[0] if args else ""
-        if not turn.services.catalog.has(card_id):
+        if card_id not in turn.services.catalog:
             return [
                 menu_reply(
                     turn, turn._("Cette page n'existe plus. Voici le menu, choisissez un sujet :")

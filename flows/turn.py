@@ -109,14 +109,17 @@ class Turn:
         self.conversation.data = dict(data)
         self.conversation.nonce = secrets.token_hex(3)
 
-    def update(self, step: str | None = None, **data: Any) -> None:
-        """Move the active flow to another step and merge data into its state."""
+    def update(self, **data: Any) -> None:
+        """Merge data into the active flow's state (the keyboard stays valid)."""
         merged = dict(self.conversation.data or {})
         merged.update(data)
         self.conversation.data = merged
-        if step is not None:
-            self.conversation.step = step
-            self.conversation.nonce = secrets.token_hex(3)
+
+    def goto(self, step: str, **data: Any) -> None:
+        """Move the active flow to another step: earlier keyboards expire."""
+        self.update(**data)
+        self.conversation.step = step
+        self.conversation.nonce = secrets.token_hex(3)
 
     def finish(self) -> None:
         """Leave the active flow: the next free text is routed by intent again."""
