@@ -45,6 +45,7 @@ _ID_RE = re.compile(r"^[a-z0-9_.]+$")
 _AS_OF_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|non datée \(consultée \d{4}-\d{2}\))$")
 _SEED_RE = re.compile(r"^seed:[A-Za-z0-9_.-]+\.txt$")
 _DIGIT_RE = re.compile(r"\d")
+_YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")  # a year is not a figure to source
 
 
 class CatalogError(ValueError):
@@ -155,8 +156,8 @@ class Card(_Model):
         if value is None:
             return None
         value = _check_localized(value)
-        if any(_DIGIT_RE.search(text) for text in value.values()):
-            raise ValueError("pas de chiffre hors d'un fait sourcé (intro, unknown)")
+        if any(_DIGIT_RE.search(_YEAR_RE.sub("", text)) for text in value.values()):
+            raise ValueError("pas de chiffre (sauf une année) hors d'un fait sourcé (intro, unknown)")
         return value
 
 
