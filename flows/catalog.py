@@ -44,7 +44,8 @@ INTENT_CARDS: dict[str, str] = {
 _ID_RE = re.compile(r"^[a-z0-9_.]+$")
 _AS_OF_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|non datée \(consultée \d{4}-\d{2}\))$")
 _SEED_RE = re.compile(r"^seed:[A-Za-z0-9_.-]+\.txt$")
-_DIGIT_RE = re.compile(r"\d")
+_DIGIT_RE = re.compile(r"(?<![A-Za-z])\d")  # "EPR2", "H2V" are names, not figures
+_YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")  # a year is not a figure to source
 
 
 class CatalogError(ValueError):
@@ -159,8 +160,8 @@ class Card(_Model):
         if value is None:
             return None
         value = _check_localized(value)
-        if any(_DIGIT_RE.search(text) for text in value.values()):
-            raise ValueError("pas de chiffre hors d'un fait sourcé (intro, unknown)")
+        if any(_DIGIT_RE.search(_YEAR_RE.sub("", text)) for text in value.values()):
+            raise ValueError("pas de chiffre (sauf une année) hors d'un fait sourcé (intro, unknown)")
         return value
 
 
@@ -373,3 +374,32 @@ def parse_catalog(directory: Path) -> Catalog:
 def load_catalog(directory: Path = CONTENT_DIR) -> Catalog:
     """The checked catalog, loaded once per process."""
     return parse_catalog(directory)
+
+
+class EspaceConfig(_Model):
+    """One Espace 20 000 emplois as the operator configures it; ``None`` = not known yet."""
+
+    id: str
+    name: str
+    commune: str
+    opened: str
+    source: str
+    as_of: str
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    phone: str | None = None
+    opening_hours: str | None = None
+    access_notes: str | None = None
+
+
+def load_espaces(path: Path = ESPACES_CONFIG) -> list[EspaceConfig]:
+    """The configured Espaces; unknown practical details stay ``None`` (never guessed)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items = raw["espaces"] if isinstance(raw, dict) else None
+        if not isinstance(items, list):
+            raise CatalogError(f"{path.name}: une liste « espaces: » est attendue")
+        return [EspaceConfig.model_validate(item) for item in items]
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise CatalogError(f"{path.name}: {exc}") from exc
