@@ -161,7 +161,9 @@ class Card(_Model):
             return None
         value = _check_localized(value)
         if any(_DIGIT_RE.search(_YEAR_RE.sub("", text)) for text in value.values()):
-            raise ValueError("pas de chiffre (sauf une année) hors d'un fait sourcé (intro, unknown)")
+            raise ValueError(
+                "pas de chiffre (sauf une année) hors d'un fait sourcé (intro, unknown)"
+            )
         return value
 
 
