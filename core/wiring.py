@@ -7,6 +7,7 @@ import logging
 from core.clock import Clock, utcnow
 from core.settings import Settings, get_settings
 from flows.assistant import Assistant, Parser
+from flows.booking.install import install as install_appointments
 from flows.catalog import load_catalog
 from flows.services import Services
 from flows.setup import build_registry
@@ -37,6 +38,7 @@ def build_assistant(
         parse = nlu.parse
         closers.append(nlu.aclose)
     assistant = Assistant(make_session_factory(engine), services, settings, parse)
+    install_appointments(assistant)
     for closer in closers:
         assistant.on_close(closer)
 

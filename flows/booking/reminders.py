@@ -81,7 +81,7 @@ def plan_reminders(
                     )
                 )
         day_of = max(morning, now)
-        if b.created_at < morning and day_of <= b.starts_at - timedelta(hours=1):
+        if b.created_at < morning and day_of <= b.starts_at - timedelta(minutes=30):
             planned.append(
                 PlannedMessage(
                     f"reminderday:{b.id}", b.id, b.person_id, RULE_DAY, day_of, b.starts_at, True
