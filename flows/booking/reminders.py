@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -73,14 +73,14 @@ def plan_reminders(
         morning = datetime.combine(local.date(), MORNING, tzinfo=PARIS)
         target = b.starts_at - timedelta(hours=48)
         if b.created_at <= target:  # booked more than 48 h ahead
-            moment = quiet.next_allowed(max(target, now))
+            moment = quiet.next_allowed(max(target, now)).astimezone(UTC)
             if moment.astimezone(PARIS).date() < local.date():
                 planned.append(
                     PlannedMessage(
                         f"reminder48:{b.id}", b.id, b.person_id, RULE_48H, moment, morning, False
                     )
                 )
-        day_of = max(morning, now)
+        day_of = max(morning, now).astimezone(UTC)
         if b.created_at < morning and day_of <= b.starts_at - timedelta(minutes=30):
             planned.append(
                 PlannedMessage(
