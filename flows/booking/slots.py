@@ -98,16 +98,35 @@ class Calendar:
 class Occupancy:
     """What is already taken: staff busy intervals and seats per collective session."""
 
-    busy: dict[int, list[Interval]] = field(default_factory=dict)
+    # staff id → UTC date of the start → (start, end) in epoch seconds (bookings < 1 day)
+    busy: dict[int, dict[date, list[tuple[int, int]]]] = field(default_factory=dict)
     seats: dict[tuple[str, str, datetime], int] = field(default_factory=dict)
 
     def add_busy(self, staff_id: int, start: datetime, end: datetime) -> None:
         """A staff member is taken between ``start`` and ``end``."""
-        self.busy.setdefault(staff_id, []).append((start, end))
+        days = self.busy.setdefault(staff_id, {})
+        bucket = days.setdefault(start.astimezone(UTC).date(), [])
+        bucket.append((int(start.timestamp()), int(end.timestamp())))
+
+    def around(self, staff_id: int, day: date) -> list[tuple[int, int]]:
+        """A staff member's busy intervals (epoch seconds) touching the Paris day ``day``."""
+        days = self.busy.get(staff_id)
+        if not days:
+            return []
+        opens = datetime.combine(day, time(0), tzinfo=PARIS).timestamp()
+        closes = datetime.combine(day + timedelta(days=1), time(0), tzinfo=PARIS).timestamp()
+        return [
+            (s, e)
+            for offset in (-1, 0, 1)
+            for s, e in days.get(day + timedelta(days=offset), ())
+            if s < closes and e > opens
+        ]
 
     def is_free(self, staff_id: int, start: datetime, end: datetime) -> bool:
         """Is a staff member free for the whole of [start, end)?"""
-        return all(e <= start or s >= end for s, e in self.busy.get(staff_id, ()))
+        a, b = start.timestamp(), end.timestamp()
+        day = start.astimezone(PARIS).date()
+        return all(e <= a or s >= b for s, e in self.around(staff_id, day))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +183,42 @@ def _closed_parts(calendar: Calendar, espace_id: str, day: date) -> list[Interva
     return parts
 
 
+@dataclass
+class _Cache:
+    """Conversions and busy lists shared by every motif of one search."""
+
+    occupancy: Occupancy
+    moments: dict[tuple[date, time], tuple[datetime, float] | None] = field(default_factory=dict)
+    busy: dict[tuple[int, date], list[tuple[int, int]]] = field(default_factory=dict)
+    shifts: dict[date, bool] = field(default_factory=dict)
+
+    def moment(self, day: date, wall: time) -> tuple[datetime, float] | None:
+        """The UTC instant and epoch seconds of a Paris wall time (None in a DST gap)."""
+        key = (day, wall)
+        if key not in self.moments:
+            instant = paris_moment(day, wall)
+            self.moments[key] = (instant, instant.timestamp()) if instant else None
+        return self.moments[key]
+
+    def around(self, staff: int, day: date) -> list[tuple[int, int]]:
+        """Busy intervals of a staff member on a day."""
+        key = (staff, day)
+        if key not in self.busy:
+            self.busy[key] = self.occupancy.around(staff, day)
+        return self.busy[key]
+
+    def clocks_change(self, day: date) -> bool:
+        """Is ``day`` a DST day in Paris (23 or 25 hours)?"""
+        if day not in self.shifts:
+            first = datetime.combine(day, time(0), tzinfo=PARIS).utcoffset()
+            last = datetime.combine(day, time(23, 59), tzinfo=PARIS).utcoffset()
+            self.shifts[day] = first != last
+        return self.shifts[day]
+
+
 def _individual(
+    cache: _Cache,
     calendar: Calendar,
-    occupancy: Occupancy,
     motif: MotifSpec,
     espace_id: str,
     day: date,
@@ -174,7 +226,10 @@ def _individual(
     closed: list[Interval],
 ) -> list[Slot]:
     duration = timedelta(minutes=motif.minutes)
+    seconds = motif.minutes * 60
+    shifting = cache.clocks_change(day)
     staff_at: dict[datetime, set[int]] = {}
+    epochs: dict[datetime, float] = {}
     for opening in calendar.openings:
         if opening.espace_id != espace_id or not opening.applies(day):
             continue
@@ -183,23 +238,33 @@ def _individual(
         wall = datetime.combine(day, opening.start)
         last = datetime.combine(day, opening.end) - duration
         while wall <= last:
-            start = paris_moment(day, wall.time())
+            found = cache.moment(day, wall.time())
             wall += duration
-            if start is None or start < earliest:
+            if found is None or found[0] < earliest:
                 continue
+            start, epoch = found
             end = start + duration
-            local_end = end.astimezone(PARIS)
-            if local_end.date() != day or local_end.time() > opening.end:
-                continue  # a DST jump made it run past the closing time
-            if any(s < end and e > start for s, e in closed):
+            if shifting:
+                local_end = end.astimezone(PARIS)
+                if local_end.date() != day or local_end.time() > opening.end:
+                    continue  # the clock change made it run past the closing time
+            if closed and any(s < end and e > start for s, e in closed):
                 continue
             staff_at.setdefault(start, set()).update(opening.staff_ids)
+            epochs[start] = epoch
     slots = []
     for start in sorted(staff_at):
-        end = start + duration
-        free = tuple(sorted(s for s in staff_at[start] if occupancy.is_free(s, start, end)))
+        a = epochs[start]
+        b = a + seconds
+        free = tuple(
+            sorted(
+                staff
+                for staff in staff_at[start]
+                if all(e <= a or s >= b for s, e in cache.around(staff, day))
+            )
+        )
         if free:
-            slots.append(Slot(espace_id, motif.id, start, end, len(free), free))
+            slots.append(Slot(espace_id, motif.id, start, start + duration, len(free), free))
     return slots
 
 
@@ -255,15 +320,21 @@ def free_slots(
     espaces = list(espace_ids)
     motifs = [calendar.motifs[m] for m in motif_ids if m in calendar.motifs]
     slots: list[Slot] = []
+    cache = _Cache(occupancy)
     while day <= last:
         if not is_public_holiday(day):
             for espace_id in espaces:
                 closed = _closed_parts(calendar, espace_id, day)
                 for motif in motifs:
-                    build = _individual if motif.kind == "individual" else _collective
-                    slots.extend(
-                        build(calendar, occupancy, motif, espace_id, day, earliest, closed)
-                    )
+                    if motif.kind == "individual":
+                        found = _individual(
+                            cache, calendar, motif, espace_id, day, earliest, closed
+                        )
+                    else:
+                        found = _collective(
+                            calendar, occupancy, motif, espace_id, day, earliest, closed
+                        )
+                    slots.extend(found)
         day += timedelta(days=1)
     slots.sort(key=lambda s: (s.start, s.espace_id, s.motif_id))
     return slots
