@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -28,8 +29,30 @@ def active() -> ColumnElement[bool]:
     return and_(Booking.status == "booked", Booking.person_id.isnot(None))
 
 
+CACHE_SECONDS = 60.0
+_cache: dict[tuple[str, Rules], tuple[float, int, Calendar]] = {}
+_generation = [0]
+
+
+def forget_calendars() -> None:
+    """The agenda changed (``sync_config``): the next search reloads it."""
+    _generation[0] += 1
+    _cache.clear()
+
+
 def load_calendar(session: Session, rules: Rules) -> Calendar:
-    """The agenda as synced from the configuration."""
+    """The agenda, cached a minute per database (a sync in this process resets it)."""
+    key = (session.get_bind().url.render_as_string(hide_password=True), rules)
+    hit = _cache.get(key)
+    if hit and hit[1] == _generation[0] and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[2]
+    calendar = read_calendar(session, rules)
+    _cache[key] = (time.monotonic(), _generation[0], calendar)
+    return calendar
+
+
+def read_calendar(session: Session, rules: Rules) -> Calendar:
+    """The agenda as synced from the configuration, read from the database."""
     motifs = {
         m.id: MotifSpec(m.id, m.duration_min, m.kind, m.capacity or 0)
         for m in session.scalars(select(Motif).where(Motif.active.is_(True)))

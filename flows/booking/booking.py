@@ -50,17 +50,18 @@ def begin_write(session: Session) -> None:
 def lock_agenda(session: Session, espace_id: str, day: date) -> None:
     """Serialise bookings of one Espace on one day (the capacity check happens under it)."""
     begin_write(session)
+    locked = select(AgendaLock.version).where(
+        AgendaLock.espace_id == espace_id, AgendaLock.day == day
+    )
+    if session.execute(locked.with_for_update()).first() is not None:
+        return
     insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
     session.execute(
         insert(AgendaLock)
         .values(espace_id=espace_id, day=day, version=0)
         .on_conflict_do_nothing(index_elements=["espace_id", "day"])
     )
-    session.execute(
-        select(AgendaLock.version)
-        .where(AgendaLock.espace_id == espace_id, AgendaLock.day == day)
-        .with_for_update()
-    )
+    session.execute(locked.with_for_update())
 
 
 def _for_update(query: Select[tuple[Booking]]) -> Select[tuple[Booking]]:

@@ -49,7 +49,7 @@ class Place:
 def place_of(session: Session, espace_id: str) -> Place:
     """The Espace as configured; unknown details stay ``None``."""
     config: EspaceConfig | None = espaces_by_id().get(espace_id)
-    row = session.get(Espace, espace_id)
+    row = session.get(Espace, espace_id) if config is None else None
     name = config.name if config else (row.name if row else espace_id)
     commune = config.commune if config else (row.commune if row else "")
     address = config.address if config else None

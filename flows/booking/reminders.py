@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.clock import PARIS
 from core.i18n import format_clock, format_when, gettext_for, resolve_locale
@@ -116,7 +116,7 @@ def _reply(session: Session, booking: Booking, rule: str, locale: str) -> Reply:
 
 def locale_of(session: Session, person_id: int) -> str:
     """The language to write to a person in."""
-    person = session.get(Person, person_id)
+    person = session.get(Person, person_id, options=[selectinload(Person.accounts)])
     language = person.accounts[0].language_code if person and person.accounts else None
     return resolve_locale(person.locale if person else None, language)
 

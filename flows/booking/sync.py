@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from flows.booking.agenda import forget_calendars
 from flows.booking.config import WEEKDAYS, AppointmentsConfig
 from flows.catalog import EspaceConfig
 from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaff
@@ -85,3 +86,4 @@ def sync_config(session: Session, config: AppointmentsConfig, espaces: list[Espa
             Closure(espace_id=c.espace, day=c.date, start=c.start, end=c.end, reason=c.reason)
         )
     session.flush()
+    forget_calendars()
