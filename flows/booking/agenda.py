@@ -6,7 +6,7 @@ import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Engine, and_, select
 from sqlalchemy.orm import Session
 
 from core.clock import PARIS
@@ -42,7 +42,9 @@ def forget_calendars() -> None:
 
 def load_calendar(session: Session, rules: Rules) -> Calendar:
     """The agenda, cached a minute per database (a sync in this process resets it)."""
-    key = (session.get_bind().url.render_as_string(hide_password=True), rules)
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    key = (engine.url.render_as_string(hide_password=True), rules)
     hit = _cache.get(key)
     if hit and hit[1] == _generation[0] and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[2]
