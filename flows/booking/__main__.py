@@ -15,7 +15,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from core.clock import utcnow
+from core.clock import Clock, utcnow
 from core.i18n import format_clock
 from core.settings import get_settings
 from flows.booking.booking import BookingError, mark_attendance
@@ -44,7 +44,7 @@ def _output(text: str, out: str | None) -> None:
         sys.stdout.write(text)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, clock: Clock = utcnow) -> int:
     """Entry point for staff (and the console until it has its own screens)."""
     parser = argparse.ArgumentParser(prog="python -m flows.booking")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(get_settings().database_url)
     upgrade(engine)
     sessions = make_session_factory(engine)
-    now = utcnow()
+    now = clock()
     with sessions() as session:
         if args.cmd == "attendance":
             try:
