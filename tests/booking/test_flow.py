@@ -254,3 +254,35 @@ async def test_erasure_frees_the_seat_and_keeps_an_anonymous_row(person: Chat) -
     (row,) = bookings(person.assistant)
     assert row.person_id is None
     assert outbox(person.assistant) == []
+
+
+async def test_nothing_free_offers_the_waiting_list(
+    person: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.booking import flow
+    from store.appointments import WaitlistEntry
+
+    monkeypatch.setattr(flow, "search", lambda *args, **kwargs: [])
+    await person.say("je veux un rendez-vous")
+    await person.press_label("Joblabo")
+    await person.press_label("gare")
+    assert "plus de place libre" in person.text and "60 prochains jours" in person.text
+    assert any("Saint-Pol" in b.label for b in person.buttons)  # try the other Espace
+    await person.press_label("Prévenez-moi")
+    assert "dès qu'une place se libère" in person.text
+    with person.assistant.sessions() as session:
+        (entry,) = session.scalars(select(WaitlistEntry)).all()
+        assert (entry.motif_id, entry.espace_id, entry.status) == ("joblabo", "gare", "waiting")
+
+
+async def test_the_nearest_espace_comes_first_when_the_commune_is_known(person: Chat) -> None:
+    from store.models import Person
+
+    with person.assistant.sessions() as session:
+        (row,) = session.scalars(select(Person)).all()
+        row.commune = "Grande-Synthe"
+        session.commit()
+    await person.say("je veux un rendez-vous")
+    await person.press_label("Information sur les métiers")
+    assert "le plus proche de chez vous" in person.buttons[0].label
+    assert "Saint-Pol" in person.buttons[0].label
