@@ -7,7 +7,6 @@ See ``docs/content.md`` for the schema and the sourcing rule.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -91,14 +90,18 @@ class Fact(_Model):
                 if not isinstance(source, str) or not (
                     _SEED_RE.match(source) or urlsplit(source).scheme in ("http", "https")
                 ):
-                    raise ValueError(f"source invalide {source!r} (URL http(s) ou seed:fichier.txt)")
+                    raise ValueError(
+                        f"source invalide {source!r} (URL http(s) ou seed:fichier.txt)"
+                    )
         return sources
 
     @field_validator("as_of")
     @classmethod
     def _as_of(cls, value: str) -> str:
         if not _AS_OF_RE.match(value):
-            raise ValueError(f"as_of invalide {value!r} (AAAA[-MM[-JJ]] ou « non datée (consultée AAAA-MM) »)")
+            raise ValueError(
+                f"as_of invalide {value!r} (AAAA[-MM[-JJ]] ou « non datée (consultée AAAA-MM) »)"
+            )
         return value
 
 
@@ -157,7 +160,9 @@ class Card(_Model):
             return None
         value = _check_localized(value)
         if any(_DIGIT_RE.search(_YEAR_RE.sub("", text)) for text in value.values()):
-            raise ValueError("pas de chiffre (sauf une année) hors d'un fait sourcé (intro, unknown)")
+            raise ValueError(
+                "pas de chiffre (sauf une année) hors d'un fait sourcé (intro, unknown)"
+            )
         return value
 
 
@@ -255,7 +260,10 @@ class Catalog:
                 if label not in sources:
                     sources.append(label)
         if sources:
-            lines.append(("Sources : " if lang == BASE_LOCALE else "Sources: ") + ", ".join(sources))
+            lines.append(
+                ("Sources : " if lang == BASE_LOCALE or fallback else "Sources: ")
+                + ", ".join(sources)
+            )
         children = [(child, pick(self.card(child).title)) for child in card.children]
         official = (pick(card.official.label), card.official.url) if card.official else None
         return RenderedCard(
@@ -283,24 +291,43 @@ class Catalog:
         exact = self._aliases.get(" ".join(words))
         if exact:
             return exact
-        best: tuple[float, int, str] | None = None
-        keys = list(self._aliases)
+        best: tuple[int, int, str] | None = None  # (-distance, words covered, card id)
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
                 phrase = " ".join(words[start : start + size])
-                if phrase in self._aliases:
-                    candidate = (1.0, size, self._aliases[phrase])
-                elif len(phrase) >= 5:
-                    close = difflib.get_close_matches(phrase, keys, n=1, cutoff=0.84)
-                    if not close:
+                allowed = _allowed_typos(phrase)
+                for key, card_id in self._aliases.items():
+                    if abs(len(key) - len(phrase)) > allowed:
                         continue
-                    ratio = difflib.SequenceMatcher(None, phrase, close[0]).ratio()
-                    candidate = (ratio, size, self._aliases[close[0]])
-                else:
-                    continue
-                if best is None or candidate[:2] > best[:2]:
-                    best = candidate
+                    distance = _edit_distance(phrase, key, allowed)
+                    if distance <= allowed:
+                        candidate = (-distance, size, card_id)
+                        if best is None or candidate[:2] > best[:2]:
+                            best = candidate
         return best[2] if best else None
+
+
+def _allowed_typos(phrase: str) -> int:
+    """How many typos a phrase of this length may carry ("coiffeur" must not be "coffreur")."""
+    length = len(phrase)
+    return 0 if length <= 4 else 1 if length <= 8 else 2 if length <= 15 else 3
+
+
+def _edit_distance(left: str, right: str, limit: int) -> int:
+    """Optimal-string-alignment distance (typos and swapped letters), cut off above ``limit``."""
+    previous2: list[int] = []
+    previous = list(range(len(right) + 1))
+    for i, lch in enumerate(left, start=1):
+        current = [i] + [0] * len(right)
+        for j, rch in enumerate(right, start=1):
+            cost = 0 if lch == rch else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and lch == right[j - 2] and left[i - 2] == rch:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _load_file(path: Path) -> list[Card]:
@@ -332,7 +359,9 @@ def parse_catalog(directory: Path) -> Catalog:
     for path in paths:
         for card in _load_file(path):
             if card.id in cards:
-                raise CatalogError(f"{path.name}: carte {card.id!r} : id déjà utilisé dans {files[card.id]}")
+                raise CatalogError(
+                    f"{path.name}: carte {card.id!r} : id déjà utilisé dans {files[card.id]}"
+                )
             cards[card.id] = card
             files[card.id] = path.name
     for top in TOP_CARDS:
@@ -344,7 +373,9 @@ def parse_catalog(directory: Path) -> Catalog:
     for card in cards.values():
         for target in [*card.children, *([card.more] if card.more else [])]:
             if target not in cards:
-                raise CatalogError(f"{files[card.id]}: carte {card.id!r} : renvoie à {target!r} qui n'existe pas")
+                raise CatalogError(
+                    f"{files[card.id]}: carte {card.id!r} : renvoie à {target!r} qui n'existe pas"
+                )
     reachable: set[str] = set()
     todo = list(TOP_CARDS)
     while todo:
