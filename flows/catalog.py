@@ -47,6 +47,10 @@ _DIGIT_RE = re.compile(r"(?<![A-Za-z])\d")  # "EPR2", "H2V" are names, not figur
 _YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")  # a year is not a figure to source
 
 
+# libyaml's safe loader when built in (6x faster: the catalog loads at start-up).
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class CatalogError(ValueError):
     """The content files are invalid; the message names the file and the card."""
 
@@ -332,7 +336,7 @@ def _edit_distance(left: str, right: str, limit: int) -> int:
 
 def _load_file(path: Path) -> list[Card]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path.name}: YAML illisible : {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("cards"), list):
