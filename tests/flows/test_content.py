@@ -112,7 +112,7 @@ def test_children_and_more_point_to_existing_cards(catalog: Catalog) -> None:
 def test_ids_fit_a_button_payload_and_titles_a_button(catalog: Catalog) -> None:
     for card_id in catalog.ids:
         assert re.fullmatch(r"[a-z0-9_.]{1,24}", card_id)
-        assert len(f"info:{card_id}".encode()) <= 64
+        assert len(f"card:{card_id}".encode()) <= 64
         for title in catalog.card(card_id).title.values():
             assert len(title) <= 30, (card_id, title)
 
