@@ -52,7 +52,7 @@ i18n-update: i18n-extract
 	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale -D messages --no-fuzzy-matching
 
 i18n-compile: $(STAMP)
-	$(VENV)/bin/pybabel compile -q -d locale -D messages
+	$(VENV)/bin/pybabel compile -d locale -D messages
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
