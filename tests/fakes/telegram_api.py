@@ -295,6 +295,31 @@ class FakeTelegramApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_call.wait(), remaining)
 
+    async def wait_for_text(  # noqa: ASYNC109
+        self, chat_id: int, fragment: str, *, since: int = 0, timeout: float = 5.0
+    ) -> list[Call]:
+        """Wait for a message to ``chat_id`` containing ``fragment``, sent after call ``since``.
+
+        Returns the messages to that chat from ``since`` up to the matching one.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [
+                c
+                for c in self.calls[since:]
+                if c.method == "sendMessage" and c.params.get("chat_id") == chat_id
+            ]
+            for index, call in enumerate(found):
+                if fragment in str(call.params.get("text", "")):
+                    return found[: index + 1]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                texts = [c.params.get("text") for c in found]
+                raise TimeoutError(f"no message with {fragment!r} to {chat_id}; got {texts}")
+            self._new_call.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_call.wait(), remaining)
+
     async def wait_idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until every queued update was confirmed (the bot asked for the next offset)."""
         deadline = time.monotonic() + timeout
