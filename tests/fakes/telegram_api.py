@@ -295,8 +295,13 @@ class FakeTelegramApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_call.wait(), remaining)
 
-    async def wait_for_text(  # noqa: ASYNC109
-        self, chat_id: int, fragment: str, *, since: int = 0, timeout: float = 5.0
+    async def wait_for_text(
+        self,
+        chat_id: int,
+        fragment: str,
+        *,
+        since: int = 0,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> list[Call]:
         """Wait for a message to ``chat_id`` containing ``fragment``, sent after call ``since``.
 
