@@ -53,18 +53,28 @@ def gettext_for(locale: str) -> Translations | NullTranslations:
     return translations(locale)
 
 
+def _french_day(local: datetime) -> str:
+    """ "mardi 24 novembre", with the French ordinal "1er" on the first of the month."""
+    weekday = format_date(local, "EEEE", locale="fr_FR")
+    month = format_date(local, "MMMM", locale="fr_FR")
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{weekday} {day} {month}"
+
+
 def format_when(moment: datetime, locale: str) -> str:
     """A date and time in plain words, Paris time: "mardi 24 novembre à 14 h 00"."""
     local = moment.astimezone(PARIS)
     if locale == "fr":
-        day = format_date(local, "EEEE d MMMM", locale="fr_FR")
-        return f"{day} à {local.hour} h {local.minute:02d}"
+        return f"{_french_day(local)} à {local.hour} h {local.minute:02d}"
     return format_datetime(local, "EEEE d MMMM, HH:mm", tzinfo=PARIS, locale=locale)
 
 
 def format_day(moment: datetime, locale: str) -> str:
     """A day in plain words, Paris time: "mardi 24 novembre"."""
-    return format_date(moment.astimezone(PARIS), "EEEE d MMMM", locale=locale)
+    local = moment.astimezone(PARIS)
+    if locale == "fr":
+        return _french_day(local)
+    return format_date(local, "EEEE d MMMM", locale=locale)
 
 
 def format_clock(moment: datetime, locale: str) -> str:
