@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
 from flows.assistant import Assistant
+from flows.ports import Channel
+from store.models import ChannelAccount
 from store.outbox import OutboxMessage, load_replies
 
 
@@ -39,3 +42,32 @@ def relayed_texts(assistant: Assistant, person_id: int | None = None) -> list[st
             query = query.where(OutboxMessage.person_id == person_id)
         rows = session.scalars(query.order_by(OutboxMessage.id))
         return [reply.text for row in rows for reply in load_replies(row.replies)]
+
+
+async def drain_relays(assistant: Assistant, channel: Channel, now: datetime) -> int:
+    """Send pending relay rows like the outbox dispatcher does (until it is wired here)."""
+    sent = 0
+    with assistant.sessions() as session:
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending", OutboxMessage.rule == "relay")
+                .order_by(OutboxMessage.id)
+            )
+        )
+        for row in rows:
+            account = session.scalars(
+                select(ChannelAccount).where(
+                    ChannelAccount.person_id == row.person_id,
+                    ChannelAccount.channel == channel.name,
+                )
+            ).first()
+            if account is None:
+                row.status = "skipped"
+                continue
+            await channel.send(account.external_ref, load_replies(row.replies))
+            row.status = "sent"
+            row.sent_at = now
+            sent += 1
+        session.commit()
+    return sent
