@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from flows.assistant import Assistant
 from flows.ports import Channel
+from store.db import SessionFactory
 from store.models import ChannelAccount
 from store.outbox import OutboxMessage, load_replies
 
@@ -44,10 +45,10 @@ def relayed_texts(assistant: Assistant, person_id: int | None = None) -> list[st
         return [reply.text for row in rows for reply in load_replies(row.replies)]
 
 
-async def drain_relays(assistant: Assistant, channel: Channel, now: datetime) -> int:
+async def drain_relays(sessions: SessionFactory, channel: Channel, now: datetime) -> int:
     """Send pending relay rows like the outbox dispatcher does (until it is wired here)."""
     sent = 0
-    with assistant.sessions() as session:
+    with sessions() as session:
         rows = list(
             session.scalars(
                 select(OutboxMessage)

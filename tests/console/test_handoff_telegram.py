@@ -80,7 +80,7 @@ async def test_hand_off_through_the_staff_topic_and_back(
             is_topic_message=True,
         )
         await asyncio.wait_for(kicked.wait(), 5)  # the relay kicks the dispatcher
-        assert await drain_relays(assistant, channel, clock()) == 1
+        assert await drain_relays(assistant.sessions, channel, clock()) == 1
         await fake.wait_for_text(PERSON, "je suis Karim", since=mark)
         # the person writes: relayed to the topic, the bot stays silent
         mark = len(fake.calls)
@@ -99,7 +99,7 @@ async def test_hand_off_through_the_staff_topic_and_back(
             is_topic_message=True,
         )
         await fake.wait_for_text(STAFF, "Clos par Karim", since=mark)
-        await drain_relays(assistant, channel, clock())
+        await drain_relays(assistant.sessions, channel, clock())
         await fake.wait_for_text(PERSON, "terminé cet échange", since=mark)
         mark = len(fake.calls)
         fake.push_text(PERSON, "bus", first_name="Samia")
