@@ -100,7 +100,7 @@ class LiveConsole:
             )
             server = uvicorn.Server(config)
             serving = asyncio.create_task(server._serve())
-            while not server.started:
+            while not server.started:  # noqa: ASYNC110 (uvicorn exposes a flag, not an event)
                 await asyncio.sleep(0.005)
             self._ready.set()
             while not self._stop.is_set():
