@@ -89,7 +89,7 @@ def seed(sessions: object, now: datetime) -> None:
 def percentile(values: list[float], q: float) -> float:
     """The q-quantile (0–1) of the values."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def sign_in(client: httpx.Client | TestClient, email: str) -> None:
@@ -110,9 +110,8 @@ def main() -> int:
             live.add_staff("Admin", "admin@example.org", role="admin")
             started = time.perf_counter()
             seed(live.sessions, now)
-            print(
-                f"seeded {PEOPLE} people, {MESSAGES} messages in {time.perf_counter() - started:.1f} s"
-            )
+            took = time.perf_counter() - started
+            print(f"seeded {PEOPLE} people, {MESSAGES} messages in {took:.1f} s")
             settings = load_settings(database_url=url, console_secret_key="bench")
             state = ConsoleState(
                 sessions=live.sessions, settings=settings, integrations=BenchIntegrations()
@@ -133,7 +132,8 @@ def main() -> int:
                     failures += not ok
                     print(
                         f"{name:13s} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms"
-                        f"  ({len(response.content) // 1024} KiB)  {'OK' if ok else 'SLOW'} (≤ 100 ms)"
+                        f"  ({len(response.content) // 1024} KiB)"
+                        f"  {'OK' if ok else 'SLOW'} (≤ 100 ms)"
                     )
             # reply → fake sendMessage, through the live console (uvicorn) and the relay sender
             assert live.fake is not None
