@@ -46,13 +46,28 @@ bench: install
 
 ## Translations (Babel): French is the source language.
 i18n-extract: $(STAMP)
-	$(VENV)/bin/pybabel extract -F locale/babel.cfg -k N_ -o locale/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel extract -F locale/babel.cfg -k N_ -o locale/messages.pot --no-location --sort-output --ignore-dirs=".venv .cache var tests bench" core bot flows scheduler store console nlu
 
 i18n-update: i18n-extract
 	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale -D messages --no-fuzzy-matching
 
 i18n-compile: $(STAMP)
-	$(VENV)/bin/pybabel compile -d locale -D messages --use-fuzzy --statistics 2>&1 | tail -n +1 >/dev/null || $(VENV)/bin/pybabel compile -d locale -D messages
+	$(VENV)/bin/pybabel compile -d locale -D messages
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
+
+## Rasa 3.6.21 (production NLU) in its own Python 3.10 venv under .cache/ (installed once, about
+## 3 min), trained when nlu/ data or config changed. `make rasa-serve` needs RASA_TOKEN; then run
+## the bot with RASA_URL=http://127.0.0.1:5005 (and the same RASA_TOKEN).
+.PHONY: rasa rasa-serve rasa-validate
+RASA_PORT ?= 5005
+
+rasa: $(STAMP)
+	$(PY) -m nlu.rasa_env train
+
+rasa-validate: $(STAMP)
+	$(PY) -m nlu.rasa_env validate
+
+rasa-serve: rasa
+	$(PY) -m nlu.rasa_env serve --port $(RASA_PORT)
