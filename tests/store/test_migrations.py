@@ -95,7 +95,7 @@ def test_a_migrated_database_is_recognised_without_alembic(tmp_path: object) -> 
     assert not at_heads(engine)
     upgrade(engine)
     assert at_heads(engine)
-    assert "0002" in {rev for rev in script_heads()} or script_heads()
+    assert script_heads()  # at least one head revision
     downgrade(engine, "0001")
     assert not at_heads(engine)
     engine.dispose()
