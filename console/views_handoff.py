@@ -80,6 +80,7 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "person": person,
             "conversation": conversation,
             "state_label": STATE_LABELS.get(conversation.handoff, conversation.handoff),
+            "states": STATE_LABELS,
             "messages": messages,
             "names": names,
             "context": console.integrations.person_lines(session, person_id),
