@@ -130,6 +130,10 @@ def ask_time(turn: Turn, slots: list[Slot], intro: str = "") -> Reply:
     return Reply(text=text, buttons=tuple(rows))
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def ask_confirm(turn: Turn, slot: Slot, moving: Booking | None) -> Reply:
     """The summary before booking: nothing is reserved until "Je confirme"."""
     _ = turn._
@@ -138,7 +142,7 @@ def ask_confirm(turn: Turn, slot: Slot, moving: Booking | None) -> Reply:
     lines = [
         _("Je récapitule :"),
         motif.label if motif else slot.motif_id,
-        format_when(slot.start, turn.locale).capitalize(),
+        _capitalised(format_when(slot.start, turn.locale)),
         place.name,
     ]
     if moving is not None:

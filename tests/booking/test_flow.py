@@ -118,7 +118,7 @@ async def test_free_text_prefills_and_asks_only_the_rest(person: Chat) -> None:
     assert "Pour quoi" in person.text  # only the motif is missing
     await person.press_label("Information sur les métiers")
     assert "Je récapitule" in person.text
-    assert "mardi 1 décembre à 14 h 00" in person.text.lower()
+    assert "mardi 1er décembre à 14 h 00" in person.text.lower()
     assert "gare" in person.text
 
 
