@@ -26,6 +26,7 @@ MONTHS = (
     "decembre",
 )
 _MONTH_RE = "|".join(MONTHS) + "|janv|fevr?|avr|juil|sept?|oct|nov|dec"
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")  # what the NLU's date entity gives
 _NUMERIC = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?\b")
 _WORDS = re.compile(rf"\b(1er|\d{{1,2}})\s+({_MONTH_RE})\.?(?:\s+(\d{{4}}))?\b")
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3])\s*(?:h|heures?|:)\s*([0-5]\d)?\b")
@@ -71,6 +72,10 @@ def _build(day: int, month: int, year: int | None, today: date, raw: str) -> Day
 def parse_day(text: str, today: date) -> DayGuess | None:
     """The day a message speaks of, ``None`` when it names none."""
     plain = fold(text)
+    iso = _ISO.search(plain)
+    if iso:
+        year, month, number = (int(part) for part in iso.groups())
+        return _build(number, month, year, today, iso.group(0))
     match = _WORDS.search(plain)
     if match:
         number = 1 if match.group(1) == "1er" else int(match.group(1))

@@ -88,11 +88,11 @@ class BookingFlow(Flow):
             if fold(motif.id) in plain.split() or fold(motif.label) in plain:
                 found["motif"] = motif.id
         today = turn.now.astimezone(PARIS).date()
-        guess = parse_day(turn.entity("date") or "", today) or parse_day(text, today)
+        guess = parse_day(text, today) or parse_day(turn.entity("date") or "", today)
         if guess is not None:
             found.update(day=None, start=None, want_invalid=guess.invalid, want_past=guess.past)
             found["want_day"] = guess.day.isoformat() if guess.day else None
-        clock = parse_clock(turn.entity("time") or "") or parse_clock(text)
+        clock = parse_clock(text) or parse_clock(turn.entity("time") or "")
         if clock is not None:
             found.update(want_time=clock.strftime("%H:%M"), start=None)
         return found

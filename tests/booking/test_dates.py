@@ -22,6 +22,7 @@ TODAY = date(2026, 11, 24)  # a Tuesday
         ("le 1er décembre", date(2026, 12, 1)),
         ("26/11", date(2026, 11, 26)),
         ("le 5 janvier", date(2027, 1, 5)),
+        ("2026-11-26", date(2026, 11, 26)),  # the NLU entity
     ],
 )
 def test_days(text: str, expected: date) -> None:
