@@ -74,8 +74,8 @@ def parse_day(text: str, today: date) -> DayGuess | None:
     plain = fold(text)
     iso = _ISO.search(plain)
     if iso:
-        year, month, number = (int(part) for part in iso.groups())
-        return _build(number, month, year, today, iso.group(0))
+        parts = [int(part) for part in iso.groups()]
+        return _build(parts[2], parts[1], parts[0], today, iso.group(0))
     match = _WORDS.search(plain)
     if match:
         number = 1 if match.group(1) == "1er" else int(match.group(1))
@@ -89,9 +89,8 @@ def parse_day(text: str, today: date) -> DayGuess | None:
         )
     match = _NUMERIC.search(plain)
     if match and not re.search(r"\d\s*h", plain[match.end() : match.end() + 3]):
-        raw = match.group(0)
-        year = int(match.group(3)) if match.group(3) else None
-        return _build(int(match.group(1)), int(match.group(2)), year, today, raw)
+        written = int(match.group(3)) if match.group(3) else None
+        return _build(int(match.group(1)), int(match.group(2)), written, today, match.group(0))
     if "apres-demain" in plain or "apres demain" in plain:
         return DayGuess(day=today + timedelta(days=2))
     if "demain" in plain:
