@@ -191,6 +191,16 @@ class _Cache:
     moments: dict[tuple[date, time], tuple[datetime, float] | None] = field(default_factory=dict)
     busy: dict[tuple[int, date], list[tuple[int, int]]] = field(default_factory=dict)
     shifts: dict[date, bool] = field(default_factory=dict)
+    today: dict[tuple[str, date], list[Opening]] = field(default_factory=dict)
+
+    def openings(self, calendar: Calendar, espace_id: str, day: date) -> list[Opening]:
+        """The individual openings of an Espace on a day."""
+        key = (espace_id, day)
+        if key not in self.today:
+            self.today[key] = [
+                o for o in calendar.openings if o.espace_id == espace_id and o.applies(day)
+            ]
+        return self.today[key]
 
     def moment(self, day: date, wall: time) -> tuple[datetime, float] | None:
         """The UTC instant and epoch seconds of a Paris wall time (None in a DST gap)."""
@@ -230,9 +240,7 @@ def _individual(
     shifting = cache.clocks_change(day)
     staff_at: dict[datetime, set[int]] = {}
     epochs: dict[datetime, float] = {}
-    for opening in calendar.openings:
-        if opening.espace_id != espace_id or not opening.applies(day):
-            continue
+    for opening in cache.openings(calendar, espace_id, day):
         if opening.motif_ids and motif.id not in opening.motif_ids:
             continue
         wall = datetime.combine(day, opening.start)
