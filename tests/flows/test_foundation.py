@@ -279,3 +279,11 @@ async def test_a_restart_continues_where_the_person_was(
         assert "j'ai tout effacé" in again.text
     finally:
         await restarted.aclose()
+
+
+async def test_the_espaces_card_offers_to_book(chat: Chat) -> None:
+    await chat.consent()
+    await chat.press("card:espaces")
+    assert "appt:new" in chat.payloads
+    await chat.press("appt:new")
+    assert "n'existe plus" not in chat.text and "plus valable" not in chat.text
