@@ -30,6 +30,7 @@ from telegram.ext import (
 
 from bot.telegram_channel import retry_after_seconds
 from bot.telegram_convert import is_private, to_incoming
+from bot.telegram_http import LeanRequest
 from bot.telegram_render import TEXT_APOLOGY, send_replies, toast
 from core.settings import Settings
 from flows.messages import Incoming, Reply
@@ -228,6 +229,7 @@ def build_application(
     connection_pool_size: int = 16,
     overall_max_rate: float = 30.0,
     max_retries: int = 3,
+    fast_http: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application serving ``handler`` on Telegram; closes the handler on shutdown.
 
@@ -237,7 +239,7 @@ def build_application(
     """
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
@@ -245,16 +247,19 @@ def build_application(
         # A second polling connection: stopping cancels the long poll, and the final
         # "mark as read" getUpdates must not wait for that cancelled connection's slot.
         .get_updates_connection_pool_size(2)
-        # httpcore scans every pooled connection for every queued request: a small pool is
-        # much cheaper than PTB's default of 256 and loopback/Telegram round trips are short.
-        .connection_pool_size(connection_pool_size)
         .rate_limiter(AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=max_retries))
         .defaults(Defaults(tzinfo=PARIS, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(ChatOrderedProcessor(concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    if fast_http:
+        builder = builder.request(LeanRequest(connection_pool_size))
+    else:
+        # httpcore scans every pooled connection for every queued request: a small pool is
+        # much cheaper than PTB's default of 256, and Bot API round trips are short.
+        builder = builder.connection_pool_size(connection_pool_size)
+    app = builder.build()
     bridge = TelegramBridge(
         handler, staff_chat_id=settings.telegram_staff_chat_id, staff_handler=staff_handler
     )
