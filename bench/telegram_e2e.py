@@ -82,7 +82,7 @@ async def _child(args: argparse.Namespace) -> None:
         overall_max_rate=0,
         concurrent_updates=args.concurrency,
         connection_pool_size=args.pool,
-        fast_http=args.fast_http,
+        fast_http=not args.httpx,
     )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
@@ -217,7 +217,7 @@ async def _parent(args: argparse.Namespace) -> dict[str, Any]:
     from tests.fakes.telegram_api import TOKEN, FakeTelegramApi
 
     result: dict[str, Any] = {"mode": "echo" if args.echo else "assistant"}
-    result["http"] = "lean" if args.fast_http else "httpx"
+    result["http"] = "httpx" if args.httpx else "lean"
     mine = resource.getrusage(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory() as workdir:
         database_url = args.database_url or f"sqlite:///{workdir}/bench.db"
@@ -238,7 +238,7 @@ async def _parent(args: argparse.Namespace) -> dict[str, Any]:
             command += ["--database-url", database_url]
             command += ["--concurrency", str(args.concurrency), "--pool", str(args.pool)]
             command += ["--echo"] if args.echo else []
-            command += ["--fast-http"] if args.fast_http else []
+            command += ["--httpx"] if args.httpx else []
             command += ["--profile", args.profile] if args.profile else []
             spawned = time.monotonic()
             child = await asyncio.create_subprocess_exec(
@@ -296,7 +296,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0, help="offered updates/s")
     parser.add_argument("--concurrency", type=int, default=64, help="updates in flight")
     parser.add_argument("--pool", type=int, default=16, help="HTTP connections to the API")
-    parser.add_argument("--fast-http", action="store_true", help="LeanRequest, not httpx")
+    parser.add_argument("--httpx", action="store_true", help="PTB's httpx, not LeanRequest")
     parser.add_argument("--echo", action="store_true", help="echo assistant: adapter only")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--postgres", action="store_true", help="create and drop a temp db")

@@ -258,7 +258,9 @@ def build_application(
     else:
         # httpcore scans every pooled connection for every queued request: a small pool is
         # much cheaper than PTB's default of 256, and Bot API round trips are short.
-        builder = builder.connection_pool_size(connection_pool_size)
+        # No pool timeout: under load, a reply waiting for a free connection must wait, not
+        # be dropped after PTB's default of one second.
+        builder = builder.connection_pool_size(connection_pool_size).pool_timeout(None)
     app = builder.build()
     bridge = TelegramBridge(
         handler, staff_chat_id=settings.telegram_staff_chat_id, staff_handler=staff_handler

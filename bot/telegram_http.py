@@ -35,7 +35,7 @@ class LeanRequest(BaseRequest):
         read_timeout: float | None = 5.0,
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
-        pool_timeout: float | None = 1.0,
+        pool_timeout: float | None = None,
         max_idle_s: float = 30.0,
     ) -> None:
         self._slots = asyncio.Semaphore(pool_size)
@@ -100,6 +100,8 @@ class LeanRequest(BaseRequest):
             _timeout(connect_timeout, self._connect_timeout),
         )
         try:
+            # Waiting for a free connection is only queueing inside this process: no limit by
+            # default (each request holding a slot is bounded by its own timeouts).
             async with asyncio.timeout(_timeout(pool_timeout, self._pool_timeout)):
                 await self._slots.acquire()
         except TimeoutError as exc:

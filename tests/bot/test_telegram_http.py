@@ -45,3 +45,18 @@ async def test_both_clients_answer_buttons_and_map_errors(fast_http: bool) -> No
     assert keyboard_payloads(sent[1])[:2] == ["consent:yes", "consent:no"]
     assert sent[2].params["text"] == "Rubrique consent:yes"
     assert len(fake.calls_of("answerCallbackQuery")) == 1
+
+
+@pytest.mark.parametrize("fast_http", [True, False])
+async def test_replies_wait_for_a_free_connection_instead_of_being_dropped(
+    fast_http: bool,
+) -> None:
+    assistant = ScriptedAssistant()
+    assistant.yields = 3
+    async with telegram_bot(
+        assistant, fast_http=fast_http, connection_pool_size=1, concurrent_updates=64
+    ) as (fake, _app):
+        for chat in range(2000, 2120):
+            fake.push_text(chat, "bonjour")
+        sent = await fake.wait_for("sendMessage", count=120, timeout=30)
+    assert len({c.params["chat_id"] for c in sent}) == 120
