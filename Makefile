@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PACKAGES := core bot nlu flows scheduler store console
 
-.PHONY: run serve test lint typecheck pytest bench i18n-extract i18n-update i18n-compile migrate install clean
+.PHONY: browser-deps run serve test lint typecheck pytest bench i18n-extract i18n-update i18n-compile migrate install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PY311) -m venv $(VENV)
@@ -29,7 +29,11 @@ migrate: install
 	$(PY) -m store upgrade
 
 ## The whole quality gate, as CI runs it.
-test: install lint typecheck pytest
+test: install browser-deps lint typecheck pytest
+
+## Debian's Chromium for the console's browser tests (Playwright drives /usr/bin/chromium).
+browser-deps:
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
@@ -52,7 +56,22 @@ i18n-update: i18n-extract
 	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale -D messages --no-fuzzy-matching
 
 i18n-compile: $(STAMP)
-	$(VENV)/bin/pybabel compile -q -d locale -D messages
+	$(VENV)/bin/pybabel compile -d locale -D messages
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
+
+## Rasa 3.6.21 (production NLU) in its own Python 3.10 venv under .cache/ (installed once, about
+## 3 min), trained when nlu/ data or config changed. `make rasa-serve` needs RASA_TOKEN; then run
+## the bot with RASA_URL=http://127.0.0.1:5005 (and the same RASA_TOKEN).
+.PHONY: rasa rasa-serve rasa-validate
+RASA_PORT ?= 5005
+
+rasa: $(STAMP)
+	$(PY) -m nlu.rasa_env train
+
+rasa-validate: $(STAMP)
+	$(PY) -m nlu.rasa_env validate
+
+rasa-serve: rasa
+	$(PY) -m nlu.rasa_env serve --port $(RASA_PORT)
