@@ -59,23 +59,9 @@ async def _child(args: argparse.Namespace) -> None:
 
         handler = EchoAssistant()
     else:
-        import core.wiring
-        from tests.fakes.catalog_stub import catalog_loader
+        from core.wiring import build_assistant
 
-        loader, stubbed = catalog_loader(Path(args.workdir))
-        core.wiring.load_catalog = loader  # type: ignore[assignment]
-        info["stubbed_cards"] = stubbed
-        parse = None
-        try:
-            import nlu.service  # noqa: F401
-        except ImportError:
-            from tests.chat import FakeNlu
-
-            parse = FakeNlu().parse
-            info["nlu"] = "scripted (nlu.service not on this branch yet)"
-        else:
-            info["nlu"] = "embedded"
-        handler = core.wiring.build_assistant(settings, parse=parse)
+        handler = build_assistant(settings)  # migrates, loads content, trains the NLU
     app = build_application(
         settings,
         handler,

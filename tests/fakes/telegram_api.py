@@ -402,9 +402,8 @@ class FakeTelegramApi:
         method = path[len(prefix) :]
         params, files = _decode(headers.get("content-type", ""), body)
         call = Call(method, params, time.monotonic(), files)
-        if method != "getUpdates":
-            self.calls.append(call)
-            self._new_call.set()
+        self.calls.append(call)
+        self._new_call.set()
         failure = self._take_failure(method)
         if failure is not None:
             if failure.kind == "close":
