@@ -46,13 +46,13 @@ bench: install
 
 ## Translations (Babel): French is the source language.
 i18n-extract: $(STAMP)
-	$(VENV)/bin/pybabel extract -F locale/babel.cfg -k N_ -o locale/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel extract -F locale/babel.cfg -k N_ -o locale/messages.pot --no-location --sort-output --ignore-dirs=".venv .cache var tests bench" core bot flows scheduler store console nlu
 
 i18n-update: i18n-extract
 	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale -D messages --no-fuzzy-matching
 
 i18n-compile: $(STAMP)
-	$(VENV)/bin/pybabel compile -d locale -D messages --use-fuzzy --statistics 2>&1 | tail -n +1 >/dev/null || $(VENV)/bin/pybabel compile -d locale -D messages
+	$(VENV)/bin/pybabel compile -d locale -D messages
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

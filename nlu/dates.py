@@ -123,15 +123,19 @@ def _day_number(raw: str) -> int:
 
 def _future(today: date, day: int, month: int, year: int | None) -> date | None:
     """The date, or None if impossible; without a year, the next such date from today."""
-    try:
-        if year is not None:
+    if year is not None:
+        try:
             return date(year, month, day)
-        candidate = date(today.year, month, day)
-        if candidate < today:
-            candidate = date(today.year + 1, month, day)
-        return candidate
-    except ValueError:
-        return None
+        except ValueError:
+            return None
+    for candidate_year in (today.year, today.year + 1):
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    return None
 
 
 def _month_day(today: date, day: int) -> date | None:

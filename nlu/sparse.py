@@ -73,7 +73,7 @@ class CsrT:
         return out
 
 
-def gram(x: Csr, chunk: int = 2_000_000, dense_above: int = 40) -> Float:
+def gram(x: Csr, chunk: int = 500_000, dense_above: int = 40) -> Float:
     """X @ X.T as a dense (n, n) matrix.
 
     Frequent features (in more than ``dense_above`` rows) go through one dense BLAS product;

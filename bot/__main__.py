@@ -1,0 +1,42 @@
+"""``python -m bot``: serve (Telegram + scheduler + console) or ``chat`` in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from core.settings import ConfigError, get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen mode."""
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    sub = parser.add_subparsers(dest="cmd")
+    chat = sub.add_parser("chat", help="chat with the assistant in the terminal")
+    chat.add_argument("--jsonl", action="store_true", help="one JSON object per line")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.cmd == "chat" else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from bot import chat as local_chat
+
+    if args.cmd == "chat" or not settings.telegram_bot_token:
+        if args.cmd != "chat":
+            print("TELEGRAM_BOT_TOKEN absent : chat local.", file=sys.stderr)
+        local_chat.main(jsonl=getattr(args, "jsonl", False))
+        return 0
+    from bot.serve import serve
+
+    return int(serve(settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

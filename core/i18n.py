@@ -1,0 +1,85 @@
+"""Translations with Babel gettext catalogs; French is the source language.
+
+Interface strings are written in French in the code (``_("Bonjour")``); ``locale/<lang>``
+holds the catalogs. A missing translation falls back to the French text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.support import NullTranslations, Translations
+
+from core.clock import PARIS
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DEFAULT_LOCALE = "fr"
+# Languages offered by /langue: only those whose interface catalog is complete.
+OFFERED = ("fr", "en")
+KNOWN = ("fr", "en", "nl", "ar")
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands", "ar": "العربية"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now."""
+    return message
+
+
+@lru_cache(maxsize=8)
+def translations(locale: str) -> NullTranslations:
+    """The catalog for ``locale`` (compiled .mo), or an identity catalog for French."""
+    if locale == DEFAULT_LOCALE:
+        return NullTranslations()
+    loaded = Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+    return loaded
+
+
+def resolve_locale(chosen: str | None, language_code: str | None) -> str:
+    """The person's choice first, then the client's language if we know it, else French."""
+    if chosen in KNOWN:
+        return chosen
+    if language_code:
+        short = language_code.split("-")[0].lower()
+        if short in OFFERED:
+            return short
+    return DEFAULT_LOCALE
+
+
+def gettext_for(locale: str) -> Translations | NullTranslations:
+    """A translations object whose ``gettext`` is the ``_`` of a conversation turn."""
+    return translations(locale)
+
+
+def _french_day(local: datetime) -> str:
+    """ "mardi 24 novembre", with the French ordinal "1er" on the first of the month."""
+    weekday = format_date(local, "EEEE", locale="fr_FR")
+    month = format_date(local, "MMMM", locale="fr_FR")
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{weekday} {day} {month}"
+
+
+def format_when(moment: datetime, locale: str) -> str:
+    """A date and time in plain words, Paris time: "mardi 24 novembre à 14 h 00"."""
+    local = moment.astimezone(PARIS)
+    if locale == "fr":
+        return f"{_french_day(local)} à {local.hour} h {local.minute:02d}"
+    return format_datetime(local, "EEEE d MMMM, HH:mm", tzinfo=PARIS, locale=locale)
+
+
+def format_day(moment: datetime, locale: str) -> str:
+    """A day in plain words, Paris time: "mardi 24 novembre"."""
+    local = moment.astimezone(PARIS)
+    if locale == "fr":
+        return _french_day(local)
+    return format_date(local, "EEEE d MMMM", locale=locale)
+
+
+def format_clock(moment: datetime, locale: str) -> str:
+    """A time of day, Paris time: "14 h 00" in French."""
+    local = moment.astimezone(PARIS)
+    if locale == "fr":
+        return f"{local.hour} h {local.minute:02d}"
+    return format_time(local, "HH:mm", tzinfo=PARIS, locale=locale)

@@ -1,0 +1,61 @@
+"""Composition root: build the assistant from the settings (migrate, train, wire)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from core.clock import Clock, utcnow
+from core.settings import Settings, get_settings
+from flows.assistant import Assistant, Parser
+from flows.catalog import load_catalog
+from flows.services import Services
+from flows.setup import build_registry
+from store.db import make_engine, make_session_factory
+from store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def build_parser(settings: Settings) -> tuple[Parser, Callable[[], Awaitable[None]]]:
+    """The embedded engine (trained now, or loaded from its cache), behind Rasa if configured."""
+    from nlu.service import NluService
+
+    embedded = NluService()
+    _ = embedded.embedded  # train or load at start-up, not on the first message
+    if not settings.rasa_url:
+        return embedded.parse, embedded.close
+    from nlu.rasa_client import FallbackNlu, RasaClient
+
+    client = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+    nlu = FallbackNlu(client, embedded)
+    log.info("NLU: Rasa at %s, embedded engine as fallback", settings.rasa_url)
+    return nlu.parse, nlu.aclose
+
+
+def build_assistant(
+    settings: Settings | None = None,
+    *,
+    parse: Parser | None = None,
+    clock: Clock = utcnow,
+    migrate: bool = True,
+) -> Assistant:
+    """Migrate the database, load content and NLU, and return a ready assistant."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    services = Services(registry=build_registry(), catalog=load_catalog(), clock=clock)
+    closer: Callable[[], Awaitable[None]] | None = None
+    if parse is None:
+        parse, closer = build_parser(settings)
+    assistant = Assistant(make_session_factory(engine), services, settings, parse)
+    if closer is not None:
+        assistant.on_close(closer)
+
+    async def dispose() -> None:
+        engine.dispose()
+
+    assistant.on_close(dispose)
+    assistant.engine = engine
+    return assistant

@@ -1,0 +1,55 @@
+"""Shared fixtures: a fresh SQLite database per test, an assistant, a chat."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from core.clock import FrozenClock
+from core.settings import Settings, load_settings
+from core.wiring import build_assistant
+from flows.assistant import Assistant
+from tests.chat import Chat, FakeNlu
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A new SQLite file per test."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings for tests: the temporary database, no Telegram, embedded NLU."""
+    return load_settings(database_url=database_url, telegram_bot_token=None, rasa_url=None)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """Tuesday 24 November 2026, 10:00 Paris time."""
+    return FrozenClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def fake_nlu() -> FakeNlu:
+    """Scripted NLU answers."""
+    return FakeNlu()
+
+
+@pytest.fixture
+async def assistant(
+    settings: Settings, fake_nlu: FakeNlu, clock: FrozenClock
+) -> AsyncIterator[Assistant]:
+    """An assistant on a fresh database with scripted NLU."""
+    built = build_assistant(settings, parse=fake_nlu.parse, clock=clock)
+    yield built
+    await built.aclose()
+
+
+@pytest.fixture
+def chat(assistant: Assistant) -> Chat:
+    """One person talking to the assistant."""
+    return Chat(assistant)
