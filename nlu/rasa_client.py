@@ -327,3 +327,20 @@ def build_nlu_service(settings: Settings, clock: Clock = utcnow) -> NluService:
         return NluService()
     client = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
     return RasaNluService(client, breaker=CircuitBreaker(clock=clock))
+
+
+class FallbackNlu(RasaNluService):
+    """Compatibility with ``core/wiring.py``: Rasa in front of an existing ``NluService``.
+
+    Prefer :func:`build_nlu_service`; this keeps ``FallbackNlu(client, embedded).parse`` and
+    ``.aclose`` working and shares the embedded engine the caller already built.
+    """
+
+    def __init__(
+        self, client: RasaClient, embedded: NluService, breaker: CircuitBreaker | None = None
+    ) -> None:
+        super().__init__(client, embedded.embedded, breaker)
+
+    async def aclose(self) -> None:
+        """Same as :meth:`close`."""
+        await self.close()

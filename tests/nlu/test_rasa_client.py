@@ -21,6 +21,7 @@ from core.settings import load_settings
 from nlu.normalize import MAX_CHARS
 from nlu.rasa_client import (
     CircuitBreaker,
+    FallbackNlu,
     RasaClient,
     RasaNluService,
     build_nlu_service,
@@ -434,3 +435,15 @@ def test_minimal_answer_gets_the_full_shape() -> None:
         "entities": [],
         "intent_ranking": [{"name": "greet", "confidence": 1.0}],
     }
+
+
+async def test_wiring_style_fallback_shares_the_embedded_engine(rasa: FakeRasa) -> None:
+    embedded = NluService(FakeEmbedded())  # type: ignore[arg-type]
+    nlu = FallbackNlu(RasaClient(rasa.url, token=TOKEN), embedded)
+    try:
+        assert nlu.embedded is embedded.embedded
+        assert (await nlu.parse("bus pour grande synthe"))["intent"]["name"] == "ask_transport"
+        rasa.mode = "error"
+        assert (await nlu.parse("bus"))["intent"]["name"] == "out_of_scope"
+    finally:
+        await nlu.aclose()
