@@ -68,8 +68,9 @@ def _fit_temperature(scores: Float, y: NDArray[np.int64]) -> float:
     return float(np.exp((lo + hi) / 2))
 
 
-def train(x: Csr, y: NDArray[np.int64], n_classes: int, ridge: float = RIDGE) -> LinearModel:
+def train(x: Csr, y: NDArray[np.int64], n_classes: int, ridge: float | None = None) -> LinearModel:
     """Closed-form fit; returns primal weights and a leave-one-out calibrated temperature."""
+    ridge = RIDGE if ridge is None else ridge
     n = x.n_rows
     targets = np.zeros((n, n_classes))
     targets[np.arange(n), y] = 1.0
