@@ -6,11 +6,14 @@ holds the catalogs. A missing translation falls back to the French text.
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from core.clock import PARIS
@@ -30,11 +33,25 @@ def N_(message: str) -> str:
 
 @lru_cache(maxsize=8)
 def translations(locale: str) -> NullTranslations:
-    """The catalog for ``locale`` (compiled .mo), or an identity catalog for French."""
+    """The catalog for ``locale``, or an identity catalog for French.
+
+    The compiled .mo is used when it is up to date; otherwise the .po is compiled in memory,
+    so a fresh checkout works without a build step and never shows a stale translation.
+    """
     if locale == DEFAULT_LOCALE:
         return NullTranslations()
-    loaded = Translations.load(str(LOCALE_DIR), [locale], domain="messages")
-    return loaded
+    folder = LOCALE_DIR / locale / "LC_MESSAGES"
+    po, mo = folder / "messages.po", folder / "messages.mo"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
 
 
 def resolve_locale(chosen: str | None, language_code: str | None) -> str:

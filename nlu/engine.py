@@ -26,7 +26,7 @@ from nlu.trainingdata import TrainingData, load_directory, training_files
 ENGINE_VERSION = "embedded-1"
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(__file__).resolve().parent / "data"
-CACHE_DIR = ROOT / "var" / "cache" / "nlu"
+CACHE_DIR = Path(os.environ.get("NLU_CACHE_DIR") or ROOT / "var" / "cache" / "nlu")
 OUT_OF_SCOPE = "out_of_scope"
 RANKING_SIZE = 10
 # Below this share of known character n-grams the message is mostly unknown to the model

@@ -170,6 +170,7 @@ async def test_the_same_update_twice_is_processed_once(chat: Chat) -> None:
 async def test_a_flood_gets_one_polite_notice_and_nothing_is_lost(chat: Chat) -> None:
     await chat.consent()
     before = count(chat.assistant, MessageLog)
+    # Understood messages: misunderstood ones hand off at the 2nd miss (relays are not throttled)
     answers = [await chat.say("bus") for _ in range(30)]
     notices = [a for a in answers if a and "très vite" in a[0].text]
     assert len(notices) == 1
@@ -207,7 +208,7 @@ async def test_database_error_gives_an_apology_and_keeps_state(
     assert people(chat.assistant) == []
 
 
-async def test_not_understood_offers_guesses_then_menu_then_a_human(chat: Chat) -> None:
+async def test_not_understood_offers_guesses_then_a_human_at_the_second_miss(chat: Chat) -> None:
     await chat.consent()
     await chat.say("euh le truc la")
     assert "Vous voulez parler de" in chat.text
@@ -215,9 +216,8 @@ async def test_not_understood_offers_guesses_then_menu_then_a_human(chat: Chat) 
     await chat.press("guess:ask_transport")
     assert "DK'Bus" in chat.text
     await chat.say("euh")
+    assert "Vous voulez parler de" in chat.text
     await chat.say("hein")
-    assert "Désolé, je n'ai pas compris" in chat.text
-    await chat.say("quoi")
     assert "passer la main" in chat.text
     assert count(chat.assistant, HandoffRequest) == 1
 
