@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from core.clock import Clock, utcnow
 from core.settings import Settings, get_settings
 from flows.assistant import Assistant, Parser
+from flows.booking.install import install as install_appointments
 from flows.catalog import load_catalog
 from flows.services import Services
 from flows.setup import build_registry
@@ -50,6 +51,7 @@ def build_assistant(
     if parse is None:
         parse, closer = build_parser(settings)
     assistant = Assistant(make_session_factory(engine), services, settings, parse)
+    install_appointments(assistant)
     if closer is not None:
         assistant.on_close(closer)
 

@@ -247,10 +247,10 @@ async def test_asking_for_a_human_records_a_request_and_the_bot_steps_back(chat:
         assert session.scalars(select(HandoffRequest)).one().status == "closed"
 
 
-async def test_booking_intents_get_a_truthful_interim_answer(chat: Chat) -> None:
+async def test_booking_intent_starts_the_booking_flow(chat: Chat) -> None:
     await chat.consent()
     await chat.say("je veux un rendez-vous")
-    assert "pas encore ouverte" in chat.text
+    assert "Pour quoi voulez-vous un rendez-vous" in chat.text  # tests/booking/ has the rest
     assert "human:ask" in chat.payloads
 
 
@@ -279,3 +279,11 @@ async def test_a_restart_continues_where_the_person_was(
         assert "j'ai tout effacé" in again.text
     finally:
         await restarted.aclose()
+
+
+async def test_the_espaces_card_offers_to_book(chat: Chat) -> None:
+    await chat.consent()
+    await chat.press("card:espaces")
+    assert "appt:new" in chat.payloads
+    await chat.press("appt:new")
+    assert "n'existe plus" not in chat.text and "plus valable" not in chat.text
