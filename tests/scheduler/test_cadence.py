@@ -77,11 +77,11 @@ def test_the_shipped_file_holds_the_seed_values() -> None:
 
 
 def test_a_bad_value_names_the_key(tmp_path: Path) -> None:
-    with pytest.raises(RulesError, match="first_meeting.within_days"):
+    with pytest.raises(RulesError, match=r"first_meeting\.within_days"):
         parse_rules({"first_meeting": {"within_days": 0}})
     with pytest.raises(RulesError, match="checkin_time"):
         parse_rules({"weekly_contact": {"checkin_time": "19:00"}})
-    with pytest.raises(RulesError, match="inconnu|extra|Extra"):
+    with pytest.raises(RulesError, match=r"[Ee]xtra"):
         parse_rules({"first_meting": {}})
     bad = tmp_path / "c.yaml"
     bad.write_text("- a list\n")
