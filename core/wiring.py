@@ -8,6 +8,7 @@ from core.clock import Clock, utcnow
 from core.settings import Settings, get_settings
 from flows.assistant import Assistant, Parser
 from flows.catalog import load_catalog
+from flows.programme import install as install_programme
 from flows.services import Services
 from flows.setup import build_registry
 from store.db import make_engine, make_session_factory
@@ -29,6 +30,7 @@ def build_assistant(
     if migrate:
         upgrade(engine)
     services = Services(registry=build_registry(), catalog=load_catalog(), clock=clock)
+    install_programme(services)
     closers = []
     if parse is None:
         from nlu.service import build_nlu_service

@@ -64,7 +64,7 @@ class History:
     last_checkin_at: datetime | None = None  # the last weekly check-in actually sent
     first_meeting_at: datetime | None = None  # the first physical meeting held
     next_meeting_at: datetime | None = None  # the next physical meeting booked (future)
-    meetings_this_month: tuple[datetime, ...] = ()  # held or booked, this Paris month
+    meetings_this_month: int = 0  # held or booked, this Paris month
     meetings_done_last_month: int = 0
 
     @classmethod
@@ -88,8 +88,8 @@ class History:
             last_checkin_at=max(sent, default=None),
             first_meeting_at=held[0] if held else None,
             next_meeting_at=booked[0] if booked else None,
-            meetings_this_month=tuple(
-                m for m in [*held, *booked] if periods.month_first(periods.local_day(m)) == month
+            meetings_this_month=sum(
+                1 for m in [*held, *booked] if periods.month_first(periods.local_day(m)) == month
             ),
             meetings_done_last_month=sum(
                 1 for m in held if periods.month_first(periods.local_day(m)) == last_month
@@ -263,7 +263,7 @@ def _meetings(
     meetings = rules.physical_meetings
     month = periods.month_first(today)
     if participant.start <= month and today.day >= meetings.planned_by_day:
-        planned = len(history.meetings_this_month)
+        planned = history.meetings_this_month
         if planned < meetings.per_month:
             add(
                 Kind.TASK,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from core.clock import PARIS
 from scheduler.calendar import is_public_holiday
@@ -70,6 +71,7 @@ def is_window_day(day: date, rules: Rules) -> bool:
     return not (window.skip_public_holidays and is_public_holiday(day))
 
 
+@lru_cache(maxsize=256)
 def next_window_moment(
     moment: datetime, rules: Rules, *, horizon_days: int = 14
 ) -> datetime | None:
@@ -90,6 +92,7 @@ def next_window_moment(
     return None
 
 
+@lru_cache(maxsize=256)
 def checkin_slot(day: date, rules: Rules) -> datetime | None:
     """When this ISO week's check-in goes out: the configured weekday and time, moved to the
     next window day of the same week on a holiday; ``None`` if the week has none left."""

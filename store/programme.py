@@ -14,7 +14,9 @@ import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.clock import utcnow
 from store.base import Base, UTCDateTime
@@ -122,3 +124,34 @@ class CounsellorTask(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def add_task(
+    session: Session,
+    *,
+    key: str,
+    participant_id: int | None,
+    counsellor_id: int | None,
+    kind: str,
+    rule: str,
+    reason: str,
+    now: datetime,
+) -> bool:
+    """A counsellor task or alert, once per idempotency key; True when it was created."""
+    values = {
+        "idempotency_key": key,
+        "participant_id": participant_id,
+        "counsellor_id": counsellor_id,
+        "kind": kind,
+        "rule": rule,
+        "reason": reason,
+        "due_at": now,
+        "created_at": now,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = session.execute(
+        insert(CounsellorTask)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -46,7 +46,7 @@ def good_history(now: datetime, **kwargs: object) -> History:
     values: dict[str, object] = {
         "first_meeting_at": paris(2026, 9, 10, 10),
         "last_contact_at": now - timedelta(hours=1),
-        "meetings_this_month": (now - timedelta(days=1), now + timedelta(days=5)),
+        "meetings_this_month": 2,
         "meetings_done_last_month": 2,
     }
     values.update(kwargs)
@@ -206,7 +206,7 @@ def test_reminder_after_48_hours_then_counsellor_alert_after_7_days() -> None:
         first_meeting_at=paris(2027, 1, 10, 10),
         last_contact_at=paris(2027, 3, 19, 10),
         last_checkin_at=sent,
-        meetings_this_month=(paris(2027, 3, 5, 10), paris(2027, 3, 12, 10)),
+        meetings_this_month=2,
         meetings_done_last_month=2,
     )
     p = settled(orientation_on=date(2027, 1, 4), diagnosis_3m_on=date(2027, 3, 20))
@@ -271,14 +271,12 @@ def test_no_weekly_rule_before_the_first_meeting_nor_in_the_week_of_the_orientat
 def test_two_meetings_planned_by_the_15th() -> None:
     p = settled()
     on_14 = paris(2026, 12, 14, 10)
-    one_meeting = good_history(on_14, meetings_this_month=(paris(2026, 12, 2, 10),))
+    one_meeting = good_history(on_14, meetings_this_month=1)
     assert "meetings_not_planned" not in rules_of(due_actions(p, one_meeting, on_14, RULES))
     on_15 = paris(2026, 12, 15, 10)
     task = one(due_actions(p, one_meeting, on_15, RULES), "meetings_not_planned")
     assert task.key == "meetings_not_planned:7:2026-12"
-    booked = good_history(
-        on_15, meetings_this_month=(paris(2026, 12, 2, 10), paris(2026, 12, 22, 10))
-    )
+    booked = good_history(on_15, meetings_this_month=2)
     assert "meetings_not_planned" not in rules_of(due_actions(p, booked, on_15, RULES))
 
 
@@ -306,7 +304,7 @@ def test_history_from_events_counts_meetings_by_paris_month() -> None:
         checkins=[paris(2026, 11, 24, 10)],
     )
     assert history.meetings_done_last_month == 1
-    assert len(history.meetings_this_month) == 2
+    assert history.meetings_this_month == 2
     assert history.next_meeting_at == paris(2026, 12, 10, 10)
     assert history.last_contact_at == paris(2026, 12, 1, 0, 30)
     assert history.first_meeting_at == paris(2026, 11, 30, 23, 30)

@@ -1,0 +1,425 @@
+"""The outbox dispatcher: claim due rows, check again at send time, send at a steady rate.
+
+- **Claim**: one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`` on PostgreSQL
+  (two dispatchers never get the same row); the same single statement is atomic on SQLite.
+  A claim older than ``claim_timeout_seconds`` was left by a dead dispatcher and is retaken.
+- **Send time**: ``/stop``, consent, reachability, expiry and quiet hours are checked again
+  just before sending. Conversational relays (a counsellor answering the person) ignore
+  ``/stop`` and quiet hours; ``ignore_quiet_hours`` rows may go out on Sundays and holidays
+  but never at night; check-ins and reminders also keep to the programme's weekday window.
+- **Errors**: ``RetryLater`` pauses the whole dispatcher and re-queues the row;
+  ``TransientDeliveryError`` is retried with exponential backoff up to ``max_attempts``;
+  ``RecipientBlocked`` marks the person's account unreachable and alerts their counsellor.
+- **Once**: each row is marked ``sent`` right after its delivery, only if the claim is still
+  ours. Between the channel's answer and that commit (about a millisecond) a kill -9 cannot
+  know whether the message left: that row is sent again after the claim expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from core.clock import Clock, utcnow
+from flows.ports import Channel, DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
+from scheduler import periods
+from scheduler.rules import Rules
+from store.db import SessionFactory
+from store.models import ChannelAccount, Person
+from store.outbox import OutboxMessage, load_replies
+from store.programme import Participant, add_task
+
+log = logging.getLogger(__name__)
+
+# Answers in a conversation the person started: not "proactive", so /stop and night do not hold
+# them back (the counsellor is answering a question).
+CONVERSATIONAL = frozenset({"relay"})
+# Programme messages keep to the check-in window (weekdays, daytime, no holidays).
+WINDOWED = frozenset({"weekly_checkin", "checkin_reminder"})
+CHANNEL_PREFERENCE = ("telegram", "local")
+
+AfterSend = Callable[[Session, int, str, str, datetime], None]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this dispatcher holds."""
+
+    id: int
+    key: str
+    person_id: int | None
+    rule: str
+    replies: list[dict[str, Any]]
+    expires_at: datetime | None
+    ignore_quiet_hours: bool
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who the row goes to, as of now."""
+
+    opted_out: bool
+    consent: str
+    channel: str | None
+    user_ref: str | None
+
+
+class RateLimiter:
+    """Spaces messages evenly: ``rate`` per second overall, with pauses on ``RetryAfter``."""
+
+    def __init__(self, rate: float, monotonic: Callable[[], float], sleep: Sleep) -> None:
+        self.rate = rate
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._next = 0.0
+
+    async def acquire(self, count: int = 1) -> None:
+        """Wait for the slot of ``count`` messages."""
+        now = self.monotonic()
+        start = max(self._next, now)
+        self._next = start + count / self.rate
+        if start > now:
+            await self.sleep(start - now)
+
+    def pause(self, seconds: float) -> None:
+        """Nothing goes out for ``seconds`` (the channel asked us to slow down)."""
+        self._next = max(self._next, self.monotonic() + seconds)
+
+
+def worker_name() -> str:
+    """A unique name for this dispatcher (host, pid, random): claims say who holds them."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class Dispatcher:
+    """Drains the outbox through the channel port."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        channels: Mapping[str, Channel],
+        rules: Rules,
+        *,
+        clock: Clock = utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        worker: str | None = None,
+        after_send: Mapping[str, AfterSend] | None = None,
+        batch: int | None = None,
+        offload: bool = True,
+    ) -> None:
+        self.sessions = sessions
+        self.channels = dict(channels)
+        self.rules = rules
+        self.config = rules.dispatch
+        self.clock = clock
+        self.sleep = sleep
+        self.worker = worker or worker_name()
+        self.after_send = dict(after_send or {})
+        self.limiter = RateLimiter(self.config.rate, monotonic, sleep)
+        self.batch = batch or max(1, min(int(self.config.rate), 200))
+        self.offload = offload  # run database work in a thread (False: simpler tests)
+        self._wake: asyncio.Event | None = None
+        self.stats: dict[str, int] = defaultdict(int)
+
+    # --- public API ------------------------------------------------------------------
+    def kick(self) -> None:
+        """Wake the dispatcher now (a counsellor's reply was just queued)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def drain_once(self) -> int:
+        """Claim one batch of due rows and handle them; returns how many were sent."""
+        claimed = await self._db(self._claim)
+        if not claimed:
+            return 0
+        targets = await self._db(self._targets, [row.person_id for row in claimed])
+        groups: dict[int | None, list[Claimed]] = defaultdict(list)
+        for row in claimed:
+            groups[row.person_id].append(row)
+        gate = asyncio.Semaphore(self.config.max_in_flight)
+
+        async def one_person(rows: list[Claimed]) -> int:
+            sent = 0
+            async with gate:
+                for row in rows:  # one person's messages stay in order
+                    sent += await self._deliver(row, targets.get(row.person_id or 0))
+            return sent
+
+        results = await asyncio.gather(*(one_person(rows) for rows in groups.values()))
+        return sum(results)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Drain until ``stop`` is set; sleep ``poll_seconds`` (or until kicked) when idle."""
+        self._wake = asyncio.Event()
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                handled = await self.drain_once()
+            except Exception:
+                log.exception("dispatch round failed")
+                handled = 0
+            if handled or self.stats["last_claimed"]:
+                continue
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            await asyncio.wait(
+                waiters, timeout=self.config.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in waiters:
+                waiter.cancel()
+
+    # --- database ------------------------------------------------------------------------
+    async def _db(self, function: Callable[..., Any], *args: Any) -> Any:
+        if self.offload:
+            return await asyncio.to_thread(function, *args)
+        return function(*args)
+
+    def _claim(self) -> list[Claimed]:
+        now = self.clock()
+        stale = now - timedelta(seconds=self.config.claim_timeout_seconds)
+        claimable = or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
+            and_(OutboxMessage.status == "claimed", OutboxMessage.claimed_at < stale),
+        )
+        out: list[Claimed] = []
+        with self.sessions() as session, session.begin():
+            for urgent in (True, False):  # counsellors' relays first, never behind a broadcast
+                room = self.batch - len(out)
+                if room <= 0:
+                    break
+                rule = (
+                    OutboxMessage.rule.in_(CONVERSATIONAL)
+                    if urgent
+                    else OutboxMessage.rule.not_in(CONVERSATIONAL)
+                )
+                due = (
+                    select(OutboxMessage.id)
+                    .where(claimable, rule)
+                    .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                    .limit(room)
+                    .with_for_update(skip_locked=True)
+                )
+                statement = (
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(due.scalar_subquery()), claimable)
+                    .values(
+                        status="claimed",
+                        claimed_by=self.worker,
+                        claimed_at=now,
+                        attempts=OutboxMessage.attempts + 1,
+                    )
+                    .returning(
+                        OutboxMessage.id,
+                        OutboxMessage.idempotency_key,
+                        OutboxMessage.person_id,
+                        OutboxMessage.rule,
+                        OutboxMessage.replies,
+                        OutboxMessage.expires_at,
+                        OutboxMessage.ignore_quiet_hours,
+                        OutboxMessage.attempts,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                out.extend(Claimed(*row) for row in session.execute(statement))
+        out.sort(key=lambda row: row.id)
+        self.stats["last_claimed"] = len(out)
+        self.stats["claimed"] += len(out)
+        return out
+
+    def _targets(self, person_ids: list[int | None]) -> dict[int, Target]:
+        ids = sorted({pid for pid in person_ids if pid})
+        if not ids:
+            return {}
+        with self.sessions() as session:
+            people = {
+                person.id: person
+                for person in session.scalars(select(Person).where(Person.id.in_(ids)))
+            }
+            accounts: dict[int, list[ChannelAccount]] = defaultdict(list)
+            for account in session.scalars(
+                select(ChannelAccount).where(
+                    ChannelAccount.person_id.in_(ids), ChannelAccount.unreachable_at.is_(None)
+                )
+            ):
+                if account.channel in self.channels:
+                    accounts[account.person_id].append(account)
+        targets = {}
+        for pid, person in people.items():
+            ranked = sorted(
+                accounts.get(pid, []),
+                key=lambda a: (
+                    CHANNEL_PREFERENCE.index(a.channel)
+                    if a.channel in CHANNEL_PREFERENCE
+                    else len(CHANNEL_PREFERENCE)
+                ),
+            )
+            best = ranked[0] if ranked else None
+            targets[pid] = Target(
+                opted_out=person.proactive_opt_out,
+                consent=person.consent,
+                channel=best.channel if best else None,
+                user_ref=best.external_ref if best else None,
+            )
+        return targets
+
+    def _finish(
+        self,
+        row: Claimed,
+        status: str,
+        *,
+        error: str | None = None,
+        not_before: datetime | None = None,
+        refund: bool = False,
+        blocked: Target | None = None,
+    ) -> bool:
+        """Record the outcome, only if the claim is still ours (one transaction)."""
+        now = self.clock()
+        values: dict[str, Any] = {"status": status, "last_error": error}
+        if status == "sent":
+            values["sent_at"] = now
+        if status == "pending":
+            values.update(claimed_by=None, claimed_at=None, not_before=not_before or now)
+        if refund:  # a postponement is not a failed attempt
+            values["attempts"] = OutboxMessage.attempts - 1
+        with self.sessions() as session, session.begin():
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.status == "claimed",
+                    OutboxMessage.claimed_by == self.worker,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0) != 1:
+                log.warning("outbox %s: claim lost before recording %s", row.id, status)
+                return False
+            if status == "sent" and row.person_id and row.rule in self.after_send:
+                self.after_send[row.rule](session, row.person_id, row.rule, row.key, now)
+            if blocked is not None and row.person_id:
+                self._unreachable(session, row.person_id, blocked, now)
+        self.stats[status] += 1
+        return True
+
+    def _unreachable(self, session: Session, person_id: int, target: Target, now: datetime) -> None:
+        session.execute(
+            update(ChannelAccount)
+            .where(
+                ChannelAccount.person_id == person_id,
+                ChannelAccount.channel == target.channel,
+                ChannelAccount.external_ref == target.user_ref,
+            )
+            .values(unreachable_at=now)
+        )
+        participant = session.scalars(
+            select(Participant).where(Participant.person_id == person_id)
+        ).one_or_none()
+        if participant is not None:
+            add_task(
+                session,
+                key=f"participant_unreachable:{participant.id}:{now.date().isoformat()}",
+                participant_id=participant.id,
+                counsellor_id=participant.counsellor_id,
+                kind="alert",
+                rule="participant_unreachable",
+                reason="La personne a bloqué l'assistant ou supprimé son compte Telegram : "
+                "plus aucun message ne lui parvient. Contactez-la par téléphone.",
+                now=now,
+            )
+
+    # --- one row ------------------------------------------------------------------------
+    def _hold(self, row: Claimed, target: Target | None, now: datetime) -> tuple[str, str] | None:
+        """Why this row must not go out now (status, reason), or ``None`` to send it."""
+        if row.expires_at is not None and row.expires_at <= now:
+            return "skipped", "expired"
+        if row.person_id is None or target is None:
+            return "failed", "no recipient"
+        conversational = row.rule in CONVERSATIONAL
+        if target.consent != "given":
+            return "skipped", "no consent"
+        if target.opted_out and not conversational:
+            return "skipped", "opted out (/stop)"
+        if target.channel is None or target.channel not in self.channels:
+            return "skipped", "unreachable"
+        return None
+
+    def _later(self, row: Claimed, now: datetime) -> datetime | None:
+        """When quiet hours (or the check-in window) allow this row, if not now."""
+        if row.rule in CONVERSATIONAL:
+            return None
+        quiet = self.rules.quiet
+        if not quiet.allows(now, rest_days_ok=row.ignore_quiet_hours):
+            return quiet.next_allowed(now, rest_days_ok=row.ignore_quiet_hours)
+        if row.rule in WINDOWED:
+            moment = periods.next_window_moment(now, self.rules)
+            if moment is None or moment > now:
+                return moment or now + timedelta(days=1)
+        return None
+
+    async def _deliver(self, row: Claimed, target: Target | None) -> int:
+        now = self.clock()
+        hold = self._hold(row, target, now)
+        if hold is not None:
+            await self._db(partial(self._finish, row, hold[0], error=hold[1]))
+            return 0
+        later = self._later(row, now)
+        if later is not None:
+            await self._db(
+                partial(self._finish, row, "pending", not_before=later, refund=True, error="quiet")
+            )
+            return 0
+        assert target is not None
+        assert target.channel is not None
+        assert target.user_ref is not None
+        replies = load_replies(row.replies)
+        await self.limiter.acquire(max(1, len(replies)))
+        outcome: Callable[[], bool]
+        try:
+            await self.channels[target.channel].send(target.user_ref, replies)
+        except RetryLater as exc:
+            self.limiter.pause(exc.retry_after)
+            retry = self.clock() + timedelta(seconds=exc.retry_after)
+            outcome = partial(
+                self._finish, row, "pending", not_before=retry, refund=True, error=str(exc)
+            )
+        except RecipientBlocked as exc:
+            outcome = partial(self._finish, row, "failed", error=str(exc), blocked=target)
+        except TransientDeliveryError as exc:
+            outcome = partial(self._retry, row, str(exc))
+        except DeliveryError as exc:
+            outcome = partial(self._finish, row, "failed", error=str(exc))
+        except Exception as exc:  # a bug in a channel must not stop the dispatcher
+            log.exception("outbox %s: unexpected delivery error", row.id)
+            outcome = partial(self._retry, row, repr(exc))
+        else:
+            sent = await self._db(partial(self._finish, row, "sent"))
+            return 1 if sent else 0
+        await self._db(outcome)
+        return 0
+
+    def _retry(self, row: Claimed, error: str) -> bool:
+        config = self.config
+        if row.attempts >= config.max_attempts:
+            return self._finish(row, "failed", error=f"gave up after {row.attempts}: {error}")
+        delay = min(
+            config.backoff_base_seconds * 2 ** (row.attempts - 1), config.backoff_max_seconds
+        )
+        return self._finish(
+            row, "pending", not_before=self.clock() + timedelta(seconds=delay), error=error
+        )
