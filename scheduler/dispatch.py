@@ -101,6 +101,10 @@ class RateLimiter:
         self._next = max(self._next, self.monotonic() + seconds)
 
 
+def _by_id(row: Claimed) -> int:
+    return row.id
+
+
 def worker_name() -> str:
     """A unique name for this dispatcher (host, pid, random): claims say who holds them."""
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -135,6 +139,7 @@ class Dispatcher:
         self.batch = batch or max(1, min(int(self.config.rate), 200))
         self.offload = offload  # run database work in a thread (False: simpler tests)
         self._wake: asyncio.Event | None = None
+        self._blocked: set[int] = set()  # people who blocked us during this round
         self.stats: dict[str, int] = defaultdict(int)
 
     # --- public API ------------------------------------------------------------------
@@ -149,6 +154,7 @@ class Dispatcher:
         if not claimed:
             return 0
         targets = await self._db(self._targets, [row.person_id for row in claimed])
+        self._blocked.clear()
         groups: dict[int | None, list[Claimed]] = defaultdict(list)
         for row in claimed:
             groups[row.person_id].append(row)
@@ -158,7 +164,10 @@ class Dispatcher:
             sent = 0
             async with gate:
                 for row in rows:  # one person's messages stay in order
-                    sent += await self._deliver(row, targets.get(row.person_id or 0))
+                    target = targets.get(row.person_id or 0)
+                    if target is not None and row.person_id in self._blocked:
+                        target = Target(target.opted_out, target.consent, None, None)
+                    sent += await self._deliver(row, target)
             return sent
 
         results = await asyncio.gather(*(one_person(rows) for rows in groups.values()))
@@ -235,8 +244,8 @@ class Dispatcher:
                     )
                     .execution_options(synchronize_session=False)
                 )
-                out.extend(Claimed(*row) for row in session.execute(statement))
-        out.sort(key=lambda row: row.id)
+                part = sorted((Claimed(*row) for row in session.execute(statement)), key=_by_id)
+                out.extend(part)
         self.stats["last_claimed"] = len(out)
         self.stats["claimed"] += len(out)
         return out
@@ -399,6 +408,7 @@ class Dispatcher:
                 self._finish, row, "pending", not_before=retry, refund=True, error=str(exc)
             )
         except RecipientBlocked as exc:
+            self._blocked.add(row.person_id or 0)
             outcome = partial(self._finish, row, "failed", error=str(exc), blocked=target)
         except TransientDeliveryError as exc:
             outcome = partial(self._retry, row, str(exc))
