@@ -11,8 +11,8 @@ from core.clock import FrozenClock
 from flows.assistant import Assistant
 from flows.programme.enrolment import (
     FALLBACK_USERNAME,
-    EnrolmentError,
     Enrolled,
+    EnrolmentError,
     enrol,
     issue_invitation,
     link_for,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,11 +34,13 @@ class FakeChannel:
     errors: dict[str, list[DeliveryError]] = field(default_factory=lambda: defaultdict(list))
     times: list[float] = field(default_factory=list)
     clock: VirtualTime | None = None
+    delivered: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
         if self.errors.get(user_ref):
             raise self.errors[user_ref].pop(0)
         self.sent.append((user_ref, list(replies)))
+        self.delivered.set()
         if self.clock is not None:
             self.times.append(self.clock.monotonic())
 

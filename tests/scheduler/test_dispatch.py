@@ -151,7 +151,7 @@ async def test_network_errors_are_retried_with_backoff_then_given_up(
     for _ in range(6):
         await d.drain_once()
         vt.advance(seconds=60)
-    row = [r for r in outbox(sessions) if r.idempotency_key == "b"][0]
+    row = next(r for r in outbox(sessions) if r.idempotency_key == "b")
     assert row.status == "failed" and row.attempts == 3
     assert "gave up" in (row.last_error or "")
 
@@ -292,15 +292,10 @@ async def test_kick_delivers_a_counsellor_reply_at_once(
         await asyncio.sleep(0)  # let it go idle (waiting up to 60 s)
     plan(sessions, pid, "relay-1", rule="relay", ignore_quiet_hours=True)
     d.kick()
-    await asyncio.wait_for(_until(lambda: bool(channel.sent)), timeout=1.0)
+    await asyncio.wait_for(channel.delivered.wait(), timeout=1.0)
     stop.set()
     await asyncio.wait_for(task, timeout=1.0)
     assert channel.refs() == ["42"]
-
-
-async def _until(condition: Any) -> None:
-    while not condition():
-        await asyncio.sleep(0)
 
 
 async def test_relays_go_before_a_queued_broadcast(
