@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from core.settings import Settings
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # Other long-running parts (scheduler, console) register a coroutine factory here:
 # it gets the assistant and the channel and runs until cancelled.
-Companion = Callable[..., Awaitable[None]]
+Companion = Callable[..., Coroutine[Any, Any, None]]
 COMPANIONS: list[Companion] = []
 
 
@@ -46,7 +47,9 @@ async def _serve(settings: Settings) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with polling(app, poll_timeout=30):
         channel = TelegramChannel(app.bot)
-        tasks = [asyncio.create_task(start(assistant, channel, settings)) for start in COMPANIONS]
+        tasks: list[asyncio.Task[None]] = [
+            asyncio.create_task(start(assistant, channel, settings)) for start in COMPANIONS
+        ]
         log.info("assistant en ligne sur Telegram (%d compagnons)", len(tasks))
         await stop.wait()
         for task in tasks:

@@ -6,11 +6,14 @@ holds the catalogs. A missing translation falls back to the French text.
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from core.clock import PARIS
@@ -30,11 +33,25 @@ def N_(message: str) -> str:
 
 @lru_cache(maxsize=8)
 def translations(locale: str) -> NullTranslations:
-    """The catalog for ``locale`` (compiled .mo), or an identity catalog for French."""
+    """The catalog for ``locale``, or an identity catalog for French.
+
+    The compiled .mo is used when it is up to date; otherwise the .po is compiled in memory,
+    so a fresh checkout works without a build step and never shows a stale translation.
+    """
     if locale == DEFAULT_LOCALE:
         return NullTranslations()
-    loaded = Translations.load(str(LOCALE_DIR), [locale], domain="messages")
-    return loaded
+    folder = LOCALE_DIR / locale / "LC_MESSAGES"
+    po, mo = folder / "messages.po", folder / "messages.mo"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
 
 
 def resolve_locale(chosen: str | None, language_code: str | None) -> str:
@@ -53,18 +70,28 @@ def gettext_for(locale: str) -> Translations | NullTranslations:
     return translations(locale)
 
 
+def _french_day(local: datetime) -> str:
+    """ "mardi 24 novembre", with the French ordinal "1er" on the first of the month."""
+    weekday = format_date(local, "EEEE", locale="fr_FR")
+    month = format_date(local, "MMMM", locale="fr_FR")
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{weekday} {day} {month}"
+
+
 def format_when(moment: datetime, locale: str) -> str:
     """A date and time in plain words, Paris time: "mardi 24 novembre à 14 h 00"."""
     local = moment.astimezone(PARIS)
     if locale == "fr":
-        day = format_date(local, "EEEE d MMMM", locale="fr_FR")
-        return f"{day} à {local.hour} h {local.minute:02d}"
+        return f"{_french_day(local)} à {local.hour} h {local.minute:02d}"
     return format_datetime(local, "EEEE d MMMM, HH:mm", tzinfo=PARIS, locale=locale)
 
 
 def format_day(moment: datetime, locale: str) -> str:
     """A day in plain words, Paris time: "mardi 24 novembre"."""
-    return format_date(moment.astimezone(PARIS), "EEEE d MMMM", locale=locale)
+    local = moment.astimezone(PARIS)
+    if locale == "fr":
+        return _french_day(local)
+    return format_date(local, "EEEE d MMMM", locale=locale)
 
 
 def format_clock(moment: datetime, locale: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from core.clock import Clock, utcnow
 from core.settings import Settings, get_settings
@@ -15,6 +16,22 @@ from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+
+def build_parser(settings: Settings) -> tuple[Parser, Callable[[], Awaitable[None]]]:
+    """The embedded engine (trained now, or loaded from its cache), behind Rasa if configured."""
+    from nlu.service import NluService
+
+    embedded = NluService()
+    _ = embedded.embedded  # train or load at start-up, not on the first message
+    if not settings.rasa_url:
+        return embedded.parse, embedded.close
+    from nlu.rasa_client import FallbackNlu, RasaClient
+
+    client = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+    nlu = FallbackNlu(client, embedded)
+    log.info("NLU: Rasa at %s, embedded engine as fallback", settings.rasa_url)
+    return nlu.parse, nlu.aclose
 
 
 def build_assistant(
@@ -31,15 +48,11 @@ def build_assistant(
         upgrade(engine)
     services = Services(registry=build_registry(), catalog=load_catalog(), clock=clock)
     install_programme(services)
-    closers = []
+    closer: Callable[[], Awaitable[None]] | None = None
     if parse is None:
-        from nlu.service import build_nlu_service
-
-        nlu = build_nlu_service(settings)
-        parse = nlu.parse
-        closers.append(nlu.aclose)
+        parse, closer = build_parser(settings)
     assistant = Assistant(make_session_factory(engine), services, settings, parse)
-    for closer in closers:
+    if closer is not None:
         assistant.on_close(closer)
 
     async def dispose() -> None:

@@ -7,7 +7,6 @@ See ``docs/content.md`` for the schema and the sourcing rule.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -44,7 +43,12 @@ INTENT_CARDS: dict[str, str] = {
 _ID_RE = re.compile(r"^[a-z0-9_.]+$")
 _AS_OF_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|non datée \(consultée \d{4}-\d{2}\))$")
 _SEED_RE = re.compile(r"^seed:[A-Za-z0-9_.-]+\.txt$")
-_DIGIT_RE = re.compile(r"\d")
+_DIGIT_RE = re.compile(r"(?<![A-Za-z])\d")  # "EPR2", "H2V" are names, not figures
+_YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")  # a year is not a figure to source
+
+
+# libyaml's safe loader when built in (6x faster: the catalog loads at start-up).
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CatalogError(ValueError):
@@ -159,8 +163,10 @@ class Card(_Model):
         if value is None:
             return None
         value = _check_localized(value)
-        if any(_DIGIT_RE.search(text) for text in value.values()):
-            raise ValueError("pas de chiffre hors d'un fait sourcé (intro, unknown)")
+        if any(_DIGIT_RE.search(_YEAR_RE.sub("", text)) for text in value.values()):
+            raise ValueError(
+                "pas de chiffre (sauf une année) hors d'un fait sourcé (intro, unknown)"
+            )
         return value
 
 
@@ -259,7 +265,8 @@ class Catalog:
                     sources.append(label)
         if sources:
             lines.append(
-                ("Sources : " if lang == BASE_LOCALE else "Sources: ") + ", ".join(sources)
+                ("Sources : " if lang == BASE_LOCALE or fallback else "Sources: ")
+                + ", ".join(sources)
             )
         children = [(child, pick(self.card(child).title)) for child in card.children]
         official = (pick(card.official.label), card.official.url) if card.official else None
@@ -288,29 +295,48 @@ class Catalog:
         exact = self._aliases.get(" ".join(words))
         if exact:
             return exact
-        best: tuple[float, int, str] | None = None
-        keys = list(self._aliases)
+        best: tuple[int, int, str] | None = None  # (-distance, words covered, card id)
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
                 phrase = " ".join(words[start : start + size])
-                if phrase in self._aliases:
-                    candidate = (1.0, size, self._aliases[phrase])
-                elif len(phrase) >= 5:
-                    close = difflib.get_close_matches(phrase, keys, n=1, cutoff=0.84)
-                    if not close:
+                allowed = _allowed_typos(phrase)
+                for key, card_id in self._aliases.items():
+                    if abs(len(key) - len(phrase)) > allowed:
                         continue
-                    ratio = difflib.SequenceMatcher(None, phrase, close[0]).ratio()
-                    candidate = (ratio, size, self._aliases[close[0]])
-                else:
-                    continue
-                if best is None or candidate[:2] > best[:2]:
-                    best = candidate
+                    distance = _edit_distance(phrase, key, allowed)
+                    if distance <= allowed:
+                        candidate = (-distance, size, card_id)
+                        if best is None or candidate[:2] > best[:2]:
+                            best = candidate
         return best[2] if best else None
+
+
+def _allowed_typos(phrase: str) -> int:
+    """How many typos a phrase of this length may carry ("coiffeur" must not be "coffreur")."""
+    length = len(phrase)
+    return 0 if length <= 4 else 1 if length <= 8 else 2 if length <= 15 else 3
+
+
+def _edit_distance(left: str, right: str, limit: int) -> int:
+    """Optimal-string-alignment distance (typos and swapped letters), cut off above ``limit``."""
+    previous2: list[int] = []
+    previous = list(range(len(right) + 1))
+    for i, lch in enumerate(left, start=1):
+        current = [i] + [0] * len(right)
+        for j, rch in enumerate(right, start=1):
+            cost = 0 if lch == rch else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and lch == right[j - 2] and left[i - 2] == rch:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _load_file(path: Path) -> list[Card]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path.name}: YAML illisible : {exc}") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("cards"), list):
@@ -373,3 +399,32 @@ def parse_catalog(directory: Path) -> Catalog:
 def load_catalog(directory: Path = CONTENT_DIR) -> Catalog:
     """The checked catalog, loaded once per process."""
     return parse_catalog(directory)
+
+
+class EspaceConfig(_Model):
+    """One Espace 20 000 emplois as the operator configures it; ``None`` = not known yet."""
+
+    id: str
+    name: str
+    commune: str
+    opened: str
+    source: str
+    as_of: str
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    phone: str | None = None
+    opening_hours: str | None = None
+    access_notes: str | None = None
+
+
+def load_espaces(path: Path = ESPACES_CONFIG) -> list[EspaceConfig]:
+    """The configured Espaces; unknown practical details stay ``None`` (never guessed)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items = raw["espaces"] if isinstance(raw, dict) else None
+        if not isinstance(items, list):
+            raise CatalogError(f"{path.name}: une liste « espaces: » est attendue")
+        return [EspaceConfig.model_validate(item) for item in items]
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise CatalogError(f"{path.name}: {exc}") from exc

@@ -12,6 +12,8 @@ from flows.messages import Button, Kind, Reply
 from flows.turn import Turn
 
 PENDING_KEY = "pending_text"
+# A first "bonjour" needs no "you asked me…": the menu answers it.
+SMALL_TALK = {"greet", "thanks", "goodbye", "affirm", "deny", "out_of_scope", None}
 
 
 def welcome(turn: Turn) -> list[Reply]:
@@ -98,7 +100,12 @@ def accept(turn: Turn) -> list[Reply]:
             if answer is not None:
                 return replies + answer
     pending, parsed = data.get(PENDING_KEY), data.get("pending_parse")
-    if pending and isinstance(parsed, dict):
+    intent = (parsed or {}).get("intent", {}) if isinstance(parsed, dict) else {}
+    worth_answering = (
+        intent.get("name") not in SMALL_TALK
+        and float(intent.get("confidence") or 0) >= turn.settings.nlu_threshold
+    )
+    if pending and isinstance(parsed, dict) and worth_answering:
         turn.parse = parsed
         replies.append(
             Reply(text=turn._("Vous m'aviez demandé : « {text} »").format(text=str(pending)[:200]))

@@ -7,6 +7,7 @@ from typing import ClassVar
 from sqlalchemy import func, select
 
 from core.i18n import LANGUAGE_NAMES, format_when
+from flows import commands
 from flows.keyboards import footer_row
 from flows.messages import Button, Reply
 from flows.registry import Flow
@@ -29,8 +30,10 @@ class PrivacyFlow(Flow):
         action = args[0] if args else "show"
         if action == "erase":
             return self._ask(turn)
-        if action == "confirm" and turn.flow == self.name:
+        if action == "confirm" and turn.flow == self.name and turn.stamped:
             return self._erase(turn)
+        if action == "confirm":  # an unstamped or out-of-context confirmation: refuse
+            return [commands.stale_button(turn)]
         if action == "cancel":
             turn.finish()
             return [Reply(text=turn._("D'accord, je n'efface rien."), buttons=(footer_row(turn),))]

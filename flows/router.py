@@ -63,6 +63,7 @@ def press(turn: Turn, raw: str) -> list[Reply]:
         return [commands.stale_button(turn)]
     if payload.nonce is not None and payload.nonce != turn.conversation.nonce:
         return [commands.stale_button(turn)]
+    turn.stamped = payload.nonce is not None
     turn.conversation.misunderstood = 0
     return flow.on_button(turn, payload.args)
 

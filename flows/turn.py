@@ -44,6 +44,8 @@ class Turn:
     emitted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     # Set when the person's data was erased during this turn: nothing more is logged.
     erased: bool = False
+    # True when the pressed button carried the current keyboard nonce (see :meth:`stamp`).
+    stamped: bool = False
 
     def emit(self, name: str, **data: Any) -> None:
         """Announce an event to the listeners after the transaction committed."""
@@ -129,6 +131,10 @@ class Turn:
         self.conversation.nonce = None
 
     def stamp(self, payload: str) -> str:
-        """A payload bound to the current keyboard: pressed later, it is refused as expired."""
+        """A payload bound to the current keyboard: pressed later, it is refused as expired.
+
+        Steps that change something important (erase, book, cancel) must also check
+        :attr:`stamped`, so that an unstamped, forged payload is refused too.
+        """
         nonce = self.conversation.nonce or ""
         return f"{payload}{STAMP}{nonce}" if nonce else payload

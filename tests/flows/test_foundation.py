@@ -170,7 +170,7 @@ async def test_the_same_update_twice_is_processed_once(chat: Chat) -> None:
 async def test_a_flood_gets_one_polite_notice_and_nothing_is_lost(chat: Chat) -> None:
     await chat.consent()
     before = count(chat.assistant, MessageLog)
-    answers = [await chat.say(f"message {i}") for i in range(30)]
+    answers = [await chat.say("bus") for _ in range(30)]
     notices = [a for a in answers if a and "très vite" in a[0].text]
     assert len(notices) == 1
     incoming = count(chat.assistant, MessageLog) - before

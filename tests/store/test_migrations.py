@@ -86,3 +86,16 @@ def test_erasing_a_person_cascades_to_everything_about_them(url: str) -> None:
         for model in (Person, ChannelAccount, Conversation, MessageLog):
             assert session.scalars(select(model)).first() is None
     engine.dispose()
+
+
+def test_a_migrated_database_is_recognised_without_alembic(tmp_path: object) -> None:
+    from store.migrate import at_heads, script_heads
+
+    engine = make_engine(f"sqlite:///{tmp_path}/h.db")
+    assert not at_heads(engine)
+    upgrade(engine)
+    assert at_heads(engine)
+    assert script_heads()  # at least one head revision
+    downgrade(engine, "0001")
+    assert not at_heads(engine)
+    engine.dispose()

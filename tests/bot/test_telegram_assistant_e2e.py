@@ -1,0 +1,103 @@
+"""The real assistant (SQLite in tmp_path) behind the real PTB Application and the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+import core.wiring
+from core.settings import load_settings
+from core.wiring import build_assistant
+from flows.assistant import Assistant
+from store.models import Person
+from tests.chat import FakeNlu
+from tests.fakes.catalog_stub import catalog_loader
+from tests.fakes.telegram_api import FakeTelegramApi, keyboard_payloads
+from tests.fakes.telegram_harness import telegram_bot
+
+CHAT = 412345678
+
+
+@pytest.fixture
+async def served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[FakeTelegramApi, Assistant]]:
+    """The fake Bot API and a polling Application serving a real assistant."""
+    loader, _stubbed = catalog_loader(tmp_path)
+    monkeypatch.setattr(core.wiring, "load_catalog", loader)
+    database_url = f"sqlite:///{tmp_path / 'assistant.db'}"
+    assistant = build_assistant(load_settings(database_url=database_url), parse=FakeNlu().parse)
+    async with telegram_bot(assistant, settings_overrides={"database_url": database_url}) as (
+        fake,
+        _app,
+    ):
+        yield fake, assistant
+
+
+def _people(assistant: Assistant) -> int:
+    with assistant.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Person)) or 0
+
+
+async def _step(fake: FakeTelegramApi, fragment: str, push: Any, *args: Any) -> list[str]:
+    """Push one update, wait for the reply containing ``fragment``; the keyboard payloads."""
+    since = len(fake.calls)
+    push(CHAT, *args)
+    calls = await fake.wait_for_text(CHAT, fragment, since=since)
+    return keyboard_payloads(calls[-1])
+
+
+async def test_consent_menu_navigation_question_and_erasure(
+    served: tuple[FakeTelegramApi, Assistant],
+) -> None:
+    fake, assistant = served
+    payloads = await _step(fake, "Vie privée", fake.push_command, "/start")
+    assert {"consent:yes", "consent:no"} <= set(payloads)
+
+    payloads = await _step(fake, "Que voulez-vous savoir", fake.push_callback, "consent:yes")
+    assert "card:transport" in payloads
+    assert "human:ask" in payloads
+    assert fake.calls_of("answerCallbackQuery")  # the pressed button stopped spinning
+
+    payloads = await _step(fake, "Se déplacer", fake.push_callback, "card:transport")
+    assert "card:transport.dkbus" in payloads
+    await _step(fake, "DK'Bus", fake.push_callback, "card:transport.dkbus")
+
+    await _step(fake, "Se déplacer", fake.push_text, "bus")  # free text → NLU → the card
+
+    payloads = await _step(fake, "vraiment effacer", fake.push_command, "/supprimer")
+    confirm = next(p for p in payloads if p.startswith("privacy:confirm"))
+    assert _people(assistant) == 1
+    await _step(fake, "j'ai tout effacé", fake.push_callback, confirm)
+    assert _people(assistant) == 0
+    assert len(fake.calls_of("answerCallbackQuery")) == 4  # every press answered
+
+
+async def test_a_redelivered_update_is_answered_once(
+    served: tuple[FakeTelegramApi, Assistant],
+) -> None:
+    fake, _assistant = served
+    await _step(fake, "Vie privée", fake.push_command, "/start")
+    await _step(fake, "Que voulez-vous savoir", fake.push_callback, "consent:yes")
+    since = len(fake.calls)
+    first = fake.push_text(CHAT, "bus")
+    fake.push_duplicate(first)
+    fake.push_text(CHAT, "/aide")
+    await fake.wait_for_text(CHAT, "/supprimer", since=since)
+    texts = [str(c.params["text"]) for c in fake.calls[since:] if c.method == "sendMessage"]
+    assert sum(t.startswith("Se déplacer") for t in texts) == 1
+
+
+async def test_stickers_and_unknown_commands_get_a_kind_french_answer(
+    served: tuple[FakeTelegramApi, Assistant],
+) -> None:
+    fake, _assistant = served
+    await _step(fake, "Vie privée", fake.push_command, "/start")
+    await _step(fake, "Que voulez-vous savoir", fake.push_callback, "consent:yes")
+    payloads = await _step(fake, "Je ne lis que les messages écrits", fake.push_sticker)
+    assert "card:trades" in payloads
+    await _step(fake, "Je ne connais pas cette commande", fake.push_command, "/inconnue")
