@@ -56,7 +56,7 @@ def checkin_replies(locale: str, week: str, *, reminder: bool, offer_meeting: bo
     rows = [(Button(_(label), f"checkin:{code}:{week}"),) for code, label in ANSWER_LABELS]
     if offer_meeting:
         text += "\n\n" + _(
-            "Vous n'avez pas encore vos deux rencontres du mois avec votre conseiller."
+            "Vos rencontres du mois avec votre conseiller ne sont pas encore toutes prévues."
         )
         rows.append((Button(_("Choisir un rendez-vous"), f"checkin:slots:{week}"),))
     return [Reply(text=text, buttons=tuple(rows))]
