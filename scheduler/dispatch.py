@@ -290,10 +290,14 @@ class Dispatcher:
                     .order_by(OutboxMessage.not_before, OutboxMessage.id)
                     .limit(room)
                     .with_for_update(skip_locked=True)
+                    # Evaluated once: as an IN (subquery), PostgreSQL may rescan it per row,
+                    # and SKIP LOCKED then skips the rows just claimed and the LIMIT is lost.
+                    .cte("due")
+                    .prefix_with("MATERIALIZED", dialect="postgresql")
                 )
                 statement = (
                     update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(due.scalar_subquery()), claimable)
+                    .where(OutboxMessage.id == due.c.id, claimable)
                     .values(
                         status="claimed",
                         claimed_by=self.worker,

@@ -350,3 +350,33 @@ async def test_two_dispatchers_on_postgres_never_send_the_same_row() -> None:
         assert len(channels[0].sent) + len(channels[1].sent) == 300
         assert {row.status for row in outbox(sessions)} == {"sent"}
         engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionFactory]:
+    if request.param == "sqlite":
+        engine, factory = database(f"sqlite:///{tmp_path / 'b.db'}")
+        yield factory
+        engine.dispose()
+    else:
+        with temporary_database("programme_batch") as url:
+            engine, factory = database(url)
+            yield factory
+            engine.dispose()
+
+
+async def test_a_claim_takes_one_batch_and_the_next_is_claimed_ahead(
+    any_db: SessionFactory, vt: VirtualTime
+) -> None:
+    for i in range(50):
+        plan(any_db, add_person(any_db, str(100 + i)), f"k{i}")
+    channel = FakeChannel(clock=vt)
+    d = dispatcher(any_db, channel, vt, batch=10)
+    assert await d.drain_once() == 10
+    counts: dict[str, int] = {}
+    for status in statuses(any_db).values():
+        counts[status] = counts.get(status, 0) + 1
+    assert counts == {"sent": 10, "claimed": 10, "pending": 30}
+    await d.release()  # shutting down gives the rows claimed ahead back at once
+    assert sorted(statuses(any_db).values()).count("pending") == 40
+    assert {row.attempts for row in outbox(any_db) if row.status == "pending"} == {0}
