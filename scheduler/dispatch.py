@@ -32,7 +32,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import Connection, and_, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from core.clock import Clock, utcnow
@@ -155,6 +156,7 @@ class Dispatcher:
         self._marked: dict[int, bool] = {}
         self._flush_lock = asyncio.Lock()
         self._in_flight = asyncio.Semaphore(self.config.max_in_flight)
+        self._mark_connection: Connection | None = None
         # Above 100 msg/s (paid broadcasts), marks are gathered for 10 ms: ten times fewer
         # commits, at the price of a wider window in which a kill -9 causes a resend.
         self.mark_window = 0.0 if self.config.rate <= 100 else 0.01
@@ -182,6 +184,7 @@ class Dispatcher:
         work = urgent + batch
         self.stats["last_claimed"] = len(work)
         if not work:
+            await self._idle()
             return 0
         ahead = asyncio.ensure_future(self._db(self._fetch)) if len(batch) >= self.batch else None
         try:
@@ -231,7 +234,7 @@ class Dispatcher:
             )
             for waiter in waiters:
                 waiter.cancel()
-        await self.release()
+        await self.close()
 
     # --- database ------------------------------------------------------------------------
     async def _db(self, function: Callable[..., Any], *args: Any) -> Any:
@@ -505,16 +508,37 @@ class Dispatcher:
                 self._marked.update(await self._db(self._finish_sent, batch))
         return self._marked.pop(row.id, False)
 
+    def _marker(self) -> Connection:
+        """A connection kept for marking rows sent: no pool checkout, no ping, one round trip
+        less between a delivery and its record (used under the flush lock only)."""
+        if self._mark_connection is None or self._mark_connection.closed:
+            engine = self.sessions.kw["bind"]
+            connection = engine.connect()
+            if connection.dialect.name == "postgresql":
+                # No fsync wait per mark: should the *database server* crash right after, a few
+                # rows would be sent again (at-least-once); a dispatcher crash loses nothing.
+                connection.execute(text("SET synchronous_commit TO OFF"))
+                connection.commit()
+            self._mark_connection = connection
+        return self._mark_connection
+
     def _finish_sent(self, rows: list[Claimed]) -> dict[int, bool]:
         """Mark delivered rows sent in one transaction (only those whose claim is still ours)."""
+        try:
+            return self._mark_rows(rows)
+        except DBAPIError:  # the kept connection broke (database restart): once more, afresh
+            log.warning("marking connection lost, reconnecting", exc_info=True)
+            if self._mark_connection is not None:
+                self._mark_connection.invalidate()
+                self._mark_connection = None
+            return self._mark_rows(rows)
+
+    def _mark_rows(self, rows: list[Claimed]) -> dict[int, bool]:
         now = self.clock()
-        with self.sessions() as session, session.begin():
-            if session.get_bind().dialect.name == "postgresql":
-                # No fsync wait per mark: if the *database server* crashed right after, a few
-                # rows would be sent again (at-least-once); a dispatcher crash loses nothing.
-                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        connection = self._marker()
+        with connection.begin():
             marked = set(
-                session.scalars(
+                connection.scalars(
                     update(OutboxMessage)
                     .where(
                         OutboxMessage.id.in_([row.id for row in rows]),
@@ -523,19 +547,34 @@ class Dispatcher:
                     )
                     .values(status="sent", sent_at=now, last_error=None)
                     .returning(OutboxMessage.id)
-                    .execution_options(synchronize_session=False)
                 )
             )
-            for row in rows:
-                hook = self.after_send.get(row.rule)
-                if hook is not None and row.id in marked and row.person_id:
-                    hook(session, row.person_id, row.rule, row.key, now)
+            hooked = [r for r in rows if r.rule in self.after_send and r.id in marked]
+            if hooked:
+                with Session(bind=connection) as session:
+                    for row in hooked:
+                        if row.person_id:
+                            self.after_send[row.rule](
+                                session, row.person_id, row.rule, row.key, now
+                            )
+                    session.flush()
         lost = len(rows) - len(marked)
         if lost:
             log.warning("%d delivered outbox rows had lost their claim", lost)
         self.stats["sent"] += len(marked)
         self.stats["commits"] += 1
         return {row.id: row.id in marked for row in rows}
+
+    async def close(self) -> None:
+        """Give back rows claimed ahead and close the kept connection."""
+        await self.release()
+        await self._idle()
+
+    async def _idle(self) -> None:
+        """Nothing to send: the kept connection goes back (reopened with the next batch)."""
+        if self._mark_connection is not None:
+            connection, self._mark_connection = self._mark_connection, None
+            await self._db(connection.close)
 
     def _retry(self, row: Claimed, error: str) -> bool:
         config = self.config

@@ -76,6 +76,7 @@ async def send_all(assistant: Assistant, clock: FrozenClock) -> FakeChannel:
     )
     while await dispatcher.drain_once():
         pass
+    await dispatcher.close()
     return channel
 
 

@@ -4,7 +4,7 @@ crash safety, and two dispatchers on one PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -73,10 +73,21 @@ def plan(
         session.commit()
 
 
+OPENED: list[Dispatcher] = []
+
+
+@pytest.fixture(autouse=True)
+async def close_dispatchers() -> AsyncIterator[None]:
+    """Every dispatcher a test made gives back its kept connection."""
+    yield
+    while OPENED:
+        await OPENED.pop().close()
+
+
 def dispatcher(
     sessions: SessionFactory, channel: FakeChannel, vt: VirtualTime, **kwargs: Any
 ) -> Dispatcher:
-    return Dispatcher(
+    made = Dispatcher(
         sessions,
         {"telegram": channel},
         kwargs.pop("rules", rules()),
@@ -86,6 +97,8 @@ def dispatcher(
         offload=False,
         **kwargs,
     )
+    OPENED.append(made)
+    return made
 
 
 def statuses(sessions: SessionFactory) -> dict[str, str]:
@@ -343,6 +356,8 @@ async def test_two_dispatchers_on_postgres_never_send_the_same_row() -> None:
                 pass
 
         await asyncio.gather(*(drain(d) for d in workers))
+        for d in workers:
+            await d.close()
         first, second = (set(ch.refs()) for ch in channels)
         assert not first & second
         assert len(first) + len(second) == 300
@@ -377,6 +392,6 @@ async def test_a_claim_takes_one_batch_and_the_next_is_claimed_ahead(
     for status in statuses(any_db).values():
         counts[status] = counts.get(status, 0) + 1
     assert counts == {"sent": 10, "claimed": 10, "pending": 30}
-    await d.release()  # shutting down gives the rows claimed ahead back at once
+    await d.close()  # shutting down gives the rows claimed ahead back at once
     assert sorted(statuses(any_db).values()).count("pending") == 40
     assert {row.attempts for row in outbox(any_db) if row.status == "pending"} == {0}
