@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Protocol
 
 from scheduler import periods
@@ -113,6 +114,7 @@ class DueAction:
     data: dict[str, int] = field(default_factory=dict, compare=False)
 
 
+@lru_cache(maxsize=4096)
 def _fmt(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -192,6 +194,41 @@ def _first_meeting(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Week:
+    """What every participant shares at ``now``: computed once per planning round."""
+
+    monday: date
+    label: str
+    opens: datetime
+    closes: datetime
+    slot: datetime | None
+    send_at: datetime | None
+
+
+_WEEKS: dict[tuple[datetime, int], tuple[Rules, _Week]] = {}
+
+
+def _week(now: datetime, today: date, rules: Rules) -> _Week:
+    key = (now, id(rules))
+    cached = _WEEKS.get(key)
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    monday = periods.week_start(today)
+    week = _Week(
+        monday=monday,
+        label=periods.iso_week(today),
+        opens=periods.at_paris(monday),
+        closes=periods.at_paris(monday + timedelta(days=7)),
+        slot=periods.checkin_slot(today, rules),
+        send_at=periods.next_window_moment(now, rules),
+    )
+    if len(_WEEKS) > 64:
+        _WEEKS.clear()
+    _WEEKS[key] = (rules, week)
+    return week
+
+
 def _weekly(
     participant: ParticipantState,
     history: History,
@@ -201,28 +238,24 @@ def _weekly(
     add: _Add,
 ) -> None:
     weekly = rules.weekly_contact
-    monday = periods.week_start(today)
-    if history.first_meeting_at is None or participant.start >= monday:
+    w = _week(now, today, rules)
+    if history.first_meeting_at is None or participant.start >= w.monday:
         return  # weekly contact is organised from the first meeting, from the first full week
     if today > participant.end(rules):
         return
-    week = periods.iso_week(today)
-    week_opens = periods.at_paris(monday)
-    contacted = history.last_contact_at is not None and history.last_contact_at >= week_opens
-    checked = history.last_checkin_at is not None and history.last_checkin_at >= week_opens
-    slot = periods.checkin_slot(today, rules)
-    week_closes = periods.at_paris(monday + timedelta(days=7))
-    if participant.reachable and not contacted and not checked and slot and now >= slot:
-        send_at = periods.next_window_moment(now, rules)
-        if send_at is not None and send_at < week_closes:
-            add(
-                Kind.NUDGE,
-                "weekly_checkin",
-                f"Message de suivi de la semaine {week}.",
-                week,
-                not_before=send_at,
-                expires_at=week_closes,
-            )
+    week = w.label
+    contacted = history.last_contact_at is not None and history.last_contact_at >= w.opens
+    checked = history.last_checkin_at is not None and history.last_checkin_at >= w.opens
+    due = w.slot is not None and now >= w.slot and w.send_at is not None and w.send_at < w.closes
+    if participant.reachable and not contacted and not checked and due:
+        add(
+            Kind.NUDGE,
+            "weekly_checkin",
+            f"Message de suivi de la semaine {week}.",
+            week,
+            not_before=w.send_at,
+            expires_at=w.closes,
+        )
     last_checkin = history.last_checkin_at
     if last_checkin is not None:
         answered = history.last_contact_at is not None and history.last_contact_at >= last_checkin
@@ -230,7 +263,7 @@ def _weekly(
         remind_at = last_checkin + timedelta(hours=weekly.reminder_after_hours)
         alert_at = last_checkin + timedelta(days=weekly.alert_after_days)
         if not answered and participant.reachable and remind_at <= now < alert_at:
-            send_at = periods.next_window_moment(now, rules)
+            send_at = w.send_at
             if send_at is not None and send_at < alert_at:
                 add(
                     Kind.REMIND,
