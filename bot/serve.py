@@ -23,6 +23,16 @@ Companion = Callable[..., Coroutine[Any, Any, None]]
 COMPANIONS: list[Companion] = []
 
 
+def _register_programme() -> None:
+    """The RSA programme's scheduler and outbox dispatcher run next to the bot."""
+    from scheduler.jobs import programme_companion
+
+    COMPANIONS.append(programme_companion)
+
+
+_register_programme()
+
+
 async def _serve(settings: Settings) -> None:
     from bot.telegram_app import build_application, polling
     from bot.telegram_channel import TelegramChannel

@@ -10,6 +10,7 @@ from core.settings import Settings, get_settings
 from flows.assistant import Assistant, Parser
 from flows.booking.install import install as install_appointments
 from flows.catalog import load_catalog
+from flows.programme import install as install_programme
 from flows.services import Services
 from flows.setup import build_registry
 from store.db import make_engine, make_session_factory
@@ -47,6 +48,7 @@ def build_assistant(
     if migrate:
         upgrade(engine)
     services = Services(registry=build_registry(), catalog=load_catalog(), clock=clock)
+    install_programme(services)
     closer: Callable[[], Awaitable[None]] | None = None
     if parse is None:
         parse, closer = build_parser(settings)

@@ -9,6 +9,7 @@ from flows.handoff import HumanFlow
 from flows.info import InfoFlow
 from flows.preferences import LanguageFlow, PreferencesFlow
 from flows.privacy import PrivacyFlow
+from flows.programme.checkin import CheckinFlow
 from flows.registry import Registry
 
 
@@ -25,6 +26,7 @@ def build_registry() -> Registry:
         GuessFlow(),
         InfoFlow(),
         BookingFlow(),
+        CheckinFlow(),
     ):
         registry.add(flow)
     return registry

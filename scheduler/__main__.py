@@ -1,0 +1,264 @@
+"""``python -m scheduler``: the programme from the command line.
+
+    due --now 2026-12-01T10:00 [--json]     what is due for everyone (nothing is written)
+    plan [--now …]                           plan it (outbox rows and counsellor tasks)
+    report [--csv] [--counsellors] [--now …] compliance per participant / per counsellor
+    enrol --name … --orientation 2026-11-20 --counsellor ID [--start …] [--end …]
+    contact PARTICIPANT --kind phone|physical|other|cer|diagnosis [--at …] [--note …]
+    counsellor-add --name …                  add a counsellor to the shared staff table
+    serve                                    run the jobs (the dispatcher runs in python -m bot)
+
+Dates and times without a time zone are Paris time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from core.clock import PARIS, utcnow
+from core.settings import ConfigError, Settings, get_settings
+from flows.programme.enrolment import EnrolmentError, enrol
+from scheduler import periods, report
+from scheduler.planning import compute, plan
+from scheduler.rules import Rules, RulesError, default_rules
+from store.db import SessionFactory, make_engine, make_session_factory
+from store.migrate import upgrade
+from store.programme import COUNSELLOR_KINDS, ContactEvent, Participant
+from store.staff import Staff
+
+
+def moment(text: str) -> datetime:
+    """Parse ``2026-12-01T10:00`` (Paris time unless an offset is given)."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"date invalide : {text!r} (ex. 2026-12-01T10:00)"
+        ) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=PARIS)
+    return parsed.astimezone(UTC)
+
+
+def day(text: str) -> date:
+    """Parse ``2026-11-20``."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"date invalide : {text!r} (ex. 2026-11-20)") from exc
+
+
+def _sessions(settings: Settings) -> SessionFactory:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return make_session_factory(engine)
+
+
+def cmd_due(sessions: SessionFactory, rules: Rules, args: argparse.Namespace) -> int:
+    now = args.now or utcnow()
+    with sessions() as session:
+        found = [
+            {
+                "participant": action.participant_id,
+                "name": row.name if row else None,
+                "counsellor": action.counsellor_id,
+                "kind": action.kind.value,
+                "rule": action.rule,
+                "reason": action.reason,
+                "key": action.key,
+                "not_before": action.not_before.astimezone(PARIS).isoformat(timespec="minutes"),
+            }
+            for row, action in compute(session, now, rules)
+        ]
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=1))
+        return 0
+    when = now.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+    print(f"{len(found)} action(s) dues le {when} (heure de Paris) — rien n'est envoyé.")
+    for item in found:
+        who = f"#{item['participant']} {item['name']}" if item["participant"] else "conseiller"
+        print(f"- {who} | {item['kind']} | {item['rule']} | {item['reason']}")
+    return 0
+
+
+def cmd_plan(sessions: SessionFactory, rules: Rules, args: argparse.Namespace) -> int:
+    with sessions() as session:
+        result = plan(session, (args.now or utcnow()), rules)
+        session.commit()
+    print(
+        f"{result.participants} participants, {result.actions} actions : "
+        f"{result.messages_planned} messages et {result.tasks_created} tâches nouvelles "
+        f"({result.seconds:.2f} s)."
+    )
+    return 0
+
+
+def cmd_report(sessions: SessionFactory, rules: Rules, args: argparse.Namespace) -> int:
+    with sessions() as session:
+        lines = report.participant_lines(session, (args.now or utcnow()), rules)
+    table = report.counsellor_lines(lines) if args.counsellors else lines
+    print(report.as_csv(table) if args.csv else report.as_table(table), end="")
+    return 0
+
+
+def cmd_enrol(
+    sessions: SessionFactory, rules: Rules, args: argparse.Namespace, settings: Settings
+) -> int:
+    with sessions() as session:
+        try:
+            enrolled = enrol(
+                session,
+                name=args.name,
+                orientation_on=args.orientation,
+                counsellor_id=args.counsellor,
+                now=utcnow(),
+                username=settings.telegram_bot_username,
+                programme_start=args.start,
+                programme_end=args.end,
+                rules=rules,
+            )
+        except EnrolmentError as exc:
+            print(f"Inscription impossible : {exc}", file=sys.stderr)
+            return 2
+        session.commit()
+    expires = enrolled.expires_at.astimezone(PARIS).strftime("%d/%m/%Y")
+    print(f"Participant #{enrolled.participant_id} inscrit.")
+    print(f"Lien d'invitation (un seul usage, valable jusqu'au {expires}) :")
+    print(enrolled.link)
+    if not enrolled.configured:
+        print(
+            "Attention : TELEGRAM_BOT_USERNAME n'est pas configuré, remplacez "
+            f"« {enrolled.link.split('?')[0].rsplit('/', 1)[1]} » par le nom du bot.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_contact(sessions: SessionFactory, rules: Rules, args: argparse.Namespace) -> int:
+    at = args.at or utcnow()
+    with sessions() as session:
+        participant = session.get(Participant, args.participant)
+        if participant is None:
+            print(f"Participant #{args.participant} inconnu.", file=sys.stderr)
+            return 2
+        if args.counsellor is not None and session.get(Staff, args.counsellor) is None:
+            print(f"Conseiller {args.counsellor} inconnu.", file=sys.stderr)
+            return 2
+        session.add(
+            ContactEvent(
+                participant_id=participant.id,
+                kind=args.kind,
+                text=args.note,
+                occurred_at=at,
+                recorded_by=args.counsellor,
+            )
+        )
+        on = periods.local_day(at)
+        if args.kind == "cer":
+            participant.cer_signed_on = on
+        elif args.kind == "diagnosis":
+            if participant.diagnosis_3m_on is None and args.which != "final":
+                participant.diagnosis_3m_on = on
+            else:
+                participant.diagnosis_final_on = on
+        session.commit()
+        print(f"Contact « {args.kind} » enregistré pour #{participant.id} {participant.name}.")
+    return 0
+
+
+def cmd_counsellor(sessions: SessionFactory, args: argparse.Namespace) -> int:
+    with sessions() as session:
+        staff = Staff(name=args.name, email=args.email, role="counsellor")
+        session.add(staff)
+        session.commit()
+        print(f"Conseiller #{staff.id} : {staff.name}")
+        for other in session.scalars(select(Staff).order_by(Staff.id)):
+            print(f"  #{other.id} {other.name} ({other.role})")
+    return 0
+
+
+async def _serve(sessions: SessionFactory, rules: Rules) -> None:
+    from scheduler.jobs import run_programme
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    # Without a channel this process only plans: python -m bot (Telegram) sends.
+    await run_programme(sessions, {}, stop, rules=rules)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    main = argparse.ArgumentParser(prog="python -m scheduler", description=__doc__.split("\n")[0])
+    sub = main.add_subparsers(dest="cmd", required=True)
+    due = sub.add_parser("due", help="actions dues pour tous (n'envoie rien)")
+    due.add_argument("--now", type=moment, help="2026-12-01T10:00 (heure de Paris)")
+    due.add_argument("--json", action="store_true")
+    planned = sub.add_parser("plan", help="planifier maintenant (outbox, tâches)")
+    planned.add_argument("--now", type=moment)
+    rep = sub.add_parser("report", help="conformité par participant ou par conseiller")
+    rep.add_argument("--csv", action="store_true")
+    rep.add_argument("--counsellors", action="store_true", help="une ligne par conseiller")
+    rep.add_argument("--now", type=moment)
+    en = sub.add_parser("enrol", help="inscrire un participant et obtenir son lien")
+    en.add_argument("--name", required=True)
+    en.add_argument("--orientation", required=True, type=day)
+    en.add_argument("--counsellor", required=True, type=int)
+    en.add_argument("--start", type=day)
+    en.add_argument("--end", type=day)
+    co = sub.add_parser("contact", help="enregistrer un contact du conseiller")
+    co.add_argument("participant", type=int)
+    co.add_argument("--kind", required=True, choices=COUNSELLOR_KINDS)
+    co.add_argument("--at", type=moment, help="2026-12-01T14:00 (défaut : maintenant)")
+    co.add_argument("--which", choices=("3m", "final"), help="diagnostic : à 3 mois ou final")
+    co.add_argument("--counsellor", type=int)
+    co.add_argument("--note")
+    add = sub.add_parser("counsellor-add", help="ajouter un conseiller")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email")
+    sub.add_parser("serve", help="lancer les tâches planifiées")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = get_settings()
+        rules = default_rules()
+    except (ConfigError, RulesError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    sessions = _sessions(settings)
+    if args.cmd == "due":
+        return cmd_due(sessions, rules, args)
+    if args.cmd == "plan":
+        return cmd_plan(sessions, rules, args)
+    if args.cmd == "report":
+        return cmd_report(sessions, rules, args)
+    if args.cmd == "enrol":
+        return cmd_enrol(sessions, rules, args, settings)
+    if args.cmd == "contact":
+        return cmd_contact(sessions, rules, args)
+    if args.cmd == "counsellor-add":
+        return cmd_counsellor(sessions, args)
+    asyncio.run(_serve(sessions, rules))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

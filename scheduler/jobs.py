@@ -1,0 +1,207 @@
+"""The scheduler's long-running part: APScheduler 3 jobs and the outbox dispatcher.
+
+- ``programme.tick`` (every ``jobs.tick_seconds``): plan everything due (cadence + the
+  appointments' reminders when installed), then wake the dispatcher;
+- ``programme.daily_report`` (07:00 Paris): the compliance report, logged and written to
+  ``var/reports/``;
+- ``programme.retention`` (03:30 Paris): delete old delivered outbox rows and dead invitations.
+
+Job ids are fixed, ``coalesce=True`` and a short misfire grace time: a restart after a long
+stop runs each job once, it does not replay a week of ticks. Runs inside ``python -m bot``
+(registered in ``bot.serve.COMPANIONS``) and alone as ``python -m scheduler serve``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import delete, or_
+
+from core.clock import PARIS, Clock, utcnow
+from core.settings import ROOT, Settings
+from flows.ports import Channel
+from flows.programme.checkin import after_checkin_sent
+from scheduler import periods, report, sources
+from scheduler.dispatch import Dispatcher
+from scheduler.planning import PlanResult, plan
+from scheduler.rules import Rules, default_rules
+from store.db import SessionFactory
+from store.outbox import OutboxMessage
+from store.programme import Invitation
+
+log = logging.getLogger(__name__)
+
+TICK, DAILY_REPORT, RETENTION = "programme.tick", "programme.daily_report", "programme.retention"
+REPORTS = ROOT / "var" / "reports"
+# The dispatchers running in this process: the console wakes them after queuing a reply.
+RUNNING: list[Dispatcher] = []
+
+
+def kick() -> None:
+    """Wake every dispatcher of this process now (a counsellor's reply was just queued)."""
+    for dispatcher in RUNNING:
+        dispatcher.kick()
+
+
+@dataclass
+class Programme:
+    """What the jobs work with."""
+
+    sessions: SessionFactory
+    rules: Rules
+    dispatcher: Dispatcher | None
+    clock: Clock = utcnow
+    reports: Path = REPORTS
+
+    def plan_now(self) -> PlanResult:
+        """One planning round in its own transaction (runs in a worker thread)."""
+        now = self.clock()
+        with self.sessions() as session:
+            result = plan(session, now, self.rules)
+            reminders = sources.enqueue_due_reminders(session, now)
+            session.commit()
+        if result.messages_planned or result.tasks_created or reminders:
+            log.info(
+                "planning: %d messages, %d tasks, %d appointment reminders (%.2f s)",
+                result.messages_planned,
+                result.tasks_created,
+                reminders,
+                result.seconds,
+            )
+        return result
+
+    async def tick(self) -> None:
+        """Plan, then wake the dispatcher."""
+        await asyncio.to_thread(self.plan_now)
+        if self.dispatcher is not None:
+            self.dispatcher.kick()
+
+    def daily_report(self) -> Path:
+        """Write today's compliance CSV and log the per-counsellor summary."""
+        now = self.clock()
+        with self.sessions() as session:
+            lines = report.participant_lines(session, now, self.rules)
+        self.reports.mkdir(parents=True, exist_ok=True)
+        path = self.reports / f"conformite-{periods.local_day(now).isoformat()}.csv"
+        path.write_text(report.as_csv(lines), encoding="utf-8")
+        for line in report.counsellor_lines(lines):
+            log.info("conformité %s", line)
+        return path
+
+    def retention(self) -> int:
+        """Delete delivered outbox rows and finished invitations past the retention period."""
+        now = self.clock()
+        old = now - timedelta(days=self.rules.jobs.outbox_retention_days)
+        with self.sessions() as session, session.begin():
+            done = session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.status.in_(("sent", "failed", "skipped", "cancelled")),
+                    OutboxMessage.created_at < old,
+                )
+            )
+            dead = session.execute(
+                delete(Invitation).where(
+                    or_(Invitation.used_at < old, Invitation.revoked_at < old),
+                    Invitation.expires_at < old,
+                )
+            )
+            expired = session.execute(
+                delete(Invitation).where(Invitation.used_at.is_(None), Invitation.expires_at < old)
+            )
+        count = sum(int(getattr(r, "rowcount", 0) or 0) for r in (done, dead, expired))
+        log.info("rétention : %d lignes supprimées", count)
+        return count
+
+
+def build_scheduler(programme: Programme) -> AsyncIOScheduler:
+    """The jobs, with fixed ids; ``coalesce`` and a short misfire grace (no replay)."""
+    jobs = programme.rules.jobs
+    scheduler = AsyncIOScheduler(
+        timezone=PARIS,
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": jobs.misfire_grace_seconds,
+        },
+    )
+    scheduler.add_job(
+        programme.tick,
+        IntervalTrigger(seconds=jobs.tick_seconds, timezone=PARIS),
+        id=TICK,
+        name="plan the cadence and wake the dispatcher",
+        replace_existing=True,
+        next_run_time=datetime.now(PARIS),  # APScheduler runs on real time: tick at start
+    )
+    report_at, retention_at = jobs.daily_report_time, jobs.retention_time
+    scheduler.add_job(
+        programme.daily_report,
+        CronTrigger(hour=report_at.hour, minute=report_at.minute, timezone=PARIS),
+        id=DAILY_REPORT,
+        name="compliance report",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        programme.retention,
+        CronTrigger(hour=retention_at.hour, minute=retention_at.minute, timezone=PARIS),
+        id=RETENTION,
+        name="retention",
+        replace_existing=True,
+    )
+    return scheduler
+
+
+async def run_programme(
+    sessions: SessionFactory,
+    channels: Mapping[str, Channel],
+    stop: asyncio.Event,
+    *,
+    rules: Rules | None = None,
+    clock: Clock = utcnow,
+) -> None:
+    """Run the jobs (and the dispatcher when there is a channel) until ``stop`` is set."""
+    rules = rules or default_rules()
+    dispatcher = None
+    if channels:
+        dispatcher = Dispatcher(
+            sessions,
+            channels,
+            rules,
+            clock=clock,
+            after_send={"weekly_checkin": after_checkin_sent},
+        )
+        RUNNING.append(dispatcher)
+    programme = Programme(sessions, rules, dispatcher, clock)
+    scheduler = build_scheduler(programme)
+    scheduler.start()
+    tasks = [asyncio.create_task(dispatcher.run(stop))] if dispatcher else []
+    log.info(
+        "programme : planification toutes les %d s%s",
+        rules.jobs.tick_seconds,
+        ", envoi actif" if dispatcher else " (aucun canal : pas d'envoi)",
+    )
+    try:
+        await stop.wait()
+    finally:
+        stop.set()
+        scheduler.shutdown(wait=False)
+        for task in tasks:
+            await asyncio.gather(task, return_exceptions=True)
+        if dispatcher in RUNNING:
+            RUNNING.remove(dispatcher)
+
+
+async def programme_companion(assistant: Any, channel: Channel, settings: Settings) -> None:
+    """``bot.serve`` companion: the scheduler and dispatcher next to the Telegram bot."""
+    stop = asyncio.Event()
+    await run_programme(
+        assistant.sessions, {channel.name: channel}, stop, clock=assistant.services.clock
+    )
