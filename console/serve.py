@@ -70,5 +70,5 @@ async def serve_console(settings: Settings) -> None:
 
 
 async def companion(assistant: Any, channel: Any, settings: Settings) -> None:
-    """``bot.serve.COMPANIONS`` entry: the console beside the bot, sharing its database."""
+    """A companion coroutine: the console beside the bot, sharing its database."""
     await run_console(settings, assistant.sessions)
