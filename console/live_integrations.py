@@ -136,8 +136,7 @@ class LiveIntegrations:
             counsellor_id=p.counsellor_id,
             overdue=bool(overdue),
             weekly_contact=weekly,
-            meetings_this_month=f"{line.meetings_this_month} / "
-            f"{rules.physical_meetings.per_month}",
+            meetings_this_month=f"{line.meetings_this_month} / {rules.physical_meetings.per_month}",
             first_meeting=first,
             cer=cer,
             diagnosis=diagnosis,
