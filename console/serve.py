@@ -9,6 +9,7 @@ from typing import Any
 import uvicorn
 
 from console.app import create_app
+from console.live_integrations import LiveIntegrations
 from console.web import ConsoleState, Kick, Mirror
 from core.settings import Settings
 from store.db import SessionFactory, make_engine, make_session_factory
@@ -33,8 +34,9 @@ async def run_console(
 ) -> None:
     """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own)."""
     state = ConsoleState(sessions=sessions, settings=settings, kick=kick, mirror=mirror)
-    if integrations is not None:
-        state.integrations = integrations
+    if integrations is None:
+        integrations = LiveIntegrations(clock=state.clock, username=settings.telegram_bot_username)
+    state.integrations = integrations
     app = create_app(state, https_only=https_only(settings))
     config = uvicorn.Config(
         app,

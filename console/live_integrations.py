@@ -1,0 +1,300 @@
+"""The console's view of the real appointments and RSA programme modules.
+
+Everything here reuses the capabilities' own functions: enrolment and invitations
+(``flows.programme.enrolment``), the cadence and its compliance report (``scheduler``),
+bookings, attendance and their statistics (``flows.booking``). Nothing is recomputed here:
+this module only turns their results into the short French rows a counsellor reads.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+
+from console.integrations import AppointmentRow, CaseloadRow, Enrolment
+from core.clock import Clock, to_paris, utcnow
+from core.i18n import format_clock, format_when
+from flows.booking.agenda import day_bounds
+from flows.booking.booking import BookingError, mark_attendance, upcoming
+from flows.booking.describe import place_of
+from flows.booking.stats import day_rows, stats_rows
+from flows.programme.checkin import ANSWER_LABELS
+from flows.programme.enrolment import EnrolmentError, enrol, participant_of
+from scheduler import periods
+from scheduler.cadence import PARTICIPANT_KINDS, due_actions
+from scheduler.planning import OPEN_STATUSES, participant_row
+from scheduler.report import ParticipantLine, participant_lines
+from scheduler.rules import Rules, default_rules
+from store.appointments import Booking, Motif
+from store.models import Person
+from store.programme import ContactEvent, Participant
+from store.staff import Staff
+
+# Short labels of the cadence's reason codes (the full sentences are in the counsellor tasks).
+RULE_LABELS = {
+    "first_meeting_not_booked": "1er entretien à fixer",
+    "first_meeting_overdue": "1er entretien en retard",
+    "cer_missing": "CER à enregistrer",
+    "checkin_unanswered": "suivi sans réponse",
+    "no_contact_this_week": "pas de contact cette semaine",
+    "meetings_not_planned": "rencontres du mois à prévoir",
+    "meetings_missed": "rencontres du mois dernier manquées",
+    "duration_out_of_range": "durée du programme à revoir",
+    "diagnosis_3m_due": "diagnostic à 3 mois à faire",
+    "diagnosis_3m_overdue": "diagnostic à 3 mois en retard",
+    "programme_end_approaching": "fin d'accompagnement proche",
+    "final_diagnosis_overdue": "diagnostic final en retard",
+}
+ANSWERS = {**dict(ANSWER_LABELS), "free_text": "message écrit"}
+STATUS_LABELS = {"invited": "invitation envoyée, compte pas encore relié", "active": "actif"}
+REFUSALS = {
+    "future": "Ce rendez-vous n'a pas encore commencé : « Venu(e) » et « Absent(e) » se notent "
+    "après l'heure prévue. Rien n'a été modifié.",
+    "not_active": "Ce rendez-vous a été annulé ou déplacé : rien n'a été modifié.",
+}
+UPCOMING_SHOWN = 3
+
+
+def _fmt(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+class LiveIntegrations:
+    """Appointments and programme for the console, on the request's database session."""
+
+    def __init__(
+        self, clock: Clock = utcnow, username: str | None = None, rules: Rules | None = None
+    ) -> None:
+        self.clock = clock
+        self.username = username
+        self._rules = rules
+
+    @property
+    def rules(self) -> Rules:
+        """The cadence rules (``config/cadence.yaml`` unless given)."""
+        return self._rules or default_rules()
+
+    # --- who follows whom -------------------------------------------------------------
+
+    def owner_of(self, session: Session, person_id: int) -> int | None:
+        """The referent counsellor of the participant linked to this person."""
+        participant = participant_of(session, person_id)
+        return participant.counsellor_id if participant is not None else None
+
+    # --- caseload -------------------------------------------------------------------
+
+    def caseload(self, session: Session, staff_id: int | None) -> list[CaseloadRow]:
+        """Open participants (one counsellor's, or all) with the scheduler's compliance report."""
+        query = select(Participant).where(Participant.status.in_(OPEN_STATUSES))
+        if staff_id is not None:
+            query = query.where(Participant.counsellor_id == staff_id)
+        participants = {p.id: p for p in session.scalars(query)}
+        if not participants:
+            return []
+        now = self.clock()
+        lines = [
+            line
+            for line in participant_lines(session, now, self.rules)
+            if line.participant in participants
+        ]
+        rows = [self._caseload_row(participants[line.participant], line, now) for line in lines]
+        rows.sort(key=lambda row: (not row.overdue, row.name.lower()))
+        return rows
+
+    def _caseload_row(self, p: Participant, line: ParticipantLine, now: datetime) -> CaseloadRow:
+        rules = self.rules
+        overdue = [code for code in line.overdue.split(",") if code]
+        if line.weeks_due:
+            weekly = f"{line.weeks_with_contact}/{line.weeks_due} semaines"
+        else:
+            weekly = "à partir du 1er entretien" if line.days_to_first_meeting is None else "—"
+        if "no_contact_this_week" in overdue:
+            weekly += " (pas de contact cette semaine)"
+        if line.days_to_first_meeting is not None:
+            first = f"tenu en {line.days_to_first_meeting} j"
+        else:
+            deadline = p.orientation_on + timedelta(days=rules.first_meeting.within_days)
+            late = "first_meeting_overdue" in overdue
+            first = f"{'en retard, ' if late else ''}à tenir avant le {_fmt(deadline)}"
+        if p.cer_signed_on is not None:
+            cer = f"signé le {_fmt(p.cer_signed_on)}"
+        else:
+            cer = "à enregistrer" if "cer_missing" in overdue else "pas encore signé"
+        start = p.programme_start or p.orientation_on
+        if p.diagnosis_3m_on is not None:
+            diagnosis = f"fait le {_fmt(p.diagnosis_3m_on)}"
+        else:
+            due = periods.add_months(start, rules.diagnosis.after_months)
+            late = "diagnosis_3m_overdue" in overdue
+            diagnosis = f"{'en retard, ' if late else ''}prévu le {_fmt(due)}"
+        return CaseloadRow(
+            person_id=p.person_id or 0,
+            name=p.name if p.person_id else f"{p.name} ({STATUS_LABELS['invited']})",
+            counsellor_id=p.counsellor_id,
+            overdue=bool(overdue),
+            weekly_contact=weekly,
+            meetings_this_month=f"{line.meetings_this_month} / {rules.physical_meetings.per_month}",
+            first_meeting=first,
+            cer=cer,
+            diagnosis=diagnosis,
+            extra={
+                "participant_id": str(p.id),
+                "status": STATUS_LABELS.get(p.status, p.status),
+                "retards": ", ".join(RULE_LABELS.get(code, code) for code in overdue),
+            },
+        )
+
+    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
+        """Enrol through the programme (orientation today) and hand back the invitation code."""
+        now = self.clock()
+        try:
+            enrolled = enrol(
+                session,
+                name=label,
+                orientation_on=to_paris(now).date(),
+                counsellor_id=staff_id,
+                now=now,
+                username=self.username,
+                rules=self.rules,
+            )
+        except EnrolmentError as error:
+            raise HTTPException(400, f"Inscription impossible : {error}.") from error
+        return Enrolment(code=enrolled.code, person_label=label)
+
+    # --- the day's appointments (émargement) ----------------------------------------
+
+    def day(self, session: Session, day: date) -> list[AppointmentRow]:
+        """The day's bookings per Espace; those excused or revoked in advance stay listed."""
+        start, end = day_bounds(day)
+        bookings = day_rows(session, day)
+        bookings += session.scalars(
+            select(Booking).where(
+                Booking.starts_at >= start,
+                Booking.starts_at < end,
+                Booking.status == "cancelled",
+                Booking.attendance.in_(("excused", "revoked")),
+            )
+        )
+        bookings.sort(key=lambda b: (b.espace_id, b.starts_at, b.id))
+        motifs = {m.id: m.label for m in session.scalars(select(Motif))}
+        names = self._names(session, {b.person_id for b in bookings if b.person_id})
+        places: dict[str, str] = {}
+        rows = []
+        for b in bookings:
+            if b.espace_id not in places:
+                places[b.espace_id] = place_of(session, b.espace_id).name
+            rows.append(
+                AppointmentRow(
+                    id=b.id,
+                    person_id=b.person_id,
+                    espace=places[b.espace_id],
+                    starts=format_clock(b.starts_at, "fr"),
+                    who=names.get(b.person_id or 0, "(données effacées)"),
+                    motif=motifs.get(b.motif_id, b.motif_id),
+                    attendance=None if b.attendance == "unknown" else b.attendance,
+                )
+            )
+        return rows
+
+    def _names(self, session: Session, person_ids: set[int]) -> dict[int, str]:
+        """Participant name, else the name the person gave, else a number."""
+        if not person_ids:
+            return {}
+        names = {pid: f"Personne n° {pid}" for pid in person_ids}
+        for pid, name in session.execute(
+            select(Person.id, Person.display_name).where(Person.id.in_(person_ids))
+        ):
+            if name:
+                names[pid] = name
+        for pid, name in session.execute(
+            select(Participant.person_id, Participant.name).where(
+                Participant.person_id.in_(person_ids)
+            )
+        ):
+            names[pid] = name
+        return names
+
+    def mark_attendance(
+        self, session: Session, appointment_id: int, status: str, staff_id: int
+    ) -> bool:
+        """The booking module's attendance (no-show follow-up, waiting list) as in the CLI."""
+        try:
+            mark_attendance(
+                session, booking_id=appointment_id, status=status, now=self.clock(), by="staff"
+            )
+        except BookingError as error:
+            if error.reason in REFUSALS:
+                raise HTTPException(409, REFUSALS[error.reason]) from error
+            return False
+        return True
+
+    # --- the conversation page ------------------------------------------------------
+
+    def person_lines(self, session: Session, person_id: int) -> list[str]:
+        """Upcoming appointments, the last check-in answer and the cadence status."""
+        now = self.clock()
+        lines = []
+        bookings = upcoming(session, person_id, now)
+        motifs = {m.id: m.label for m in session.scalars(select(Motif))}
+        for b in bookings[:UPCOMING_SHOWN]:
+            place = place_of(session, b.espace_id).name
+            label = motifs.get(b.motif_id, b.motif_id)
+            lines.append(f"Rendez-vous : {format_when(b.starts_at, 'fr')}, {label}, {place}")
+        if not bookings:
+            lines.append("Aucun rendez-vous à venir.")
+        participant = participant_of(session, person_id)
+        if participant is None:
+            return lines
+        counsellor = session.get(Staff, participant.counsellor_id or 0)
+        status = STATUS_LABELS.get(participant.status, participant.status)
+        who = f", suivi par {counsellor.name}" if counsellor else ""
+        lines.append(f"Programme RSA : {status}{who}.")
+        answer = session.scalars(
+            select(ContactEvent)
+            .where(ContactEvent.participant_id == participant.id, ContactEvent.kind == "checkin")
+            .order_by(ContactEvent.occurred_at.desc(), ContactEvent.id.desc())
+            .limit(1)
+        ).first()
+        if answer is not None:
+            said = ANSWERS.get(answer.answer or "", answer.answer or "")
+            text = f" « {answer.text[:200]} »" if answer.text else ""
+            when = to_paris(answer.occurred_at).strftime("%d/%m/%Y")
+            lines.append(f"Dernière réponse au suivi ({when}) : {said}{text}")
+        else:
+            lines.append("Pas encore de réponse au suivi de la semaine.")
+        lines.append(self._cadence_line(session, participant, now))
+        return lines
+
+    def _cadence_line(self, session: Session, participant: Participant, now: datetime) -> str:
+        row = participant_row(session, participant.id, now)
+        if row is None:
+            return "Cadence : accompagnement terminé."
+        late = sorted(
+            {
+                action.rule
+                for action in due_actions(row.state, row.history, now, self.rules)
+                if action.kind not in PARTICIPANT_KINDS
+            }
+        )
+        if not late:
+            return "Cadence : à jour."
+        return "Cadence : " + ", ".join(RULE_LABELS.get(code, code) for code in late) + "."
+
+    # --- indicators -----------------------------------------------------------------
+
+    def rates(self, session: Session) -> dict[str, float | None]:
+        """No-show rate (of meetings with a known outcome) and weekly-contact compliance."""
+        seen = noshow = 0
+        for row in stats_rows(session):
+            seen += int(str(row["seen"]))
+            noshow += int(str(row["noshow"]))
+        lines = participant_lines(session, self.clock(), self.rules)
+        due = sum(line.weeks_due for line in lines)
+        met = sum(line.weeks_with_contact for line in lines)
+        return {
+            "noshow_rate": noshow / (seen + noshow) if seen + noshow else None,
+            "weekly_contact_rate": met / due if due else None,
+        }
