@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PACKAGES := core bot nlu flows scheduler store console
 
-.PHONY: run serve test lint typecheck pytest bench i18n-extract i18n-update i18n-compile migrate install clean
+.PHONY: browser-deps run serve test lint typecheck pytest bench i18n-extract i18n-update i18n-compile migrate install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PY311) -m venv $(VENV)
@@ -29,7 +29,11 @@ migrate: install
 	$(PY) -m store upgrade
 
 ## The whole quality gate, as CI runs it.
-test: install lint typecheck pytest
+test: install browser-deps lint typecheck pytest
+
+## Debian's Chromium for the console's browser tests (Playwright drives /usr/bin/chromium).
+browser-deps:
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

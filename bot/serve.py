@@ -1,6 +1,11 @@
-"""Production mode: Telegram long polling, plus what registers itself (scheduler, console).
+"""Production mode, the composition root of ``python -m bot``.
 
-The event loop is ours (not ``run_polling``) so that other long-running parts can share it;
+One event loop (ours, not ``run_polling``) runs, side by side:
+- the Telegram bot (long polling) serving the assistant, and the staff forum group relay
+  when ``TELEGRAM_STAFF_CHAT_ID`` is set;
+- the scheduler (cadence planning, appointment reminders, daily jobs) and the outbox
+  dispatcher, sending through the same Telegram channel;
+- the counsellor console on ``CONSOLE_HOST:CONSOLE_PORT``.
 SIGINT/SIGTERM stop everything in order.
 """
 
@@ -10,36 +15,37 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Other long-running parts (scheduler, console) register a coroutine factory here:
-# it gets the assistant and the channel and runs until cancelled.
-Companion = Callable[..., Coroutine[Any, Any, None]]
-COMPANIONS: list[Companion] = []
-
-
-def _register_programme() -> None:
-    """The RSA programme's scheduler and outbox dispatcher run next to the bot."""
-    from scheduler.jobs import programme_companion
-
-    COMPANIONS.append(programme_companion)
-
-
-_register_programme()
-
 
 async def _serve(settings: Settings) -> None:
     from bot.telegram_app import build_application, polling
     from bot.telegram_channel import TelegramChannel
+    from console.serve import run_console
     from core.wiring import build_assistant
+    from scheduler import jobs
 
     assistant = build_assistant(settings)
-    app = build_application(settings, assistant)
+    relay = group = None
+    if settings.telegram_staff_chat_id is not None:
+        from bot.telegram_staff import staff_relay_for
+        from flows.staff_relay import install
+
+        relay, group = staff_relay_for(
+            settings.telegram_staff_chat_id,
+            assistant.sessions,
+            clock=assistant.services.clock,
+            kick=jobs.kick,
+        )
+        install(assistant.services.listeners, relay)
+    app = build_application(settings, assistant, staff_handler=relay)
+    if group is not None:
+        group.bind(app.bot)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -47,14 +53,22 @@ async def _serve(settings: Settings) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with polling(app, poll_timeout=30):
         channel = TelegramChannel(app.bot)
-        tasks: list[asyncio.Task[None]] = [
-            asyncio.create_task(start(assistant, channel, settings)) for start in COMPANIONS
+        parts: list[Coroutine[Any, Any, None]] = [
+            jobs.programme_companion(assistant, channel, settings),
+            run_console(
+                settings,
+                assistant.sessions,
+                kick=jobs.kick,
+                mirror=relay.mirror if relay is not None else None,
+            ),
         ]
-        log.info("assistant en ligne sur Telegram (%d compagnons)", len(tasks))
+        tasks = [asyncio.create_task(part) for part in parts]
+        log.info("assistant en ligne : Telegram, planificateur, console")
         await stop.wait()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+    await assistant.aclose()
 
 
 def serve(settings: Settings) -> int:

@@ -30,6 +30,7 @@ from telegram.ext import (
 
 from bot.telegram_channel import retry_after_seconds
 from bot.telegram_convert import is_private, to_incoming
+from bot.telegram_http import LeanRequest
 from bot.telegram_render import TEXT_APOLOGY, send_replies, toast
 from core.settings import Settings
 from flows.messages import Incoming, Reply
@@ -224,18 +225,21 @@ def build_application(
     handler: Handler,
     *,
     staff_handler: Handler | None = None,
-    concurrent_updates: int = 256,
+    concurrent_updates: int = 64,
+    connection_pool_size: int = 16,
     overall_max_rate: float = 30.0,
     max_retries: int = 3,
+    fast_http: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application serving ``handler`` on Telegram; closes the handler on shutdown.
 
+    ``concurrent_updates`` caps updates in flight (one chat's are still sequential);
     ``overall_max_rate`` is Telegram's ~30 messages/s bot-wide limit (0 disables it, for
     benchmarks against the fake Bot API); ``max_retries`` re-sends after a ``RetryAfter``.
     """
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
@@ -248,8 +252,16 @@ def build_application(
         .concurrent_updates(ChatOrderedProcessor(concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    if fast_http:
+        builder = builder.request(LeanRequest(connection_pool_size))
+    else:
+        # httpcore scans every pooled connection for every queued request: a small pool is
+        # much cheaper than PTB's default of 256, and Bot API round trips are short.
+        # No pool timeout: under load, a reply waiting for a free connection must wait, not
+        # be dropped after PTB's default of one second.
+        builder = builder.connection_pool_size(connection_pool_size).pool_timeout(None)
+    app = builder.build()
     bridge = TelegramBridge(
         handler, staff_chat_id=settings.telegram_staff_chat_id, staff_handler=staff_handler
     )

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from core.clock import Clock, utcnow
 from core.settings import Settings, get_settings
 from flows.assistant import Assistant, Parser
+from flows.booking.install import install as install_appointments
 from flows.catalog import load_catalog
 from flows.programme import install as install_programme
 from flows.services import Services
@@ -18,20 +19,17 @@ from store.migrate import upgrade
 log = logging.getLogger(__name__)
 
 
-def build_parser(settings: Settings) -> tuple[Parser, Callable[[], Awaitable[None]]]:
+def build_parser(
+    settings: Settings, clock: Clock = utcnow
+) -> tuple[Parser, Callable[[], Awaitable[None]]]:
     """The embedded engine (trained now, or loaded from its cache), behind Rasa if configured."""
-    from nlu.service import NluService
+    from nlu.rasa_client import build_nlu_service
 
-    embedded = NluService()
-    _ = embedded.embedded  # train or load at start-up, not on the first message
-    if not settings.rasa_url:
-        return embedded.parse, embedded.close
-    from nlu.rasa_client import FallbackNlu, RasaClient
-
-    client = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
-    nlu = FallbackNlu(client, embedded)
-    log.info("NLU: Rasa at %s, embedded engine as fallback", settings.rasa_url)
-    return nlu.parse, nlu.aclose
+    service = build_nlu_service(settings, clock)
+    _ = service.embedded  # train or load at start-up, not on the first message
+    if settings.rasa_url:
+        log.info("NLU: Rasa at %s, embedded engine as fallback", settings.rasa_url)
+    return service.parse, service.close
 
 
 def build_assistant(
@@ -50,8 +48,9 @@ def build_assistant(
     install_programme(services)
     closer: Callable[[], Awaitable[None]] | None = None
     if parse is None:
-        parse, closer = build_parser(settings)
+        parse, closer = build_parser(settings, clock)
     assistant = Assistant(make_session_factory(engine), services, settings, parse)
+    install_appointments(assistant)
     if closer is not None:
         assistant.on_close(closer)
 

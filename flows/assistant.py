@@ -15,10 +15,13 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
+from core.clock import utcnow
 from core.i18n import gettext_for, resolve_locale
 from core.settings import Settings
 from flows import router
@@ -31,6 +34,17 @@ from store.models import ChannelAccount, Conversation, MessageLog, Person, Proce
 log = logging.getLogger(__name__)
 
 Parser = Callable[[str], Awaitable[dict[str, Any]]]
+
+# Hot-path statements, built once (Core, not the ORM unit of work: a turn is ~1 ms).
+_INSERT_LOG = insert(MessageLog.__table__)  # type: ignore[arg-type]
+_CLAIM_UPDATE = {
+    postgres: (pg_insert if postgres else sqlite_insert)(ProcessedUpdate.__table__)  # type: ignore[arg-type]
+    .values(
+        channel=bindparam("channel"), update_id=bindparam("update_id"), processed_at=bindparam("at")
+    )
+    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    for postgres in (False, True)
+}
 MAX_NLU_CHARS = 1000  # longer texts are truncated for NLU (Telegram allows 4096)
 
 
@@ -129,13 +143,18 @@ class Assistant:
         key = (incoming.channel, incoming.update_id)
         return session.get(ProcessedUpdate, key) is not None
 
+    def _claim_update(self, session: Session, incoming: Incoming) -> bool:
+        """Record the update id in one statement; False when it was already processed."""
+        connection = session.connection()
+        statement = _CLAIM_UPDATE[connection.dialect.name == "postgresql"]
+        params = {"channel": incoming.channel, "update_id": incoming.update_id, "at": utcnow()}
+        return bool(getattr(connection.execute(statement, params), "rowcount", 0))
+
     def _run(
         self, session: Session, incoming: Incoming, parse: dict[str, Any] | None
     ) -> tuple[list[Reply], list[Event]] | None:
-        if incoming.update_id is not None:
-            if self._seen(session, incoming):
-                return None
-            session.add(ProcessedUpdate(channel=incoming.channel, update_id=incoming.update_id))
+        if incoming.update_id is not None and not self._claim_update(session, incoming):
+            return None
         person, conversation = self._load(session, incoming)
         now = self.services.clock()
         locale = resolve_locale(person.locale, incoming.language_code)
@@ -163,10 +182,12 @@ class Assistant:
 
     def _load(self, session: Session, incoming: Incoming) -> tuple[Person, Conversation]:
         account = session.scalars(
-            select(ChannelAccount).where(
+            select(ChannelAccount)
+            .where(
                 ChannelAccount.channel == incoming.channel,
                 ChannelAccount.external_ref == incoming.user_ref,
             )
+            .options(joinedload(ChannelAccount.person).joinedload(Person.conversation))
         ).one_or_none()
         if account is None:
             person = Person()
@@ -196,33 +217,33 @@ class Assistant:
         if person.consent != "given" or turn.erased:
             return
         incoming = turn.incoming
-        stamp = turn.now
-        turn.session.add(
-            MessageLog(
-                person_id=person.id,
-                created_at=stamp,
-                direction="in",
-                author="person",
-                channel=incoming.channel,
-                kind=incoming.kind.value,
-                text=incoming.text[:4096] if incoming.kind is not Kind.BUTTON else "",
-                payload=incoming.payload[:64] or None,
-                intent=turn.intent,
-                confidence=turn.confidence if turn.parse else None,
-            )
-        )
+        common = {"person_id": person.id, "created_at": turn.now, "channel": incoming.channel}
+        rows: list[dict[str, Any]] = [
+            {
+                **common,
+                "direction": "in",
+                "author": "person",
+                "kind": incoming.kind.value,
+                "text": incoming.text[:4096] if incoming.kind is not Kind.BUTTON else "",
+                "payload": incoming.payload[:64] or None,
+                "intent": turn.intent,
+                "confidence": turn.confidence if turn.parse else None,
+            }
+        ]
         for reply in replies:
             text = reply.text or (reply.document.filename if reply.document else "")
             if reply.venue:
                 text = text or reply.venue.title
-            turn.session.add(
-                MessageLog(
-                    person_id=person.id,
-                    created_at=stamp,
-                    direction="out",
-                    author="bot",
-                    channel=incoming.channel,
-                    kind="text",
-                    text=text,
-                )
+            rows.append(
+                {
+                    **common,
+                    "direction": "out",
+                    "author": "bot",
+                    "kind": "text",
+                    "text": text,
+                    "payload": None,
+                    "intent": None,
+                    "confidence": None,
+                }
             )
+        turn.session.connection().execute(_INSERT_LOG, rows)

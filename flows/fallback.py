@@ -31,17 +31,17 @@ INTENT_LABELS: dict[str, str] = {
     "delete_my_data": N_("Effacer mes données"),
     "help": N_("L'aide"),
 }
-# After this many misses in a row, a counsellor is offered (then asked for).
+# At this many misses in a row, the conversation is handed to a counsellor (issue 5).
 MISSES_BEFORE_HUMAN = 2
 
 
 def not_understood(turn: Turn) -> list[Reply]:
-    """First miss: the two best guesses. Second: the menu and a human. Third: a human."""
+    """First miss: the two best guesses (or the menu). Second in a row: a counsellor."""
     _ = turn._
     conversation = turn.conversation
     conversation.misunderstood += 1
     turn.emit("not_understood", count=conversation.misunderstood)
-    if conversation.misunderstood > MISSES_BEFORE_HUMAN:
+    if conversation.misunderstood >= MISSES_BEFORE_HUMAN:
         human = turn.services.registry.by_name("human")
         if human is not None:
             conversation.misunderstood = 0

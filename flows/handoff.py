@@ -1,16 +1,21 @@
 """Asking for a human: the request is recorded and the person told what happens next.
 
-States of a conversation: ``bot`` → ``waiting`` → ``human`` → ``resolved`` → ``bot``.
-While ``waiting`` or ``human`` the router keeps the bot silent and relays messages (the
-``relay`` event); the counsellor side (console, staff group) listens to the events.
+States of a conversation: ``bot`` → ``waiting`` → ``human`` → ``resolved`` → ``bot``
+(see :mod:`flows.handoff_state`). A person enters ``waiting`` when they ask
+(``talk_to_human``), when a check-in answer says they need help (``checkin``), when the
+bot failed to understand twice in a row (``misunderstood``) or on distress words
+(``distress``). While ``waiting`` or ``human`` the router keeps the bot silent and relays
+messages (the ``relay`` event); the staff group and the console listen to the events.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import select
-
+from core.i18n import format_when
+from flows.distress import emergency_reply
+from flows.handoff_hours import load_hours
+from flows.handoff_state import HELD, close_requests, open_requests, transition
 from flows.keyboards import footer_row, menu_reply
 from flows.messages import Button, Reply
 from flows.registry import Flow
@@ -22,23 +27,51 @@ REASONS = ("asked", "misunderstood", "distress", "checkin")
 
 def open_request(turn: Turn, reason: str) -> tuple[HandoffRequest, bool]:
     """The person's open request, or a new one; True when it was just created."""
-    existing = turn.session.scalars(
-        select(HandoffRequest).where(
-            HandoffRequest.person_id == turn.person.id, HandoffRequest.status != "closed"
-        )
-    ).first()
-    if existing is not None:
-        return existing, False
+    existing = open_requests(turn.session, turn.person.id)
+    if existing:
+        return existing[0], False
     request = HandoffRequest(person_id=turn.person.id, reason=reason, created_at=turn.now)
     turn.session.add(request)
     turn.session.flush()
     conversation = turn.conversation
-    conversation.handoff = "waiting"
-    conversation.handoff_at = turn.now
-    conversation.handoff_by = None
     turn.finish()
+    transition(turn.session, conversation, "waiting", at=turn.now, by="person", reason=reason)
+    conversation.handoff_by = None
     turn.emit("handoff", request_id=request.id, reason=reason)
     return request, True
+
+
+def when_answered(turn: Turn) -> str:
+    """Tell the person when a counsellor will read them (now, or at the next opening)."""
+    _ = turn._
+    hours = load_hours()
+    if hours.is_open(turn.now):
+        return _("Un conseiller vous répondra ici, dans cette conversation, dès que possible.")
+    opening = hours.next_opening(turn.now)
+    if opening is None:
+        return _(
+            "Les conseillers sont absents en ce moment. Ils vous répondront ici à leur retour."
+        )
+    return _(
+        "Les conseillers sont absents en ce moment. Ils liront votre message à partir du "
+        "{when}, et vous répondront ici."
+    ).format(when=format_when(opening, turn.locale))
+
+
+def distress(turn: Turn) -> list[Reply]:
+    """Distress words: the emergency numbers first, then a counsellor is asked to step in."""
+    replies = [emergency_reply(turn)]
+    if turn.conversation.handoff not in HELD:
+        open_request(turn, "distress")
+        replies.append(
+            Reply(
+                text=turn._("J'ai aussi prévenu un conseiller. ") + when_answered(turn),
+                buttons=((Button(turn._("Revenir à l'assistant"), "human:back"),),),
+            )
+        )
+    else:
+        turn.emit("relay", text=turn.incoming.text, payload="", distress=True)
+    return replies
 
 
 class HumanFlow(Flow):
@@ -70,11 +103,13 @@ class HumanFlow(Flow):
                 "ici, dans cette conversation."
             )
         else:
-            text = intro + _(
-                "J'ai transmis votre demande aux conseillers des Espaces 20 000 emplois. "
-                "Un conseiller vous répondra ici, dans cette conversation, pendant les heures "
-                "d'ouverture. Je ne peux pas vous promettre l'heure exacte. Écrivez-lui "
-                "directement votre question : il la lira."
+            text = (
+                intro
+                + _("J'ai transmis votre demande aux conseillers des Espaces 20 000 emplois.")
+                + " "
+                + when_answered(turn)
+                + " "
+                + _("Écrivez-lui directement votre question : il la lira.")
             )
         return [
             Reply(
@@ -85,16 +120,9 @@ class HumanFlow(Flow):
 
     def _back(self, turn: Turn) -> list[Reply]:
         conversation = turn.conversation
-        if conversation.handoff in ("waiting", "human"):
-            conversation.handoff = "bot"
-            conversation.handoff_at = turn.now
-            for request in turn.session.scalars(
-                select(HandoffRequest).where(
-                    HandoffRequest.person_id == turn.person.id, HandoffRequest.status != "closed"
-                )
-            ):
-                request.status = "closed"
-                request.closed_at = turn.now
+        if conversation.handoff in HELD:
+            close_requests(turn.session, turn.person.id, turn.now)
+            transition(turn.session, conversation, "bot", at=turn.now, by="person", reason="back")
             turn.emit("handoff_back")
         return [menu_reply(turn, turn._("D'accord, c'est de nouveau moi, l'assistant."))]
 

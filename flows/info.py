@@ -58,5 +58,7 @@ class InfoFlow(Flow):
             more.append(Button(label, url=url))
         if more:
             rows.append(tuple(more))
+        if card_id.split(".")[0] == "espaces":
+            rows.append((Button(_("Prendre rendez-vous"), "appt:new"),))
         rows.append(footer_row(turn))
         return Reply(text=text, buttons=tuple(rows))

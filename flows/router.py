@@ -1,9 +1,11 @@
 """Routing of one turn, guards first. Each guard either answers or passes the turn on.
 
+0. distress words: the emergency numbers at once, then a counsellor (even before consent)
 1. consent (nothing is kept before it, a refusal is respected)
 2. edited messages and media we cannot read
 3. commands (/menu, /aide, /langue, /stop, /mesdonnees, /supprimer, /start)
-4. hand-off: while a counsellor holds the conversation, the bot stays silent
+4. hand-off: while a counsellor holds the conversation, the bot stays silent (a resolved
+   hand-off goes back to the bot at the person's next message)
 5. buttons (stale or forged ones get a kind answer)
 6. the active flow's free-text step
 7. the NLU intent (below the threshold: the fallback flow)
@@ -11,7 +13,9 @@
 
 from __future__ import annotations
 
-from flows import commands, consent, fallback
+from flows import commands, consent, fallback, handoff
+from flows.distress import emergency_reply, is_distress
+from flows.handoff_state import HELD, transition
 from flows.keyboards import menu_reply
 from flows.messages import Kind, Reply
 from flows.registry import Payload
@@ -26,6 +30,10 @@ ANSWER_INTENTS = {"affirm", "deny"}
 def route(turn: Turn) -> list[Reply]:
     """Run one turn through the guards and return the replies."""
     incoming = turn.incoming
+    if incoming.kind is Kind.TEXT and is_distress(incoming.text):
+        if turn.person.consent != "given":
+            return [emergency_reply(turn), *consent.handle(turn)]
+        return handoff.distress(turn)
     if turn.person.consent != "given":
         return consent.handle(turn)
     if incoming.kind is Kind.EDITED:
@@ -34,7 +42,9 @@ def route(turn: Turn) -> list[Reply]:
         return [commands.unsupported(turn)]
     if incoming.kind is Kind.COMMAND:
         return commands.run(turn)
-    if turn.conversation.handoff in ("waiting", "human"):
+    if turn.conversation.handoff == "resolved":
+        transition(turn.session, turn.conversation, "bot", at=turn.now, by="person")
+    if turn.conversation.handoff in HELD:
         return handoff_hold(turn)
     if incoming.kind is Kind.BUTTON:
         return press(turn, incoming.payload)

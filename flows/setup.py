@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flows.appointments_interim import AppointmentInterimFlow
 from flows.basics import HelpFlow, SmallTalkFlow
+from flows.booking.flow import BookingFlow
 from flows.fallback import GuessFlow
 from flows.handoff import HumanFlow
 from flows.info import InfoFlow
@@ -25,7 +25,7 @@ def build_registry() -> Registry:
         HumanFlow(),
         GuessFlow(),
         InfoFlow(),
-        AppointmentInterimFlow(),
+        BookingFlow(),
         CheckinFlow(),
     ):
         registry.add(flow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MAX_CHARS = 1000  # longer messages are truncated before parsing (a phone message is shorter)
 
@@ -82,25 +83,44 @@ _J_CONTRACTION = re.compile(r"^j([bcdfghklmnpqrstvwxz][a-z]{2,})$")
 _TOKEN = re.compile(r"[^\W_]+|[^\s\w]")
 
 
-def normalize_chars(text: str) -> tuple[str, list[int]]:
-    """Lowercase, strip accents, map punctuation to spaces; return text and index map."""
+@lru_cache(maxsize=8192)
+def _map_char(ch: str) -> str:
+    """One character, normalised: lower case, accents stripped, punctuation as spaces."""
+    low = ch.lower()
+    if low in _SPECIAL:
+        rep = _SPECIAL[low]
+    else:
+        rep = "".join(c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c))
+    # letters, digits, a few signs, emoji and symbols are kept; the rest (punctuation,
+    # control characters) becomes a space, so offsets still map one to one
+    return "".join(
+        c if c.isalnum() or c in _KEEP_PUNCT or unicodedata.category(c).startswith("S") else " "
+        for c in rep
+    )
+
+
+@lru_cache(maxsize=64)
+def _normalize(text: str) -> tuple[str, tuple[int, ...]]:
     out: list[str] = []
     index: list[int] = []
-    for i, ch in enumerate(text[:MAX_CHARS]):
-        low = ch.lower()
-        if low in _SPECIAL:
-            rep = _SPECIAL[low]
-        else:
-            rep = "".join(
-                c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c)
-            )
-        for c in rep:
-            # letters, digits, a few signs, emoji and symbols are kept; the rest (punctuation,
-            # control characters) becomes a space, so offsets still map one to one
-            keep = c.isalnum() or c in _KEEP_PUNCT or unicodedata.category(c).startswith("S")
-            out.append(c if keep else " ")
+    for i, ch in enumerate(text):
+        rep = _map_char(ch)
+        out.append(rep)
+        if len(rep) == 1:
             index.append(i)
-    return "".join(out), index
+        else:
+            index.extend([i] * len(rep))
+    return "".join(out), tuple(index)
+
+
+def normalize_chars(text: str) -> tuple[str, list[int]]:
+    """Lowercase, strip accents, map punctuation to spaces; return text and index map.
+
+    Per-character results are memoised and the last texts cached: the classifier and the
+    entity extractor normalise the same message, and a turn must stay around a millisecond.
+    """
+    norm, index = _normalize(text[:MAX_CHARS])
+    return norm, list(index)
 
 
 def _collapse_repeats(word: str) -> str:

@@ -9,13 +9,18 @@ trying Rasa for a cool-down after several failures in a row (then lets one probe
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from core.clock import Clock, utcnow
+from core.settings import Settings
+from nlu.normalize import MAX_CHARS
+from nlu.service import NluService
+
+if TYPE_CHECKING:
+    from nlu.engine import EmbeddedEngine
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +35,12 @@ RASA_FALLBACK_INTENT = "nlu_fallback"
 _EXTRACTOR_RANK = {"RegexEntityExtractor": 0, "EntitySynonymMapper": 1}
 _DEFAULT_RANK = 2
 
+# Entities whose values the embedded French parser normalises (ISO dates, HH:MM times).
+NORMALISED_ENTITIES = frozenset({"date", "time"})
+
 
 class RasaError(RuntimeError):
     """Rasa did not give a usable answer (timeout, HTTP error, malformed JSON)."""
-
-
-class Parser(Protocol):
-    """Anything that turns text into Rasa's ``/model/parse`` shape (the embedded service)."""
-
-    async def parse(self, text: str) -> ParseResult:
-        """Understand one message."""
-        ...
 
 
 class CircuitBreaker:
@@ -251,33 +251,35 @@ class RasaClient:
             await self._http.aclose()
 
 
-class FallbackNlu:
-    """Rasa first, the embedded engine when Rasa cannot answer; logs which engine answered."""
+class RasaNluService(NluService):
+    """Rasa first, the embedded engine when Rasa cannot answer; logs which engine answered.
+
+    Dates and times always come from the embedded French date parser (ISO values in
+    Europe/Paris), since this Rasa pipeline has no date normaliser: DIET's raw "demain" would
+    be useless to the booking flow. Each result carries ``"engine": "rasa" | "embedded"``.
+    """
 
     def __init__(
         self,
-        primary: RasaClient,
-        fallback: Parser,
+        client: RasaClient,
+        engine: EmbeddedEngine | None = None,
         breaker: CircuitBreaker | None = None,
-        on_answer: Callable[[str, str], None] | None = None,
     ) -> None:
-        self.primary = primary
-        self.fallback = fallback
+        super().__init__(engine)
+        self.client = client
         self.breaker = breaker or CircuitBreaker()
         self.answered: dict[str, int] = {"rasa": 0, "embedded": 0}
-        self._on_answer = on_answer
 
-    def _count(self, engine: str, intent: str) -> None:
+    def _answer(self, engine: str, result: ParseResult) -> ParseResult:
         self.answered[engine] += 1
-        log.info("nlu engine=%s intent=%s", engine, intent)
-        if self._on_answer is not None:
-            self._on_answer(engine, intent)
+        log.info("nlu engine=%s intent=%s", engine, result.get("intent", {}).get("name"))
+        return {**result, "engine": engine}
 
-    async def parse(self, text: str) -> ParseResult:
-        """Understand one message; never raises because Rasa is down or slow."""
-        if text.strip() and self.breaker.allow():
+    async def parse(self, text: str, now: datetime | None = None) -> ParseResult:
+        """Understand one message; never raises or waits long because Rasa is down or slow."""
+        if isinstance(text, str) and text.strip() and self.breaker.allow():
             try:
-                result = await self.primary.parse(text)
+                result = await self.client.parse(text[:MAX_CHARS])
             except RasaError as exc:
                 self.breaker.record_failure()
                 log.warning(
@@ -287,24 +289,58 @@ class FallbackNlu:
                 )
             else:
                 self.breaker.record_success()
-                self._count("rasa", result["intent"]["name"])
-                return result
-        result = await self.fallback.parse(text)
-        self._count("embedded", str(result.get("intent", {}).get("name")))
-        return result
+                embedded = await super().parse(text, now)
+                result["text"] = text
+                result["entities"] = [
+                    e for e in result["entities"] if e["entity"] not in NORMALISED_ENTITIES
+                ] + [e for e in embedded["entities"] if e["entity"] in NORMALISED_ENTITIES]
+                result["entities"].sort(key=lambda e: (int(e["start"]), int(e["end"])))
+                return self._answer("rasa", result)
+        return self._answer("embedded", await super().parse(text, now))
 
-    async def start(self) -> bool:
-        """Check Rasa's health once at start-up and say so in the log (never fails start-up)."""
-        ok = await self.primary.healthy()
-        if ok:
-            log.info("Rasa is up at %s", self.primary.base_url)
+    def engine_name(self, result: ParseResult | None = None) -> str:
+        """Which engine produced a parse (``rasa`` or ``embedded``)."""
+        if result is not None and result.get("engine") == "rasa":
+            return "rasa"
+        return super().engine_name(result)
+
+    async def start(self) -> None:
+        """Build the embedded fallback, then check Rasa's health once (never fails start-up)."""
+        await super().start()
+        if await self.client.healthy():
+            log.info("Rasa is up at %s", self.client.base_url)
         else:
             log.warning(
                 "Rasa is not ready at %s; the embedded engine answers until it is",
-                self.primary.base_url,
+                self.client.base_url,
             )
-        return ok
+
+    async def close(self) -> None:
+        """Release the HTTP client (called from the bot's shutdown hook)."""
+        await self.client.aclose()
+        await super().close()
+
+
+def build_nlu_service(settings: Settings, clock: Clock = utcnow) -> NluService:
+    """Rasa with embedded fallback when ``RASA_URL`` is set, else the embedded engine alone."""
+    if not settings.rasa_url:
+        return NluService()
+    client = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_s)
+    return RasaNluService(client, breaker=CircuitBreaker(clock=clock))
+
+
+class FallbackNlu(RasaNluService):
+    """Compatibility with ``core/wiring.py``: Rasa in front of an existing ``NluService``.
+
+    Prefer :func:`build_nlu_service`; this keeps ``FallbackNlu(client, embedded).parse`` and
+    ``.aclose`` working and shares the embedded engine the caller already built.
+    """
+
+    def __init__(
+        self, client: RasaClient, embedded: NluService, breaker: CircuitBreaker | None = None
+    ) -> None:
+        super().__init__(client, embedded.embedded, breaker)
 
     async def aclose(self) -> None:
-        """Release the HTTP client (called from the bot's shutdown hook)."""
-        await self.primary.aclose()
+        """Same as :meth:`close`."""
+        await self.close()

@@ -8,7 +8,7 @@
 
 Job ids are fixed, ``coalesce=True`` and a short misfire grace time: a restart after a long
 stop runs each job once, it does not replay a week of ticks. Runs inside ``python -m bot``
-(registered in ``bot.serve.COMPANIONS``) and alone as ``python -m scheduler serve``.
+(started by ``bot.serve``) and alone as ``python -m scheduler serve``.
 """
 
 from __future__ import annotations

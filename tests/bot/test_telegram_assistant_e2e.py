@@ -9,13 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-import core.wiring
 from core.settings import load_settings
 from core.wiring import build_assistant
 from flows.assistant import Assistant
 from store.models import Person
 from tests.chat import FakeNlu
-from tests.fakes.catalog_stub import catalog_loader
 from tests.fakes.telegram_api import FakeTelegramApi, keyboard_payloads
 from tests.fakes.telegram_harness import telegram_bot
 
@@ -24,11 +22,9 @@ CHAT = 412345678
 
 @pytest.fixture
 async def served(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> AsyncIterator[tuple[FakeTelegramApi, Assistant]]:
     """The fake Bot API and a polling Application serving a real assistant."""
-    loader, _stubbed = catalog_loader(tmp_path)
-    monkeypatch.setattr(core.wiring, "load_catalog", loader)
     database_url = f"sqlite:///{tmp_path / 'assistant.db'}"
     assistant = build_assistant(load_settings(database_url=database_url), parse=FakeNlu().parse)
     async with telegram_bot(assistant, settings_overrides={"database_url": database_url}) as (

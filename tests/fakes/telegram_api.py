@@ -110,6 +110,7 @@ class FakeTelegramApi:
         self._failures: dict[str, deque[_Failure]] = {}
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._busy: set[asyncio.StreamWriter] = set()
         self.last_update: JSON | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -265,6 +266,13 @@ class FakeTelegramApi:
             queue.popleft()
         return failure
 
+    def close_idle_connections(self) -> int:
+        """Close every keep-alive connection not inside a request (what servers do when idle)."""
+        idle = [w for w in self._writers if w not in self._busy]
+        for writer in idle:
+            writer.close()
+        return len(idle)
+
     # ------------------------------------------------------------------ calls out
     def calls_of(self, method: str) -> list[Call]:
         """The recorded calls of one method, in arrival order."""
@@ -344,6 +352,7 @@ class FakeTelegramApi:
                     head = await reader.readuntil(b"\r\n\r\n")
                 except (asyncio.IncompleteReadError, ConnectionError):
                     return
+                self._busy.add(writer)
                 lines = head.decode("latin-1").split("\r\n")
                 _verb, target, _version = lines[0].split(" ", 2)
                 headers = {}
@@ -361,12 +370,14 @@ class FakeTelegramApi:
                     b"Content-Length: %d\r\n\r\n%s" % (status, len(data), data)
                 )
                 await writer.drain()
+                self._busy.discard(writer)
                 if headers.get("connection", "").lower() == "close":
                     return
         except (ConnectionError, asyncio.CancelledError):
             return
         finally:
             self._writers.discard(writer)
+            self._busy.discard(writer)
             writer.close()
 
     @staticmethod
@@ -391,9 +402,8 @@ class FakeTelegramApi:
         method = path[len(prefix) :]
         params, files = _decode(headers.get("content-type", ""), body)
         call = Call(method, params, time.monotonic(), files)
-        if method != "getUpdates":
-            self.calls.append(call)
-            self._new_call.set()
+        self.calls.append(call)
+        self._new_call.set()
         failure = self._take_failure(method)
         if failure is not None:
             if failure.kind == "close":

@@ -17,13 +17,18 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from core.clock import FrozenClock
+from core.settings import load_settings
+from nlu.normalize import MAX_CHARS
 from nlu.rasa_client import (
     CircuitBreaker,
     FallbackNlu,
     RasaClient,
+    RasaNluService,
+    build_nlu_service,
     merge_entities,
     normalise_parse,
 )
+from nlu.service import NluService
 
 TOKEN = "s3cret"
 
@@ -137,17 +142,23 @@ class FakeRasa:
 
 
 class FakeEmbedded:
-    """Stands in for the embedded engine: always answers, and counts its calls."""
+    """Stands in for the embedded engine: always answers, finds "demain", counts its calls."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    async def parse(self, text: str) -> dict[str, Any]:
+    def parse(self, text: str, now: datetime | None = None) -> dict[str, Any]:
         self.calls.append(text)
+        start = text.find("demain")
+        entities = (
+            [{"entity": "date", "start": start, "end": start + 6, "value": "2025-03-05"}]
+            if start >= 0
+            else []
+        )
         return {
             "text": text,
             "intent": {"name": "out_of_scope", "confidence": 0.6},
-            "entities": [],
+            "entities": entities,
             "intent_ranking": [{"name": "out_of_scope", "confidence": 0.6}],
         }
 
@@ -168,24 +179,26 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-async def nlu(rasa: FakeRasa, clock: FrozenClock) -> AsyncIterator[FallbackNlu]:
+async def nlu(rasa: FakeRasa, clock: FrozenClock) -> AsyncIterator[RasaNluService]:
     client = RasaClient(rasa.url, token=TOKEN, timeout_s=0.3)
-    service = FallbackNlu(
-        client, FakeEmbedded(), CircuitBreaker(failure_threshold=3, cooldown_s=30, clock=clock)
+    service = RasaNluService(
+        client,
+        FakeEmbedded(),  # type: ignore[arg-type]
+        CircuitBreaker(failure_threshold=3, cooldown_s=30, clock=clock),
     )
     try:
         yield service
     finally:
-        await service.aclose()
+        await service.close()
 
 
-def embedded_calls(nlu: FallbackNlu) -> list[str]:
-    assert isinstance(nlu.fallback, FakeEmbedded)
-    return nlu.fallback.calls
+def embedded_calls(nlu: RasaNluService) -> list[str]:
+    assert isinstance(nlu.embedded, FakeEmbedded)
+    return nlu.embedded.calls
 
 
 async def test_rasa_answers_with_token_and_one_merged_entity(
-    rasa: FakeRasa, nlu: FallbackNlu
+    rasa: FakeRasa, nlu: RasaNluService
 ) -> None:
     result = await nlu.parse("bus pour grande synthe ?")
 
@@ -196,10 +209,31 @@ async def test_rasa_answers_with_token_and_one_merged_entity(
     assert (method, path, query["token"]) == ("POST", "/model/parse", [TOKEN])
     assert json.loads(body) == {"text": "bus pour grande synthe ?"}
     assert nlu.answered == {"rasa": 1, "embedded": 0}
+    assert nlu.engine_name(result) == "rasa"
+
+
+async def test_dates_come_normalised_from_the_french_date_parser(
+    rasa: FakeRasa, nlu: RasaNluService
+) -> None:
+    rasa.answer = lambda text: {
+        "intent": {"name": "book_appointment", "confidence": 0.9},
+        "entities": [
+            {"entity": "date", "start": 11, "end": 17, "value": "demain", "extractor": "DIET"},
+            {"entity": "espace", "start": 21, "end": 29, "value": "saint_pol", "extractor": "R"},
+        ],
+    }
+
+    result = await nlu.parse("un rdv pour demain a St Pol ?")
+
+    assert [(e["entity"], e["value"]) for e in result["entities"]] == [
+        ("date", "2025-03-05"),
+        ("espace", "saint_pol"),
+    ]
+    assert result["intent"]["name"] == "book_appointment"
 
 
 async def test_rasa_fallback_intent_becomes_the_best_real_guess(
-    rasa: FakeRasa, nlu: FallbackNlu
+    rasa: FakeRasa, nlu: RasaNluService
 ) -> None:
     rasa.answer = lambda text: {
         "text": text,
@@ -220,7 +254,7 @@ async def test_rasa_fallback_intent_becomes_the_best_real_guess(
 
 @pytest.mark.parametrize("mode", ["error", "bad_json", "hang"])
 async def test_a_failing_rasa_still_gets_the_person_an_answer(
-    rasa: FakeRasa, nlu: FallbackNlu, mode: str, caplog: pytest.LogCaptureFixture
+    rasa: FakeRasa, nlu: RasaNluService, mode: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     rasa.mode = mode
 
@@ -232,21 +266,22 @@ async def test_a_failing_rasa_still_gets_the_person_an_answer(
     assert nlu.answered == {"rasa": 0, "embedded": 1}
     assert "engine=embedded" in caplog.text
     assert "Rasa failed" in caplog.text
+    assert nlu.engine_name(result) == "embedded"
 
 
 async def test_unreachable_server_falls_back(rasa: FakeRasa, clock: FrozenClock) -> None:
     await rasa.stop()
-    service = FallbackNlu(RasaClient(rasa.url, timeout_s=0.3), FakeEmbedded())
+    service = RasaNluService(RasaClient(rasa.url, timeout_s=0.3), FakeEmbedded())  # type: ignore[arg-type]
     try:
         result = await service.parse("bonjour")
         assert result["intent"]["name"] == "out_of_scope"
-        assert await service.start() is False
+        assert await service.client.healthy() is False
     finally:
-        await service.aclose()
+        await service.close()
 
 
 async def test_breaker_stops_calling_a_dead_rasa_then_probes_after_cooldown(
-    rasa: FakeRasa, nlu: FallbackNlu, clock: FrozenClock
+    rasa: FakeRasa, nlu: RasaNluService, clock: FrozenClock
 ) -> None:
     rasa.mode = "error"
     for _ in range(3):
@@ -268,7 +303,7 @@ async def test_breaker_stops_calling_a_dead_rasa_then_probes_after_cooldown(
 
 
 async def test_failed_probe_reopens_the_breaker(
-    rasa: FakeRasa, nlu: FallbackNlu, clock: FrozenClock
+    rasa: FakeRasa, nlu: RasaNluService, clock: FrozenClock
 ) -> None:
     rasa.mode = "error"
     for _ in range(3):
@@ -293,14 +328,14 @@ def test_half_open_breaker_lets_a_single_probe_through(clock: FrozenClock) -> No
     assert breaker.allow()
 
 
-async def test_success_resets_the_failure_count(rasa: FakeRasa, nlu: FallbackNlu) -> None:
+async def test_success_resets_the_failure_count(rasa: FakeRasa, nlu: RasaNluService) -> None:
     for mode in ["error", "error", "ok", "error", "error"]:
         rasa.mode = mode
         await nlu.parse("bus ?")
     assert nlu.breaker.state == "closed"
 
 
-async def test_blank_text_is_not_sent_to_rasa(rasa: FakeRasa, nlu: FallbackNlu) -> None:
+async def test_blank_text_is_not_sent_to_rasa(rasa: FakeRasa, nlu: RasaNluService) -> None:
     for text in ["", "   ", "\n\t"]:
         result = await nlu.parse(text)
         assert result["intent"]["name"] == "out_of_scope"
@@ -311,18 +346,39 @@ async def test_blank_text_is_not_sent_to_rasa(rasa: FakeRasa, nlu: FallbackNlu) 
     "text",
     ["x" * 10_000, "🙂🙂🙂", "مرحبا", "Привет", "a\x00b\x07c\x1b[0m", '"}{\\'],
 )
-async def test_awkward_text_travels_intact(rasa: FakeRasa, nlu: FallbackNlu, text: str) -> None:
+async def test_awkward_text_travels_intact(rasa: FakeRasa, nlu: RasaNluService, text: str) -> None:
     result = await nlu.parse(text)
 
     assert result["text"] == text
-    assert json.loads(rasa.requests[-1][3]) == {"text": text}
+    assert json.loads(rasa.requests[-1][3]) == {"text": text[:MAX_CHARS]}
 
 
-async def test_status_and_health(rasa: FakeRasa, nlu: FallbackNlu) -> None:
-    assert await nlu.start() is True
-    assert (await nlu.primary.status())["model_file"] == "nlu.tar.gz"
+async def test_status_and_health(
+    rasa: FakeRasa, nlu: RasaNluService, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="nlu.rasa_client"):
+        await nlu.start()
+    assert "Rasa is up" in caplog.text
+    assert (await nlu.client.status())["model_file"] == "nlu.tar.gz"
     rasa.mode = "error"
-    assert await nlu.primary.healthy() is False
+    assert await nlu.client.healthy() is False
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="nlu.rasa_client"):
+        await nlu.start()
+    assert "Rasa is not ready" in caplog.text
+
+
+async def test_rasa_url_chooses_the_rasa_service() -> None:
+    plain = build_nlu_service(load_settings(rasa_url=None))
+    with_rasa = build_nlu_service(
+        load_settings(rasa_url="http://127.0.0.1:5005/", rasa_token="t", rasa_timeout_s=1.5)
+    )
+    try:
+        assert type(plain) is NluService
+        assert isinstance(with_rasa, RasaNluService)
+        assert with_rasa.client.base_url == "http://127.0.0.1:5005"
+    finally:
+        await with_rasa.close()
 
 
 def test_merge_keeps_different_types_and_separate_spans() -> None:
@@ -359,7 +415,9 @@ def test_merge_keeps_different_types_and_separate_spans() -> None:
         {"intent": {"name": "nlu_fallback", "confidence": 0.4}, "intent_ranking": []},
     ],
 )
-async def test_unusable_answers_fall_back(rasa: FakeRasa, nlu: FallbackNlu, payload: Any) -> None:
+async def test_unusable_answers_fall_back(
+    rasa: FakeRasa, nlu: RasaNluService, payload: Any
+) -> None:
     rasa.answer = lambda text: payload
 
     result = await nlu.parse("bonjour")
@@ -377,3 +435,15 @@ def test_minimal_answer_gets_the_full_shape() -> None:
         "entities": [],
         "intent_ranking": [{"name": "greet", "confidence": 1.0}],
     }
+
+
+async def test_wiring_style_fallback_shares_the_embedded_engine(rasa: FakeRasa) -> None:
+    embedded = NluService(FakeEmbedded())  # type: ignore[arg-type]
+    nlu = FallbackNlu(RasaClient(rasa.url, token=TOKEN), embedded)
+    try:
+        assert nlu.embedded is embedded.embedded
+        assert (await nlu.parse("bus pour grande synthe"))["intent"]["name"] == "ask_transport"
+        rasa.mode = "error"
+        assert (await nlu.parse("bus"))["intent"]["name"] == "out_of_scope"
+    finally:
+        await nlu.aclose()

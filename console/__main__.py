@@ -1,0 +1,86 @@
+"""``python -m console create-admin --email … --name …`` and ``python -m console serve``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from sqlalchemy import func, select
+
+from console.security import MIN_PASSWORD, hash_password
+from core.settings import ConfigError, get_settings
+from store.db import make_engine, make_session_factory
+from store.migrate import upgrade
+from store.staff import Staff
+
+
+def _password() -> str | None:
+    """From CONSOLE_ADMIN_PASSWORD, else asked twice on the terminal (never on argv)."""
+    password = os.environ.get("CONSOLE_ADMIN_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        print("Mot de passe : définissez CONSOLE_ADMIN_PASSWORD ou lancez dans un terminal.")
+        return None
+    first = getpass.getpass("Mot de passe : ")
+    if getpass.getpass("Encore une fois : ") != first:
+        print("Les deux mots de passe diffèrent.")
+        return None
+    return first
+
+
+def create_admin(email: str, name: str) -> int:
+    """Create (or reset) an admin account; returns the exit code."""
+    email = email.strip().lower()
+    if "@" not in email or not name.strip():
+        print("Adresse e-mail ou nom invalide.")
+        return 2
+    password = _password()
+    if password is None:
+        return 2
+    if len(password) < MIN_PASSWORD:
+        print(f"Mot de passe trop court ({MIN_PASSWORD} caractères au moins).")
+        return 2
+    engine = make_engine(get_settings().database_url)
+    upgrade(engine)
+    with make_session_factory(engine)() as session:
+        staff = session.scalars(select(Staff).where(func.lower(Staff.email) == email)).first()
+        if staff is None:
+            staff = Staff(email=email, name=name.strip()[:80])
+            session.add(staff)
+        staff.role = "admin"
+        staff.active = True
+        staff.password_hash = hash_password(password)
+        session.commit()
+    engine.dispose()
+    print(f"Administrateur prêt : {email}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(prog="python -m console")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    admin = sub.add_parser("create-admin", help="create the first admin (password asked)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", required=True)
+    sub.add_parser("serve", help="serve the console alone on CONSOLE_HOST:CONSOLE_PORT")
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.cmd == "create-admin":
+        return create_admin(args.email, args.name)
+    from console.serve import serve_console
+
+    asyncio.run(serve_console(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

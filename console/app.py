@@ -1,0 +1,138 @@
+"""The counsellors' web console: a Starlette application with server-rendered pages.
+
+Sessions are signed cookies (``SameSite=Lax``, ``HttpOnly``, ``Secure`` when
+``https_only``) that expire after 8 hours; every form carries a CSRF token.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from console import views_admin, views_auth, views_handoff, views_programme
+from console.web import SESSION_HOURS, ConsoleState, render
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+
+HEADERS = [
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; "
+        b"frame-ancestors 'none'",
+    ),
+    (b"cache-control", b"no-store"),
+]
+
+
+class SecurityHeaders:
+    """Headers that keep the console out of frames and caches."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Errors as a plain French page (never a traceback)."""
+    assert isinstance(exc, HTTPException)
+    return render(
+        request,
+        "error.html",
+        {"status": exc.status_code, "detail": exc.detail, "staff": None},
+        status_code=exc.status_code,
+    )
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Unexpected failure: logged, and a kind page."""
+    log.error("console error on %s", request.url.path, exc_info=exc)
+    return Response(
+        "Erreur interne : l'action n'a pas été enregistrée. Réessayez.",
+        status_code=500,
+        media_type="text/plain; charset=utf-8",
+    )
+
+
+ROUTES = [
+    Route("/login", views_auth.login_page, methods=["GET"]),
+    Route("/login", views_auth.login, methods=["POST"]),
+    Route("/logout", views_auth.logout, methods=["POST"]),
+    Route("/", views_handoff.queue_page, methods=["GET"]),
+    Route("/queue/assign", views_handoff.assign_action, methods=["POST"]),
+    Route("/conversations/{person_id:int}", views_handoff.conversation_page, methods=["GET"]),
+    Route("/conversations/{person_id:int}/take", views_handoff.take_action, methods=["POST"]),
+    Route("/conversations/{person_id:int}/reply", views_handoff.reply_action, methods=["POST"]),
+    Route("/conversations/{person_id:int}/note", views_handoff.note_action, methods=["POST"]),
+    Route("/conversations/{person_id:int}/resolve", views_handoff.resolve_action, methods=["POST"]),
+    Route("/conversations/{person_id:int}/assign", views_handoff.assign_action, methods=["POST"]),
+    Route("/caseload", views_programme.caseload_page, methods=["GET"]),
+    Route("/caseload/enrol", views_programme.enrol_action, methods=["POST"]),
+    Route("/day", views_programme.day_page, methods=["GET"]),
+    Route(
+        "/appointments/{appointment_id:int}/attendance",
+        views_programme.attendance_action,
+        methods=["POST"],
+    ),
+    Route("/indicators", views_admin.indicators_page, methods=["GET"]),
+    Route("/exports/indicateurs.csv", views_admin.export_indicators, methods=["GET"]),
+    Route("/exports/journal.csv", views_admin.export_audit, methods=["GET"]),
+    Route("/audit", views_admin.audit_page, methods=["GET"]),
+    Route("/admin", views_admin.admin_page, methods=["GET"]),
+    Route("/admin/staff", views_admin.create_staff_action, methods=["POST"]),
+    Route("/admin/canned", views_admin.canned_action, methods=["POST"]),
+    Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+]
+
+
+def create_app(console: ConsoleState, *, https_only: bool = False) -> Starlette:
+    """The console application; ``https_only`` marks the cookie ``Secure`` (behind HTTPS)."""
+    secret = console.settings.console_secret_key
+    if not secret:
+        log.warning(
+            "CONSOLE_SECRET_KEY absent : clé de session aléatoire (sessions perdues au redémarrage)"
+        )
+        secret = secrets.token_urlsafe(32)
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                SessionMiddleware,
+                secret_key=secret,
+                session_cookie="console_session",
+                max_age=SESSION_HOURS * 3600,
+                same_site="lax",
+                https_only=https_only,
+            ),
+        ],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )
+    app.state.console = console
+    return app

@@ -1,0 +1,126 @@
+"""Optional data from other capabilities (appointments, programme), behind one small port.
+
+The console works without them; the composition root passes real implementations once
+those modules exist, tests pass fakes. Every method is synchronous and runs in the
+request's database session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+ATTENDANCE = {
+    "seen": "Venu(e)",
+    "excused": "Excusé(e)",
+    "noshow": "Absent(e)",
+    "revoked": "Annulé par l'Espace",
+}
+
+
+@dataclass
+class AppointmentRow:
+    """One appointment of the day view."""
+
+    id: int
+    person_id: int | None
+    espace: str
+    starts: str  # "14 h 00", Paris time
+    who: str
+    motif: str
+    attendance: str | None = None
+
+
+@dataclass
+class CaseloadRow:
+    """One participant of a counsellor's caseload, with cadence compliance."""
+
+    person_id: int
+    name: str
+    counsellor_id: int | None
+    overdue: bool
+    weekly_contact: str = ""
+    meetings_this_month: str = ""
+    first_meeting: str = ""
+    cer: str = ""
+    diagnosis: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Enrolment:
+    """A new participant's invitation (deep link code)."""
+
+    code: str
+    person_label: str
+
+
+class Integrations(Protocol):
+    """What the console needs from appointments and programme modules."""
+
+    def person_lines(self, session: Session, person_id: int) -> list[str]:
+        """Context lines (appointments, check-ins, cadence status) for a conversation page."""
+        ...
+
+    def owner_of(self, session: Session, person_id: int) -> int | None:
+        """The staff id of a participant's referent counsellor, if the person is one."""
+        ...
+
+    def caseload(self, session: Session, staff_id: int | None) -> list[CaseloadRow]:
+        """Participants of one counsellor (``None``: everyone), overdue first."""
+        ...
+
+    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
+        """Enrol a participant and return the invitation code (None: not available)."""
+        ...
+
+    def day(self, session: Session, day: date) -> list[AppointmentRow]:
+        """Appointments of the day, every Espace."""
+        ...
+
+    def mark_attendance(
+        self, session: Session, appointment_id: int, status: str, staff_id: int
+    ) -> bool:
+        """Record attendance (émargement); False when the appointment is unknown."""
+        ...
+
+    def rates(self, session: Session) -> dict[str, float | None]:
+        """``noshow_rate`` and ``weekly_contact_rate`` (0–1), None when unknown."""
+        ...
+
+
+class NoIntegrations:
+    """The console alone: no appointments, no programme yet."""
+
+    def person_lines(self, session: Session, person_id: int) -> list[str]:
+        """Nothing to add."""
+        return []
+
+    def owner_of(self, session: Session, person_id: int) -> int | None:
+        """Nobody is a participant."""
+        return None
+
+    def caseload(self, session: Session, staff_id: int | None) -> list[CaseloadRow]:
+        """No programme: empty caseload."""
+        return []
+
+    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
+        """Not available without the programme module."""
+        return None
+
+    def day(self, session: Session, day: date) -> list[AppointmentRow]:
+        """No appointments module."""
+        return []
+
+    def mark_attendance(
+        self, session: Session, appointment_id: int, status: str, staff_id: int
+    ) -> bool:
+        """Nothing to mark."""
+        return False
+
+    def rates(self, session: Session) -> dict[str, float | None]:
+        """Unknown."""
+        return {"noshow_rate": None, "weekly_contact_rate": None}

@@ -1,0 +1,72 @@
+"""Run the console with uvicorn inside the current event loop (alone or beside the bot)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import uvicorn
+
+from console.app import create_app
+from console.web import ConsoleState, Kick, Mirror
+from core.settings import Settings
+from store.db import SessionFactory, make_engine, make_session_factory
+from store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def https_only(settings: Settings) -> bool:
+    """``CONSOLE_HTTPS_ONLY`` (default off for the local http://127.0.0.1:8080)."""
+    return bool(getattr(settings, "console_https_only", False))
+
+
+async def run_console(
+    settings: Settings,
+    sessions: SessionFactory,
+    *,
+    kick: Kick | None = None,
+    mirror: Mirror | None = None,
+    integrations: Any = None,
+    standalone: bool = False,
+) -> None:
+    """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own)."""
+    state = ConsoleState(sessions=sessions, settings=settings, kick=kick, mirror=mirror)
+    if integrations is not None:
+        state.integrations = integrations
+    app = create_app(state, https_only=https_only(settings))
+    config = uvicorn.Config(
+        app,
+        host=settings.console_host,
+        port=settings.console_port,
+        log_level="warning",
+        proxy_headers=True,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    log.info("console sur http://%s:%d", settings.console_host, settings.console_port)
+    if standalone:
+        await server.serve()  # uvicorn handles Ctrl-C itself
+        return
+    try:
+        await server._serve()  # no signal handlers: the host process owns them
+    except asyncio.CancelledError:
+        server.should_exit = True
+        await server.shutdown()
+        raise
+
+
+async def serve_console(settings: Settings) -> None:
+    """``python -m console serve``: the console alone (replies wait for the bot's dispatcher)."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        await run_console(settings, make_session_factory(engine), standalone=True)
+    finally:
+        engine.dispose()
+
+
+async def companion(assistant: Any, channel: Any, settings: Settings) -> None:
+    """A companion coroutine: the console beside the bot, sharing its database."""
+    await run_console(settings, assistant.sessions)

@@ -1,0 +1,162 @@
+"""Indicators with charts, CSV exports, the audit log, staff accounts and canned replies."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from console.charts import bar_chart
+from console.indicators import compute
+from console.queries import audit
+from console.security import MIN_PASSWORD, hash_password
+from console.web import checked_form, flash, page, render, state
+from store.console_models import AuditEntry, CannedReply
+from store.staff import Staff
+
+
+@page()
+async def indicators_page(request: Request, session: Session, staff: Staff) -> Response:
+    """Eight weeks of indicators, as charts and a table."""
+    console = state(request)
+    table = compute(session, console.clock(), console.settings.nlu_threshold)
+    labels = [week.label for week in table]
+    charts = [
+        bar_chart("Conversations par semaine", labels, [w.conversations for w in table]),
+        bar_chart("Taux de passage à un conseiller", labels, [w.handoff_rate for w in table], "%"),
+        bar_chart("Messages non compris", labels, [w.missed_rate for w in table], "%"),
+        bar_chart(
+            "Délai médian avant la 1re réponse humaine",
+            labels,
+            [w.median_wait for w in table],
+            "min",
+        ),
+    ]
+    rates = console.integrations.rates(session)
+    return render(
+        request,
+        "indicators.html",
+        {"staff": staff, "charts": charts, "table": table, "rates": rates},
+    )
+
+
+def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@page(admin=True)
+async def export_indicators(request: Request, session: Session, staff: Staff) -> Response:
+    """The weekly indicators as CSV (admins)."""
+    console = state(request)
+    table = compute(session, console.clock(), console.settings.nlu_threshold)
+    audit(session, staff, "export", "indicateurs.csv", console.clock(), None)
+    return _csv(
+        "indicateurs.csv",
+        ["semaine", "conversations", "passages", "taux_passage_%", "non_compris_%", "delai_min"],
+        [
+            [
+                w.label,
+                w.conversations,
+                w.handoffs,
+                _num(w.handoff_rate),
+                _num(w.missed_rate),
+                _num(w.median_wait),
+            ]
+            for w in table
+        ],
+    )
+
+
+@page(admin=True)
+async def export_audit(request: Request, session: Session, staff: Staff) -> Response:
+    """The audit log as CSV (admins)."""
+    console = state(request)
+    rows = list(session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc()).limit(10_000)))
+    audit(session, staff, "export", "journal.csv", console.clock(), None)
+    return _csv(
+        "journal.csv",
+        ["date", "qui", "action", "objet"],
+        [[row.at.isoformat(), row.actor, row.action, row.target] for row in rows],
+    )
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+@page(admin=True)
+async def audit_page(request: Request, session: Session, staff: Staff) -> Response:
+    """Who viewed, answered or exported what (latest first)."""
+    rows = list(session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc()).limit(300)))
+    return render(request, "audit.html", {"staff": staff, "rows": rows})
+
+
+@page(admin=True)
+async def admin_page(request: Request, session: Session, staff: Staff) -> Response:
+    """Staff accounts and canned replies."""
+    return render(
+        request,
+        "admin.html",
+        {
+            "staff": staff,
+            "members": list(session.scalars(select(Staff).order_by(Staff.name))),
+            "canned": list(session.scalars(select(CannedReply).order_by(CannedReply.name))),
+            "min_password": MIN_PASSWORD,
+        },
+    )
+
+
+@page(admin=True)
+async def create_staff_action(request: Request, session: Session, staff: Staff) -> Response:
+    """Create a counsellor or admin account."""
+    form = await checked_form(request)
+    name = str(form.get("name") or "").strip()[:80]
+    email = str(form.get("email") or "").strip().lower()[:120]
+    role = str(form.get("role") or "counsellor")
+    password = str(form.get("password") or "")
+    if not name or "@" not in email or role not in ("counsellor", "admin"):
+        flash(request, "Nom, adresse e-mail et rôle sont obligatoires.")
+    elif len(password) < MIN_PASSWORD:
+        flash(request, f"Mot de passe trop court ({MIN_PASSWORD} caractères au moins).")
+    else:
+        session.add(Staff(name=name, email=email, role=role, password_hash=hash_password(password)))
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            flash(request, "Cette adresse e-mail est déjà utilisée.")
+            return RedirectResponse("/admin", status_code=303)
+        audit(session, staff, "staff", f"création {email}", state(request).clock(), None)
+        flash(request, f"Compte créé pour {name}.")
+    return RedirectResponse("/admin", status_code=303)
+
+
+@page(admin=True)
+async def canned_action(request: Request, session: Session, staff: Staff) -> Response:
+    """Add or replace a canned reply."""
+    form = await checked_form(request)
+    name = str(form.get("name") or "").strip().lower()[:40]
+    text = str(form.get("text") or "").strip()[:4000]
+    if not name or not text:
+        flash(request, "Nom et texte sont obligatoires.")
+        return RedirectResponse("/admin", status_code=303)
+    existing = session.scalars(select(CannedReply).where(CannedReply.name == name)).first()
+    if existing is not None:
+        existing.text = text
+    else:
+        session.add(CannedReply(name=name, text=text, created_at=state(request).clock()))
+    flash(request, f"Réponse type « {name} » enregistrée.")
+    return RedirectResponse("/admin", status_code=303)

@@ -1,0 +1,245 @@
+"""The queue and the conversation page: take, assign, answer, note, resolve."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from console.queries import audit, can_open, queue, round_robin, staff_names, transcript
+from console.web import checked_form, flash, page, person_id_of, render, state
+from flows.handoff_state import counsellor_reply, resolve, take
+from flows.staff_context import REASON_LABELS, last_intents
+from flows.staff_relay import notify_resolved
+from store.console_models import Assignment, CannedReply, HandoffTransition, StaffNote
+from store.models import Conversation, Person
+from store.staff import Staff
+
+STATE_LABELS = {
+    "bot": "Assistant",
+    "waiting": "En attente",
+    "human": "Avec un conseiller",
+    "resolved": "Résolu",
+}
+
+
+@page()
+async def queue_page(request: Request, session: Session, staff: Staff) -> Response:
+    """Who waits for a human, oldest first."""
+    console = state(request)
+    rows = queue(
+        session, console.integrations, staff_id=None if staff.role == "admin" else staff.id
+    )
+    now = console.clock()
+    counsellors = list(session.scalars(select(Staff).where(Staff.active).order_by(Staff.name)))
+    return render(
+        request,
+        "queue.html",
+        {
+            "staff": staff,
+            "rows": rows,
+            "now": now,
+            "reasons": REASON_LABELS,
+            "states": STATE_LABELS,
+            "counsellors": counsellors,
+        },
+    )
+
+
+def _conversation(session: Session, request: Request, staff: Staff) -> Conversation:
+    person_id = person_id_of(request)
+    if session.get(Person, person_id) is None:
+        raise HTTPException(404, "Cette personne n'existe pas (ou a effacé ses données).")
+    if not can_open(session, state(request).integrations, staff, person_id):
+        raise HTTPException(403, "Cette personne est suivie par un autre conseiller.")
+    conversation = session.scalars(
+        select(Conversation).where(Conversation.person_id == person_id)
+    ).first()
+    if conversation is None:
+        raise HTTPException(404, "Pas de conversation.")
+    return conversation
+
+
+@page()
+async def conversation_page(request: Request, session: Session, staff: Staff) -> Response:
+    """The whole transcript, the person's context, and what a counsellor can do."""
+    conversation = _conversation(session, request, staff)
+    person_id = conversation.person_id
+    console = state(request)
+    person = session.get(Person, person_id)
+    audit(session, staff, "view", f"conversation {person_id}", console.clock(), person_id)
+    names = staff_names(session)
+    messages = transcript(session, person_id)
+    return render(
+        request,
+        "conversation.html",
+        {
+            "staff": staff,
+            "person": person,
+            "conversation": conversation,
+            "state_label": STATE_LABELS.get(conversation.handoff, conversation.handoff),
+            "states": STATE_LABELS,
+            "messages": messages,
+            "names": names,
+            "context": console.integrations.person_lines(session, person_id),
+            "intents": last_intents(session, person_id),
+            "notes": list(
+                session.scalars(
+                    select(StaffNote)
+                    .where(StaffNote.person_id == person_id)
+                    .order_by(StaffNote.created_at.desc())
+                )
+            ),
+            "canned": list(session.scalars(select(CannedReply).order_by(CannedReply.name))),
+            "history": list(
+                session.scalars(
+                    select(HandoffTransition)
+                    .where(HandoffTransition.person_id == person_id)
+                    .order_by(HandoffTransition.at.desc())
+                    .limit(20)
+                )
+            ),
+        },
+    )
+
+
+def _back(person_id: int) -> Response:
+    return RedirectResponse(f"/conversations/{person_id}", status_code=303)
+
+
+@page()
+async def take_action(request: Request, session: Session, staff: Staff) -> Response:
+    """Take a waiting conversation: the counsellor holds it."""
+    await checked_form(request)
+    conversation = _conversation(session, request, staff)
+    now = state(request).clock()
+    take(session, conversation, at=now, by=f"staff:{staff.id}")
+    session.execute(delete(Assignment).where(Assignment.person_id == conversation.person_id))
+    audit(
+        session,
+        staff,
+        "take",
+        f"conversation {conversation.person_id}",
+        now,
+        conversation.person_id,
+    )
+    return _back(conversation.person_id)
+
+
+@page()
+async def reply_action(request: Request, session: Session, staff: Staff) -> Response:
+    """Answer the person: logged, and sent through the outbox right away."""
+    form = await checked_form(request)
+    conversation = _conversation(session, request, staff)
+    console = state(request)
+    text = str(form.get("text") or "").strip()
+    canned_id = str(form.get("canned") or "")
+    if not text and canned_id.isdigit():
+        canned = session.get(CannedReply, int(canned_id))
+        text = canned.text if canned else ""
+    if not text:
+        flash(request, "Message vide : rien n'a été envoyé.")
+        return _back(conversation.person_id)
+    now = console.clock()
+    counsellor_reply(session, conversation, text, at=now, by=f"staff:{staff.id}", channel="console")
+    session.execute(delete(Assignment).where(Assignment.person_id == conversation.person_id))
+    audit(
+        session,
+        staff,
+        "reply",
+        f"conversation {conversation.person_id}",
+        now,
+        conversation.person_id,
+    )
+    session.commit()
+    if console.kick is not None:
+        console.kick()
+    if console.mirror is not None:
+        await console.mirror(conversation.person_id, f"💬 {staff.name} (console) : {text}")
+    flash(request, "Message envoyé.")
+    return _back(conversation.person_id)
+
+
+@page()
+async def note_action(request: Request, session: Session, staff: Staff) -> Response:
+    """A private note (never sent to the person)."""
+    form = await checked_form(request)
+    conversation = _conversation(session, request, staff)
+    text = str(form.get("text") or "").strip()
+    if text:
+        session.add(
+            StaffNote(
+                person_id=conversation.person_id,
+                staff_id=staff.id,
+                author=staff.name,
+                created_at=state(request).clock(),
+                text=text[:4000],
+            )
+        )
+        flash(request, "Note enregistrée.")
+    return _back(conversation.person_id)
+
+
+@page()
+async def resolve_action(request: Request, session: Session, staff: Staff) -> Response:
+    """Close the hand-off: the person is told and the bot answers again."""
+    await checked_form(request)
+    conversation = _conversation(session, request, staff)
+    console = state(request)
+    now = console.clock()
+    if resolve(session, conversation, at=now, by=f"staff:{staff.id}"):
+        notify_resolved(session, conversation.person_id, now)
+        session.execute(delete(Assignment).where(Assignment.person_id == conversation.person_id))
+        audit(
+            session,
+            staff,
+            "resolve",
+            f"conversation {conversation.person_id}",
+            now,
+            conversation.person_id,
+        )
+        session.commit()
+        if console.kick is not None:
+            console.kick()
+        flash(request, "Conversation résolue : l'assistant répond de nouveau.")
+    return RedirectResponse("/", status_code=303)
+
+
+@page()
+async def assign_action(request: Request, session: Session, staff: Staff) -> Response:
+    """Assign a waiting person to a counsellor (admins), or take turns (round-robin)."""
+    form = await checked_form(request)
+    if staff.role != "admin":
+        raise HTTPException(403, "Réservé aux administrateurs.")
+    now = state(request).clock()
+    if form.get("mode") == "round-robin":
+        count = round_robin(session, now, f"staff:{staff.id}")
+        audit(session, staff, "assign", f"round-robin {count}", now, None)
+        flash(request, f"{count} conversation(s) réparties.")
+        return RedirectResponse("/", status_code=303)
+    conversation = _conversation(session, request, staff)
+    target = str(form.get("staff_id") or "")
+    member = session.get(Staff, int(target)) if target.isdigit() else None
+    if member is None or not member.active:
+        flash(request, "Choisissez un conseiller.")
+        return RedirectResponse("/", status_code=303)
+    session.merge(
+        Assignment(
+            person_id=conversation.person_id,
+            staff_id=member.id,
+            assigned_at=now,
+            assigned_by=f"staff:{staff.id}",
+        )
+    )
+    audit(
+        session,
+        staff,
+        "assign",
+        f"conversation {conversation.person_id} → {member.name}",
+        now,
+        None,
+    )
+    flash(request, f"Confié à {member.name}.")
+    return RedirectResponse("/", status_code=303)

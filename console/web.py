@@ -1,0 +1,137 @@
+"""Request plumbing shared by the console's pages: state, sign-in, CSRF, rendering."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from console.integrations import Integrations, NoIntegrations
+from console.security import csrf_matches, new_csrf_token
+from core.clock import Clock, to_paris, utcnow
+from core.settings import Settings
+from store.db import SessionFactory
+from store.staff import Staff
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+SESSION_HOURS = 8
+
+# After a counsellor's reply is in the outbox: wake the dispatcher; mirror in the staff topic.
+Kick = Callable[[], None]
+Mirror = Callable[[int, str], Awaitable[None]]
+
+
+def _paris(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    return to_paris(moment).strftime(fmt) if moment else ""
+
+
+TEMPLATES.env.filters["paris"] = _paris
+
+
+@dataclass
+class ConsoleState:
+    """What every page needs, built once by :func:`console.app.create_app`."""
+
+    sessions: SessionFactory
+    settings: Settings
+    clock: Clock = utcnow
+    integrations: Integrations = field(default_factory=NoIntegrations)
+    kick: Kick | None = None
+    mirror: Mirror | None = None
+
+
+def state(request: Request) -> ConsoleState:
+    """The console's state from the application."""
+    value = request.app.state.console
+    assert isinstance(value, ConsoleState)
+    return value
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = new_csrf_token()
+        request.session["csrf"] = token
+    return str(token)
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, refused (403) unless it carries the session's CSRF token."""
+    form = await request.form()
+    given = form.get("csrf")
+    if not csrf_matches(request.session.get("csrf"), given if isinstance(given, str) else None):
+        raise HTTPException(403, "Formulaire expiré ou invalide : rechargez la page.")
+    return form
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """Render a template with the common context (staff, CSRF token, flash message)."""
+    context = {"csrf": csrf_token(request), "flash": request.session.pop("flash", None), **context}
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-line message shown on the next page."""
+    request.session["flash"] = message
+
+
+def signed_in(request: Request, session: Session) -> Staff | None:
+    """The member of staff of this browser session, if signed in and still active."""
+    staff_id = request.session.get("staff_id")
+    started = request.session.get("since")
+    if not isinstance(staff_id, int) or not isinstance(started, float):
+        return None
+    now = state(request).clock().timestamp()
+    if now - started > SESSION_HOURS * 3600:
+        request.session.clear()
+        return None
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.active:
+        request.session.clear()
+        return None
+    return staff
+
+
+Endpoint = Callable[[Request, Session, Staff], Awaitable[Response]]
+
+
+def page(*, admin: bool = False) -> Callable[[Endpoint], Callable[[Request], Awaitable[Response]]]:
+    """Wrap an endpoint: one DB session, sign-in required, role checked, commit at the end."""
+
+    def wrap(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+        @functools.wraps(endpoint)
+        async def run(request: Request) -> Response:
+            with state(request).sessions() as session:
+                staff = signed_in(request, session)
+                if staff is None:
+                    return RedirectResponse("/login", status_code=303)
+                if admin and staff.role != "admin":
+                    raise HTTPException(403, "Réservé aux administrateurs.")
+                response = await endpoint(request, session, staff)
+                session.commit()
+                return response
+
+        return run
+
+    return wrap
+
+
+def person_id_of(request: Request) -> int:
+    """The ``{person_id}`` of the URL."""
+    value = request.path_params.get("person_id")
+    if not isinstance(value, int):
+        raise HTTPException(404, "Personne inconnue.")
+    return value

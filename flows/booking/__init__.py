@@ -1,0 +1,1 @@
+"""Appointments at the Espaces 20 000 emplois: agenda, free slots, booking, reminders."""

@@ -1,0 +1,39 @@
+"""Plug appointments into the assistant: sync the agenda, describe the data kept."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.i18n import format_when
+from flows.booking.booking import upcoming
+from flows.booking.config import load_config
+from flows.booking.describe import place_of
+from flows.booking.sync import sync_config
+from flows.catalog import load_espaces
+from store.appointments import Motif
+
+if TYPE_CHECKING:
+    from flows.assistant import Assistant
+    from flows.turn import Turn
+
+
+def data_section(turn: Turn) -> list[str]:
+    """/mesdonnees: the person's upcoming appointments."""
+    bookings = upcoming(turn.session, turn.person.id, turn.now)
+    if not bookings:
+        return []
+    lines = [turn._("• vos rendez-vous à venir :")]
+    for booking in bookings:
+        motif = turn.session.get(Motif, booking.motif_id)
+        when = format_when(booking.starts_at, turn.locale)
+        label = motif.label if motif else booking.motif_id
+        lines.append(f"  – {when}, {label}, {place_of(turn.session, booking.espace_id).name}")
+    return lines
+
+
+def install(assistant: Assistant) -> None:
+    """Sync the agenda from the configuration and register the /mesdonnees section."""
+    with assistant.sessions() as session:
+        sync_config(session, load_config(), load_espaces())
+        session.commit()
+    assistant.services.data_sections.append(data_section)

@@ -1,0 +1,113 @@
+"""What staff see about a person: hand-off reason, last intents, programme status, owner.
+
+Channel-neutral and read-only; used by the staff group's summary card and the console.
+The programme and appointments capabilities are optional: when their module is missing,
+their part of the context is simply absent.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.clock import to_paris
+from store.models import HandoffRequest, MessageLog, Person
+
+REASON_LABELS = {
+    "asked": "a demandé un conseiller",
+    "misunderstood": "l'assistant n'a pas compris deux fois de suite",
+    "distress": "mots de détresse (numéros d'urgence donnés)",
+    "checkin": "point hebdomadaire : difficultés ou demande de conseiller",
+}
+
+# Optional capability modules, looked up by name so the core never depends on them.
+PROGRAMME_MODULE = "flows.programme_context"
+
+
+@dataclass
+class PersonContext:
+    """A person as staff see them in a summary."""
+
+    person_id: int
+    name: str
+    reason: str | None
+    last_intents: list[str]
+    programme: list[str] = field(default_factory=list)
+
+    def card(self) -> str:
+        """The summary card posted in the staff topic."""
+        lines = [f"Personne n° {self.person_id} — {self.name}"]
+        if self.reason:
+            lines.append(f"Motif : {REASON_LABELS.get(self.reason, self.reason)}")
+        if self.last_intents:
+            lines.append("Derniers sujets : " + ", ".join(self.last_intents))
+        lines.extend(self.programme or ["Programme RSA : non inscrit(e)"])
+        lines.append("Répondez dans ce sujet. /resolve pour clore, /note <texte>, /canned <nom>.")
+        return "\n".join(lines)
+
+
+def _optional(module: str) -> Any | None:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def programme_lines(session: Session, person_id: int) -> list[str]:
+    """Programme status lines from the programme capability, when it is installed."""
+    module = _optional(PROGRAMME_MODULE)
+    if module is None or not hasattr(module, "status_lines"):
+        return []
+    return list(module.status_lines(session, person_id))
+
+
+def participant_owner(session: Session, person_id: int) -> int | None:
+    """The staff id of the person's referent counsellor in the programme, if any."""
+    module = _optional(PROGRAMME_MODULE)
+    if module is None or not hasattr(module, "counsellor_of"):
+        return None
+    owner = module.counsellor_of(session, person_id)
+    return int(owner) if owner is not None else None
+
+
+def last_intents(session: Session, person_id: int, limit: int = 5) -> list[str]:
+    """The person's last detected intents, most recent first, without repeats."""
+    rows = session.scalars(
+        select(MessageLog.intent)
+        .where(MessageLog.person_id == person_id, MessageLog.intent.is_not(None))
+        .order_by(MessageLog.created_at.desc(), MessageLog.id.desc())
+        .limit(limit * 3)
+    )
+    seen: list[str] = []
+    for intent in rows:
+        if intent and intent not in seen:
+            seen.append(intent)
+    return seen[:limit]
+
+
+def person_context(session: Session, person_id: int) -> PersonContext:
+    """Everything the summary card shows."""
+    person = session.get(Person, person_id)
+    request = session.scalars(
+        select(HandoffRequest)
+        .where(HandoffRequest.person_id == person_id)
+        .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc())
+        .limit(1)
+    ).first()
+    name = (person.display_name if person else None) or "(prénom inconnu)"
+    return PersonContext(
+        person_id=person_id,
+        name=name,
+        reason=request.reason if request else None,
+        last_intents=last_intents(session, person_id),
+        programme=programme_lines(session, person_id),
+    )
+
+
+def since(request: HandoffRequest) -> str:
+    """When the request was made, Paris time (for staff)."""
+    return to_paris(request.created_at).strftime("%d/%m %H:%M")

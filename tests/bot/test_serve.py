@@ -1,0 +1,86 @@
+"""``python -m bot`` in production mode, end to end against the fake Bot API.
+
+Telegram polling, the outbox dispatcher and the console run in one loop: a person is
+answered, a planned outbox message reaches them, and the console answers on its port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from bot.serve import _serve
+from core.settings import load_settings
+from flows.messages import Reply
+from scheduler import jobs
+from store.db import make_engine, make_session_factory
+from store.models import ChannelAccount
+from store.outbox import enqueue
+from tests.fakes.telegram_api import FakeTelegramApi
+
+CHAT = 55501
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_bot_scheduler_and_console_run_together(tmp_path: Path) -> None:
+    fake = FakeTelegramApi()
+    await fake.start()
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    port = free_port()
+    settings = load_settings(
+        database_url=url,
+        telegram_bot_token=fake.token,
+        telegram_api_url=fake.base_url,
+        console_port=port,
+        console_secret_key="test-secret-key-for-serve",
+    )
+    task = asyncio.create_task(_serve(settings))
+    try:
+        fake.push_command(CHAT, "/start")
+        await fake.wait_for_text(CHAT, "Bonjour et bienvenue", timeout=30)
+        since = len(fake.calls)
+        fake.push_callback(CHAT, "consent:yes")
+        await fake.wait_for_text(CHAT, "Merci", since=since, timeout=10)
+
+        sessions = make_session_factory(make_engine(url))
+        with sessions() as session:
+            account = session.scalars(
+                select(ChannelAccount).where(ChannelAccount.external_ref == str(CHAT))
+            ).one()
+            enqueue(
+                session,
+                key="test:serve:1",
+                person_id=account.person_id,
+                rule="relay",
+                replies=[Reply(text="Message de votre conseillère")],
+                not_before=datetime.now(UTC),
+                ignore_quiet_hours=True,
+            )
+            session.commit()
+        jobs.kick()
+        await fake.wait_for_text(CHAT, "Message de votre conseillère", since=since, timeout=15)
+
+        async with httpx.AsyncClient() as client:
+            for _ in range(50):
+                with contextlib.suppress(httpx.TransportError):
+                    response = await client.get(f"http://127.0.0.1:{port}/login")
+                    break
+                await asyncio.sleep(0.1)
+            assert response.status_code == 200
+            assert "mot de passe" in response.text.lower()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await fake.stop()

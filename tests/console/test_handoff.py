@@ -1,0 +1,192 @@
+"""Hand-off as a person and a counsellor live it: asking, distress, silence, relays, resolve."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from core.clock import FrozenClock
+from flows.assistant import Assistant
+from flows.messages import Incoming, Kind
+from flows.staff_relay import StaffRelay, install
+from store.console_models import CannedReply, HandoffTransition, StaffNote, StaffTopic
+from store.models import Conversation, HandoffRequest
+from tests.chat import Chat
+from tests.console.fakes import RecordingStaffGroup, relayed_texts
+
+STAFF_CHAT = -100123
+
+
+@pytest.fixture
+def group() -> RecordingStaffGroup:
+    return RecordingStaffGroup()
+
+
+@pytest.fixture
+def relay(assistant: Assistant, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
+    return install(
+        assistant.services.listeners,
+        StaffRelay(assistant.sessions, group, STAFF_CHAT, clock=clock),
+    )
+
+
+def state(assistant: Assistant) -> str:
+    with assistant.sessions() as session:
+        return session.scalars(select(Conversation)).one().handoff
+
+
+def transitions(assistant: Assistant) -> list[tuple[str, str, str]]:
+    with assistant.sessions() as session:
+        rows = session.scalars(select(HandoffTransition).order_by(HandoffTransition.id))
+        return [(row.from_state, row.to_state, row.by.split(":")[0]) for row in rows]
+
+
+def staff_says(thread: int, text: str, update_id: int = 1) -> Incoming:
+    kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
+    return Incoming(
+        "telegram",
+        f"{STAFF_CHAT}:{thread}",
+        kind,
+        text=text,
+        update_id=update_id,
+        display_name="Karim",
+    )
+
+
+async def test_asking_in_opening_hours_says_a_counsellor_will_answer_here(chat: Chat) -> None:
+    await chat.consent()
+    await chat.say("je veux un conseiller")
+    assert "dès que possible" in chat.text
+    assert state(chat.assistant) == "waiting"
+    assert transitions(chat.assistant) == [("bot", "waiting", "person")]
+
+
+async def test_asking_on_saturday_says_when_counsellors_are_back(
+    chat: Chat, clock: FrozenClock
+) -> None:
+    clock.now = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)  # Saturday 16:00 Paris
+    await chat.consent()
+    await chat.say("je veux un conseiller")
+    assert "absents" in chat.text
+    assert "lundi 30 novembre à 9 h 00" in chat.text
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "je veux en finir",
+        "J'ai envie de mourir",
+        "je vais dormir dehors ce soir",
+        "mon mari me frappe",
+        "Je suis à la rue",
+    ],
+)
+async def test_distress_words_give_emergency_numbers_and_call_a_counsellor(
+    chat: Chat, words: str
+) -> None:
+    await chat.consent()
+    await chat.say(words)
+    for number in ("3114", "115", "17", "112"):
+        assert number in chat.text
+    assert "prévenu un conseiller" in chat.text
+    with chat.assistant.sessions() as session:
+        assert session.scalars(select(HandoffRequest)).one().reason == "distress"
+    assert state(chat.assistant) == "waiting"
+
+
+async def test_distress_before_consent_still_gets_the_numbers(chat: Chat) -> None:
+    await chat.say("je veux me suicider")
+    assert "3114" in chat.text
+    assert "consent:yes" in chat.payloads
+
+
+async def test_ordinary_words_are_not_distress(chat: Chat) -> None:
+    await chat.consent()
+    await chat.say("bus")
+    assert "3114" not in chat.text
+    assert state(chat.assistant) == "bot"
+
+
+async def test_hand_off_round_trip_through_the_staff_group(
+    chat: Chat, relay: StaffRelay, group: RecordingStaffGroup
+) -> None:
+    assistant = chat.assistant
+    await chat.consent()
+    await chat.say("bus")
+    await chat.say("je veux un conseiller")
+    # one topic, named after the person, with a summary card
+    assert len(group.topics) == 1
+    thread = next(iter(group.topics))
+    assert "Samia" in group.topics[thread]
+    card = group.texts(thread)[0]
+    assert "a demandé un conseiller" in card and "ask_transport" in card
+    assert "Programme RSA" in card
+    # the person's words reach the topic; the bot stays silent
+    await chat.say("j'ai perdu ma carte de bus")
+    assert "C'est transmis" in chat.text
+    await chat.say("vous êtes là ?")
+    assert chat.last == []
+    assert "👤 vous êtes là ?" in group.texts(thread)
+    # a counsellor answers in the topic: relayed to the person through the outbox
+    assert await relay.handle(staff_says(thread, "Bonjour, je regarde ça.", 1)) == []
+    assert await relay.handle(staff_says(thread, "Bonjour, je regarde ça.", 1)) == []  # resent
+    person_id = 1
+    assert relayed_texts(assistant, person_id) == ["Bonjour, je regarde ça."]
+    assert state(assistant) == "human"
+    # private note, canned reply
+    answer = await relay.handle(staff_says(thread, "/note a besoin d'un vélo", 2))
+    assert "Note privée" in answer[0].text
+    with assistant.sessions() as session:
+        session.add(CannedReply(name="rdv", text="Je vous propose un rendez-vous à l'Espace."))
+        session.commit()
+    answer = await relay.handle(staff_says(thread, "/canned inconnue", 3))
+    assert "rdv" in answer[0].text
+    await relay.handle(staff_says(thread, "/canned rdv", 4))
+    assert relayed_texts(assistant, person_id)[-1].startswith("Je vous propose")
+    # resolve: the person is told, and the bot answers again
+    answer = await relay.handle(staff_says(thread, "/resolve", 5))
+    assert "Clos par Karim" in answer[0].text
+    assert "terminé cet échange" in relayed_texts(assistant, person_id)[-1]
+    assert state(assistant) == "resolved"
+    await chat.say("bus")
+    assert "DK'Bus" in chat.text
+    assert state(assistant) == "bot"
+    assert transitions(assistant) == [
+        ("bot", "waiting", "person"),
+        ("waiting", "human", "telegram"),
+        ("human", "resolved", "telegram"),
+        ("resolved", "bot", "person"),
+    ]
+    with assistant.sessions() as session:
+        assert session.scalars(select(StaffNote)).one().text == "a besoin d'un vélo"
+        assert session.scalars(select(HandoffRequest)).one().status == "closed"
+    # a second hand-off reuses the topic and posts a fresh card
+    await chat.say("je veux un conseiller")
+    assert len(group.topics) == 1
+    assert "a demandé un conseiller" in group.texts(thread)[-1]
+
+
+async def test_the_person_can_go_back_to_the_bot_and_the_topic_is_told(
+    chat: Chat, relay: StaffRelay, group: RecordingStaffGroup
+) -> None:
+    await chat.consent()
+    await chat.say("je veux un conseiller")
+    await chat.press("human:back")
+    thread = next(iter(group.topics))
+    assert group.texts(thread)[-1] == "La personne est revenue à l'assistant."
+    assert state(chat.assistant) == "bot"
+
+
+async def test_messages_outside_a_person_topic_are_not_relayed(
+    chat: Chat, relay: StaffRelay
+) -> None:
+    await chat.consent()
+    incoming = Incoming("telegram", str(STAFF_CHAT), Kind.TEXT, text="café ?", update_id=9)
+    assert await relay.handle(incoming) == []
+    help_answer = await relay.handle(staff_says(999, "/resolve", 10))
+    assert "/resolve" in help_answer[0].text
+    assert relayed_texts(chat.assistant) == []
+    with chat.assistant.sessions() as session:
+        assert session.scalars(select(StaffTopic)).all() == []
