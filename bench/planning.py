@@ -57,6 +57,8 @@ def load(engine: object, count: int) -> None:
 
     def participant(i: int) -> tuple[object, ...]:
         orientation = date(2026, 6, 1) + timedelta(days=i % 150)
+        # Those past three months had their diagnosis updated (the counsellors keep up).
+        diagnosis = orientation + timedelta(days=92) if orientation <= date(2026, 9, 1) else None
         return (
             i,
             i if i % 20 != 0 else None,
@@ -64,6 +66,7 @@ def load(engine: object, count: int) -> None:
             i % counsellors + 1,
             orientation,
             orientation + timedelta(days=7),
+            diagnosis,
             "active",
             NOW - timedelta(days=7),
             created,
@@ -79,6 +82,7 @@ def load(engine: object, count: int) -> None:
             "counsellor_id",
             "orientation_on",
             "cer_signed_on",
+            "diagnosis_3m_on",
             "status",
             "last_checkin_at",
             "created_at",
@@ -123,7 +127,8 @@ def main(count: int) -> int:
             results.append(elapsed)
             print(
                 f"{attempt} planning: {elapsed:.2f} s (query and rules "
-                f"{result.computed_seconds:.2f} s) for {result.participants} participants — "
+                f"{result.computed_seconds:.2f} s, outbox {result.outbox_seconds:.2f} s) "
+                f"for {result.participants} participants — "
                 f"{result.messages_planned} check-ins and {result.tasks_created} counsellor "
                 f"tasks written ({result.actions} actions: {dict(sorted(result.by_rule.items()))})",
                 flush=True,

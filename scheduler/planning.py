@@ -62,6 +62,7 @@ class PlanResult:
     tasks_created: int = 0
     seconds: float = 0.0
     computed_seconds: float = 0.0  # the query and the rules, before writing
+    outbox_seconds: float = 0.0  # writing the messages
     by_rule: dict[str, int] = field(default_factory=dict)
 
 
@@ -314,6 +315,7 @@ def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
     result.participants = counted[0]
     result.computed_seconds = time.perf_counter() - started
     result.messages_planned = _insert(session, OutboxMessage, messages)
+    result.outbox_seconds = time.perf_counter() - started - result.computed_seconds
     result.tasks_created = _insert(session, CounsellorTask, tasks)
     result.seconds = time.perf_counter() - started
     return result
@@ -337,43 +339,52 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> int:
 
 
 def _insert_unnest(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
-    """PostgreSQL: one ``INSERT … SELECT FROM unnest(arrays)`` per 20,000 rows — a short
-    statement with one array per column, instead of a huge multi-row VALUES list. JSON values
-    (the same rendered check-in for thousands of people) travel once, referenced by index."""
+    """PostgreSQL: COPY the rows into a temporary table, then one ``INSERT … SELECT … ON
+    CONFLICT DO NOTHING``. JSON values (the same rendered check-in for thousands of people)
+    travel once, referenced by index."""
     dialect = session.get_bind().dialect
     columns = list(rows[0])
     shared = [name for name in columns if isinstance(table.c[name].type, JSON)]
-    arrays, values = [], []
-    for name in columns:
-        if name in shared:
-            arrays.append(f"CAST(:{name}_index AS integer[])")
-            values.append(f"(CAST(:{name} AS text[]))[u.{name}]::json")
-        else:
-            arrays.append(f"CAST(:{name} AS {table.c[name].type.compile(dialect=dialect)}[])")
-            values.append(f"u.{name}")
+    scratch = f"planning_{table.name}"
+    definitions = ", ".join(
+        f"{name} integer" if name in shared else f"{name} {table.c[name].type.compile(dialect)}"
+        for name in columns
+    )
+    distinct: dict[str, dict[int, tuple[int, str]]] = {name: {} for name in shared}
+
+    def encoded(row: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for name in columns:
+            value = row[name]
+            if name in shared:
+                seen = distinct[name]
+                if id(value) not in seen:  # rendered replies are shared objects
+                    seen[id(value)] = (len(seen) + 1, json.dumps(value, ensure_ascii=False))
+                value = seen[id(value)][0]
+            out.append(value)
+        return tuple(out)
+
+    session.execute(
+        text(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ({definitions}) ON COMMIT DROP")
+    )
+    session.execute(text(f"TRUNCATE {scratch}"))
+    raw: Any = session.connection().connection.driver_connection
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {scratch} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(encoded(row))
+    values = ", ".join(
+        f"(CAST(:{name} AS text[]))[t.{name}]::json" if name in shared else f"t.{name}"
+        for name in columns
+    )
+    params = {name: [text for _, text in distinct[name].values()] for name in shared}
     statement = text(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM unnest({', '.join(arrays)}) AS u({', '.join(columns)}) "
+        f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {values} FROM {scratch} t "
         "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
     )
-    inserted = 0
-    for start in range(0, len(rows), 20_000):
-        chunk = rows[start : start + 20_000]
-        params: dict[str, list[Any]] = {}
-        for name in columns:
-            if name in shared:
-                distinct: dict[str, int] = {}
-                params[f"{name}_index"] = [
-                    distinct.setdefault(
-                        json.dumps(row[name], ensure_ascii=False), len(distinct) + 1
-                    )
-                    for row in chunk
-                ]
-                params[name] = list(distinct)
-            else:
-                params[name] = [row[name] for row in chunk]
-        inserted += len(session.execute(statement, params).all())
-    return inserted
+    return len(session.execute(statement, params).all())
 
 
 def participant_row(session: Session, participant_id: int, now: datetime) -> Row | None:
