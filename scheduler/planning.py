@@ -194,7 +194,7 @@ def _appointment_meetings(
     if not person_ids:
         return {}
     since = periods.at_paris(periods.previous_month(periods.local_day(now))) - timedelta(days=200)
-    return sources.physical_meetings(session, person_ids, since, now + timedelta(days=62))
+    return sources.physical_meetings(session, person_ids, since, now + timedelta(days=62), now)
 
 
 def _row(r: Any, now: datetime, booked: list[datetime]) -> Row:

@@ -204,3 +204,27 @@ async def test_caseload_page_lists_the_enrolled_and_the_day_view_marks_attendanc
     day = client.get("/day?date=2026-11-26").text
     assert "Émargement enregistré : Venu(e)." in day
     assert "<strong>Venu(e)</strong>" in day
+
+
+async def test_booked_then_seen_meetings_count_for_the_cadence(
+    assistant: Assistant,
+    integrations: LiveIntegrations,
+    add_staff: Callable[..., int],
+    clock: FrozenClock,
+) -> None:
+    claire = add_staff("Claire Martin", "claire@example.org")
+    code = enrol(assistant, integrations, claire, "Samia Benali")
+    person = await linked_person(Chat(assistant), code)
+    booking = book_thursday(assistant, person, clock())
+    with assistant.sessions() as session:
+        (row,) = integrations.caseload(session, claire)
+    assert row.meetings_this_month == "1 / 2"  # booked: planned this month
+    assert "tenu" not in row.first_meeting
+    clock.now = AFTER_IT
+    with assistant.sessions() as session:
+        assert integrations.mark_attendance(session, booking, "seen", claire)
+        session.commit()
+    with assistant.sessions() as session:
+        (row,) = integrations.caseload(session, claire)
+    assert row.first_meeting.startswith("tenu")  # the seen RSA meeting is the first meeting
+    assert row.meetings_this_month == "1 / 2"
