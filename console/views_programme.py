@@ -15,6 +15,7 @@ from console.integrations import ATTENDANCE, AppointmentRow
 from console.queries import audit
 from console.web import checked_form, flash, page, render, state
 from core.clock import to_paris
+from flows.programme.enrolment import link_for
 from store.staff import Staff
 
 
@@ -35,7 +36,7 @@ async def caseload_page(request: Request, session: Session, staff: Staff) -> Res
     link = qr = None
     if isinstance(invitation, str):
         username = console.settings.telegram_bot_username
-        link = f"https://t.me/{username}?start={invitation}" if username else invitation
+        link = link_for(username, invitation)
         qr = qr_svg(link)
     return render(
         request,

@@ -184,8 +184,10 @@ async def test_caseload_page_lists_the_enrolled_and_the_day_view_marks_attendanc
     with chat.assistant.sessions() as session:
         participant = session.scalars(select(Participant)).one()
         invitation = participant.invitations[0]
-    # No bot username in the test settings: the console shows the bare invitation code.
-    code = page.split('Lien à transmettre : <a href="')[1].split('"')[0]
+    # No bot username in the test settings: the link shows an obvious placeholder name.
+    link = page.split('Lien à transmettre : <a href="')[1].split('"')[0]
+    assert link.startswith("https://t.me/NOM_DU_BOT?start=")
+    code = link.split("start=")[1]
     assert invitation.code_hash == hash_code(code)
     person = await linked_person(chat, code)
     booking = book_thursday(chat.assistant, person, clock())
