@@ -7,14 +7,17 @@ PTB errors become the port's errors, so callers decide without importing ``teleg
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram_render import send_replies
+from core.settings import Settings
 from flows.messages import Reply
 from flows.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 
@@ -67,3 +70,26 @@ class TelegramChannel:
             mapped = to_delivery_error(exc)
             log.info("delivery to %s failed: %s", user_ref, mapped.__class__.__name__)
             raise mapped from exc
+
+
+@contextlib.asynccontextmanager
+async def channel_from_settings(
+    settings: Settings, *, overall_max_rate: float = 30.0
+) -> AsyncIterator[TelegramChannel]:
+    """A Telegram channel without the polling Application (``python -m scheduler serve``)."""
+    from telegram.ext import AIORateLimiter, ExtBot
+
+    from bot.telegram_app import file_url
+    from bot.telegram_http import LeanRequest
+
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    bot: ExtBot[Any] = ExtBot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=file_url(settings.telegram_api_url),
+        request=LeanRequest(8),
+        rate_limiter=AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=0),
+    )
+    async with bot:
+        yield TelegramChannel(bot)

@@ -6,7 +6,7 @@
     enrol --name … --orientation 2026-11-20 --counsellor ID [--start …] [--end …]
     contact PARTICIPANT --kind phone|physical|other|cer|diagnosis [--at …] [--note …]
     counsellor-add --name …                  add a counsellor to the shared staff table
-    serve                                    run the jobs (the dispatcher runs in python -m bot)
+    serve                                    jobs, and the dispatcher if TELEGRAM_BOT_TOKEN is set
 
 Dates and times without a time zone are Paris time.
 """
@@ -186,7 +186,7 @@ def cmd_counsellor(sessions: SessionFactory, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(sessions: SessionFactory, rules: Rules) -> None:
+async def _serve(sessions: SessionFactory, rules: Rules, settings: Settings) -> None:
     from scheduler.jobs import run_programme
 
     stop = asyncio.Event()
@@ -194,8 +194,14 @@ async def _serve(sessions: SessionFactory, rules: Rules) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    # Without a channel this process only plans: python -m bot (Telegram) sends.
-    await run_programme(sessions, {}, stop, rules=rules)
+    if not settings.telegram_bot_token:
+        # Without a channel this process only plans; python -m bot (Telegram) sends.
+        await run_programme(sessions, {}, stop, rules=rules)
+        return
+    from bot.telegram_channel import channel_from_settings
+
+    async with channel_from_settings(settings) as channel:
+        await run_programme(sessions, {channel.name: channel}, stop, rules=rules)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -256,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_contact(sessions, rules, args)
     if args.cmd == "counsellor-add":
         return cmd_counsellor(sessions, args)
-    asyncio.run(_serve(sessions, rules))
+    asyncio.run(_serve(sessions, rules, settings))
     return 0
 
 
