@@ -19,6 +19,15 @@ from scheduler.calendar import is_public_holiday
 Interval = tuple[datetime, datetime]
 
 
+def recurs_on(day: date, weekday: int, valid_from: date | None, valid_until: date | None) -> bool:
+    """Does a weekly recurrence on ``weekday``, valid between the bounds, happen on ``day``?"""
+    return (
+        day.weekday() == weekday
+        and (valid_from is None or day >= valid_from)
+        and (valid_until is None or day <= valid_until)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MotifSpec:
     """What the slot computation needs of a motif."""
@@ -44,11 +53,7 @@ class Opening:
 
     def applies(self, day: date) -> bool:
         """Does this weekly opening happen on ``day``?"""
-        return (
-            day.weekday() == self.weekday
-            and (self.valid_from is None or day >= self.valid_from)
-            and (self.valid_until is None or day <= self.valid_until)
-        )
+        return recurs_on(day, self.weekday, self.valid_from, self.valid_until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +70,7 @@ class SessionSpec:
 
     def applies(self, day: date) -> bool:
         """Does this weekly session happen on ``day``?"""
-        return (
-            day.weekday() == self.weekday
-            and (self.valid_from is None or day >= self.valid_from)
-            and (self.valid_until is None or day <= self.valid_until)
-        )
+        return recurs_on(day, self.weekday, self.valid_from, self.valid_until)
 
 
 @dataclass(frozen=True, slots=True)
