@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Select, Table, and_, case, func, select, text
+from sqlalchemy import Select, Table, and_, case, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,6 @@ from core.i18n import resolve_locale
 from flows.programme.checkin import checkin_replies
 from scheduler import periods, sources
 from scheduler.cadence import (
-    PARTICIPANT_KINDS,
     DueAction,
     History,
     Kind,
@@ -181,11 +180,18 @@ def load_rows(
     session: Session, now: datetime, participant_ids: list[int] | None = None
 ) -> Iterator[Row]:
     """Every open participant with the aggregates the cadence needs (streamed)."""
-    result = session.execute(_query(now, participant_ids).execution_options(yield_per=BATCH))
+    if session.autoflush:
+        session.flush()  # what ``session.execute`` would do; Core rows skip the ORM's overhead
+    query = _query(now, participant_ids).execution_options(yield_per=BATCH)
+    result = session.connection().execute(query)
+    bounds = _bounds(now)
     for chunk in result.partitions():
-        extra = _appointment_meetings(session, [r.person_id for r in chunk if r.person_id], now)
+        extra = _appointment_meetings(session, [r[2] for r in chunk if r[2]], now)
         for r in chunk:
-            yield _row(r, now, extra.get(r.person_id or 0, []))
+            yield _row(r, bounds, now, extra.get(r[2] or 0, _NONE))
+
+
+_NONE: list[datetime] = []
 
 
 def _appointment_meetings(
@@ -197,12 +203,36 @@ def _appointment_meetings(
     return sources.physical_meetings(session, person_ids, since, now + timedelta(days=62), now)
 
 
-def _row(r: Any, now: datetime, booked: list[datetime]) -> Row:
-    last_contact, first = _utc(r.last_contact_at), _utc(r.first_meeting_at)
-    this_month, last_month = int(r.this_month or 0), int(r.last_month or 0)
-    upcoming = _utc(r.next_meeting_at)
+def _row(r: Any, b: dict[str, datetime], now: datetime, booked: list[datetime]) -> Row:
+    (
+        pid,
+        name,
+        person_id,
+        counsellor_id,
+        orientation_on,
+        programme_start,
+        programme_end,
+        cer_signed_on,
+        diagnosis_3m_on,
+        diagnosis_final_on,
+        status,
+        last_checkin_at,
+        chosen_locale,
+        opt_out,
+        consent,
+        language_code,
+        reachable_accounts,
+        last_contact_at,
+        first_meeting_at,
+        next_meeting_at,
+        this_month,
+        last_month,
+    ) = r
+    last_contact = None if last_contact_at is None else _utc(last_contact_at)
+    first = None if first_meeting_at is None else _utc(first_meeting_at)
+    upcoming = None if next_meeting_at is None else _utc(next_meeting_at)
+    this_month, last_month = int(this_month or 0), int(last_month or 0)
     if booked:
-        b = _bounds(now)
         held = [m for m in booked if m <= now]
         future = [m for m in booked if m > now]
         if held:
@@ -213,33 +243,29 @@ def _row(r: Any, now: datetime, booked: list[datetime]) -> Row:
         this_month += sum(1 for m in booked if b["month"] <= m < b["next_month"])
         last_month += sum(1 for m in held if b["last_month"] <= m < b["month"])
     reachable = bool(
-        r.person_id
-        and r.consent == "given"
-        and not r.proactive_opt_out
-        and int(r.reachable or 0) > 0
+        person_id and consent == "given" and not opt_out and int(reachable_accounts or 0) > 0
     )
     state = ParticipantState(
-        id=r.id,
-        orientation_on=r.orientation_on,
-        counsellor_id=r.counsellor_id,
-        programme_start=r.programme_start,
-        programme_end=r.programme_end,
-        cer_signed_on=r.cer_signed_on,
-        diagnosis_3m_on=r.diagnosis_3m_on,
-        diagnosis_final_on=r.diagnosis_final_on,
-        status=r.status,
-        reachable=reachable,
+        pid,
+        orientation_on,
+        counsellor_id,
+        programme_start,
+        programme_end,
+        cer_signed_on,
+        diagnosis_3m_on,
+        diagnosis_final_on,
+        status,
+        reachable,
     )
     history = History(
-        last_contact_at=last_contact,
-        last_checkin_at=_utc(r.last_checkin_at),
-        first_meeting_at=first,
-        next_meeting_at=upcoming,
-        meetings_this_month=this_month,
-        meetings_done_last_month=last_month,
+        last_contact,
+        last_checkin_at,  # a UTC column: the type already made it aware UTC
+        first,
+        upcoming,
+        this_month,
+        last_month,
     )
-    locale = resolve_locale(r.locale, r.language_code)
-    return Row(state, history, r.name, r.person_id, locale)
+    return Row(state, history, name, person_id, resolve_locale(chosen_locale, language_code))
 
 
 def caseloads(session: Session) -> dict[int, int]:
@@ -266,104 +292,140 @@ def compute(
             yield None, action
 
 
+MESSAGE_COLUMNS = ("idempotency_key", "person_id", "rule", "replies", "not_before", "expires_at")
+TASK_COLUMNS = (
+    "idempotency_key",
+    "participant_id",
+    "counsellor_id",
+    "kind",
+    "rule",
+    "reason",
+    "due_at",
+)
+
+
 def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
     """Plan everything due at ``now`` (the caller commits). Idempotent."""
     started = time.perf_counter()
     result = PlanResult()
-    messages: list[dict[str, Any]] = []
-    tasks: list[dict[str, Any]] = []
-    rendered: dict[tuple[str, str, bool, bool], list[dict[str, Any]]] = {}
+    messages: list[tuple[Any, ...]] = []
+    tasks: list[tuple[Any, ...]] = []
+    # The same rendered check-in goes to thousands of people: each rendering is kept once
+    # and the rows carry its number (1-based), resolved in SQL.
+    rendered: dict[tuple[str, str, bool, bool], int] = {}
+    replies: list[list[dict[str, Any]]] = []
     counted = [0]
     per_month = rules.physical_meetings.per_month
+    by_rule = result.by_rule
     for row, action in compute(session, now, rules, counted):
-        result.actions += 1
-        result.by_rule[action.rule] = result.by_rule.get(action.rule, 0) + 1
-        if action.kind in PARTICIPANT_KINDS and row is not None and row.person_id:
+        by_rule[action.rule] = by_rule.get(action.rule, 0) + 1
+        kind = action.kind
+        if kind is Kind.NUDGE or kind is Kind.REMIND:
+            if row is None or not row.person_id:
+                continue
             offer = row.history.meetings_this_month < per_month
-            key = (row.locale, action.period, action.kind is Kind.REMIND, offer)
-            if key not in rendered:
-                rendered[key] = dump_replies(
-                    checkin_replies(row.locale, action.period, reminder=key[2], offer_meeting=offer)
+            key = (row.locale, action.period, kind is Kind.REMIND, offer)
+            index = rendered.get(key)
+            if index is None:
+                replies.append(
+                    dump_replies(
+                        checkin_replies(
+                            row.locale, action.period, reminder=key[2], offer_meeting=offer
+                        )
+                    )
                 )
+                index = rendered[key] = len(replies)
             messages.append(
-                {
-                    "idempotency_key": action.key,
-                    "person_id": row.person_id,
-                    "rule": action.rule,
-                    "replies": rendered[key],
-                    "not_before": action.not_before,
-                    "expires_at": action.expires_at,
-                    "ignore_quiet_hours": False,
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": now,
-                }
+                (
+                    action.key,
+                    row.person_id,
+                    action.rule,
+                    index,
+                    action.not_before,
+                    action.expires_at,
+                )
             )
-        elif action.kind not in PARTICIPANT_KINDS:
+        else:
             tasks.append(
-                {
-                    "idempotency_key": action.key,
-                    "participant_id": action.participant_id,
-                    "counsellor_id": action.counsellor_id,
-                    "kind": "alert" if action.kind is Kind.ALERT else "task",
-                    "rule": action.rule,
-                    "reason": action.reason,
-                    "due_at": action.not_before,
-                    "created_at": now,
-                }
+                (
+                    action.key,
+                    action.participant_id,
+                    action.counsellor_id,
+                    "alert" if kind is Kind.ALERT else "task",
+                    action.rule,
+                    action.reason,
+                    action.not_before,
+                )
             )
+    result.actions = sum(by_rule.values())
     result.participants = counted[0]
     result.computed_seconds = time.perf_counter() - started
-    result.messages_planned = _insert(session, OutboxMessage, messages)
+    result.messages_planned = _insert(
+        session,
+        OutboxMessage.__table__,
+        MESSAGE_COLUMNS,
+        messages,
+        {"ignore_quiet_hours": False, "status": "pending", "attempts": 0, "created_at": now},
+        {"replies": replies},
+    )
     result.outbox_seconds = time.perf_counter() - started - result.computed_seconds
-    result.tasks_created = _insert(session, CounsellorTask, tasks)
+    result.tasks_created = _insert(
+        session, CounsellorTask.__table__, TASK_COLUMNS, tasks, {"created_at": now}, {}
+    )
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> int:
-    """Bulk ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING``; returns rows inserted."""
+def _insert(
+    session: Session,
+    table: Any,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    constants: dict[str, Any],
+    shared: dict[str, list[Any]],
+) -> int:
+    """Bulk ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING``; returns rows inserted.
+
+    ``constants`` are the same for every row; a column in ``shared`` holds a 1-based index
+    into its list of values (a JSON value sent once for thousands of rows)."""
     if not rows:
         return 0
     if session.get_bind().dialect.name == "postgresql":
-        return _insert_unnest(session, model.__table__, rows)
+        return _insert_copy(session, table, columns, rows, constants, shared)
+    positions = {name: columns.index(name) for name in shared}
+    dicts = []
+    for row in rows:
+        values = dict(zip(columns, row, strict=True))
+        for name, position in positions.items():
+            values[name] = shared[name][row[position] - 1]
+        dicts.append({**values, **constants})
     inserted = 0
-    for start in range(0, len(rows), BATCH):
+    for start in range(0, len(dicts), BATCH):
         statement = (
-            sqlite_insert(model)
+            sqlite_insert(table)
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(model.id)
+            .returning(table.c.id)
         )
-        inserted += len(session.execute(statement, rows[start : start + BATCH]).all())
+        inserted += len(session.execute(statement, dicts[start : start + BATCH]).all())
     return inserted
 
 
-def _insert_unnest(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
+def _insert_copy(
+    session: Session,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    constants: dict[str, Any],
+    shared: dict[str, list[Any]],
+) -> int:
     """PostgreSQL: COPY the rows into a temporary table, then one ``INSERT … SELECT … ON
-    CONFLICT DO NOTHING``. JSON values (the same rendered check-in for thousands of people)
-    travel once, referenced by index."""
+    CONFLICT DO NOTHING``. Constants and shared JSON values travel once, as parameters."""
     dialect = session.get_bind().dialect
-    columns = list(rows[0])
-    shared = [name for name in columns if isinstance(table.c[name].type, JSON)]
     scratch = f"planning_{table.name}"
     definitions = ", ".join(
         f"{name} integer" if name in shared else f"{name} {table.c[name].type.compile(dialect)}"
         for name in columns
     )
-    distinct: dict[str, dict[int, tuple[int, str]]] = {name: {} for name in shared}
-
-    def encoded(row: dict[str, Any]) -> tuple[Any, ...]:
-        out = []
-        for name in columns:
-            value = row[name]
-            if name in shared:
-                seen = distinct[name]
-                if id(value) not in seen:  # rendered replies are shared objects
-                    seen[id(value)] = (len(seen) + 1, json.dumps(value, ensure_ascii=False))
-                value = seen[id(value)][0]
-            out.append(value)
-        return tuple(out)
-
     session.execute(
         text(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ({definitions}) ON COMMIT DROP")
     )
@@ -373,18 +435,24 @@ def _insert_unnest(session: Session, table: Table, rows: list[dict[str, Any]]) -
         raw.cursor() as cursor,
         cursor.copy(f"COPY {scratch} ({', '.join(columns)}) FROM STDIN") as copy,
     ):
+        write = copy.write_row
         for row in rows:
-            copy.write_row(encoded(row))
-    values = ", ".join(
+            write(row)
+    values = [
         f"(CAST(:{name} AS text[]))[t.{name}]::json" if name in shared else f"t.{name}"
         for name in columns
-    )
-    params = {name: [text for _, text in distinct[name].values()] for name in shared}
+    ]
+    values += [f"CAST(:{name} AS {table.c[name].type.compile(dialect)})" for name in constants]
+    params: dict[str, Any] = {
+        name: [json.dumps(value, ensure_ascii=False) for value in shared[name]] for name in shared
+    }
+    params.update(constants)
     statement = text(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {values} FROM {scratch} t "
-        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+        f"WITH inserted AS (INSERT INTO {table.name} ({', '.join([*columns, *constants])}) "
+        f"SELECT {', '.join(values)} FROM {scratch} t "
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1) SELECT count(*) FROM inserted"
     )
-    return len(session.execute(statement, params).all())
+    return int(session.execute(statement, params).scalar_one())
 
 
 def participant_row(session: Session, participant_id: int, now: datetime) -> Row | None:
