@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -182,11 +182,15 @@ def load_rows(
     """Every open participant with the aggregates the cadence needs (streamed)."""
     if session.autoflush:
         session.flush()  # what ``session.execute`` would do; Core rows skip the ORM's overhead
-    query = _query(now, participant_ids).execution_options(yield_per=BATCH)
-    result = session.connection().execute(query)
+    query = _query(now, participant_ids)
     bounds = _bounds(now)
-    for chunk in result.partitions():
-        extra = _appointment_meetings(session, [r[2] for r in chunk if r[2]], now)
+    since, until = _meeting_window(now)
+    booked: set[int] | None = None
+    if participant_ids is None:  # the whole round: ask about those with bookings only
+        booked = sources.people_with_bookings(session, since, until)
+    for chunk in _chunks(session, query):
+        people = [r[2] for r in chunk if r[2] and (booked is None or r[2] in booked)]
+        extra = _appointment_meetings(session, people, now)
         for r in chunk:
             yield _row(r, bounds, now, extra.get(r[2] or 0, _NONE))
 
@@ -194,13 +198,37 @@ def load_rows(
 _NONE: list[datetime] = []
 
 
+def _chunks(session: Session, query: Select[Any]) -> Iterator[Sequence[Any]]:
+    """The query's rows as plain tuples, a batch at a time.
+
+    On PostgreSQL the driver's own cursor returns them (no per-value SQLAlchemy processing:
+    ``_row`` normalises the timestamps); 90,000 rows are a few tens of megabytes."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield from connection.execute(query.execution_options(yield_per=BATCH)).partitions()
+        return
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    raw: Any = connection.connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        while batch := cursor.fetchmany(BATCH):
+            yield batch
+
+
 def _appointment_meetings(
     session: Session, person_ids: list[int], now: datetime
 ) -> dict[int, list[datetime]]:
     if not person_ids:
         return {}
+    since, until = _meeting_window(now)
+    return sources.physical_meetings(session, person_ids, since, until, now)
+
+
+def _meeting_window(now: datetime) -> tuple[datetime, datetime]:
     since = periods.at_paris(periods.previous_month(periods.local_day(now))) - timedelta(days=200)
-    return sources.physical_meetings(session, person_ids, since, now + timedelta(days=62), now)
+    return since, now + timedelta(days=62)
 
 
 def _row(r: Any, b: dict[str, datetime], now: datetime, booked: list[datetime]) -> Row:
@@ -259,7 +287,7 @@ def _row(r: Any, b: dict[str, datetime], now: datetime, booked: list[datetime]) 
     )
     history = History(
         last_contact,
-        last_checkin_at,  # a UTC column: the type already made it aware UTC
+        None if last_checkin_at is None else _utc(last_checkin_at),
         first,
         upcoming,
         this_month,

@@ -15,10 +15,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from flows.booking import programme as booking
+from store.appointments import Booking
 
 if TYPE_CHECKING:
     from flows.messages import Reply
@@ -40,6 +42,21 @@ def physical_meetings(
     """Physical meetings held or booked through the appointments capability, per person."""
     found = booking.physical_meetings(session, person_ids, since, until, now or utcnow())
     return {person: sorted(times) for person, times in found.items() if times}
+
+
+def people_with_bookings(session: Session, since: datetime, until: datetime) -> set[int]:
+    """Who has any booking starting in [since, until): only they can have meetings there, so
+    the planner asks :func:`physical_meetings` about them alone (asking costs per person)."""
+    rows = session.execute(
+        select(Booking.person_id)
+        .where(
+            Booking.person_id.is_not(None),
+            Booking.starts_at >= since,
+            Booking.starts_at < until,
+        )
+        .distinct()
+    )
+    return {int(person_id) for (person_id,) in rows}
 
 
 def offer_slots(turn: Turn) -> list[Reply] | None:
