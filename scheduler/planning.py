@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, case, func, select, text
+from sqlalchemy import ColumnElement, Select, Table, and_, case, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -65,6 +65,12 @@ class PlanResult:
     by_rule: dict[str, int] = field(default_factory=dict)
 
 
+def _count_between(condition: ColumnElement[bool], start: Any, end: Any) -> ColumnElement[int]:
+    """How many contact events meet ``condition`` with ``start <= occurred_at < end``."""
+    in_range = and_(condition, ContactEvent.occurred_at >= start, ContactEvent.occurred_at < end)
+    return func.count(case((in_range, 1)))
+
+
 def _bounds(now: datetime) -> dict[str, datetime]:
     today = periods.local_day(now)
     return {
@@ -93,30 +99,8 @@ def _query(now: datetime, participant_ids: list[int] | None) -> Select[Any]:
             func.min(
                 case((and_(physical, ContactEvent.occurred_at > now), ContactEvent.occurred_at))
             ).label("next_meeting_at"),
-            func.count(
-                case(
-                    (
-                        and_(
-                            physical,
-                            ContactEvent.occurred_at >= b["month"],
-                            ContactEvent.occurred_at < b["next_month"],
-                        ),
-                        1,
-                    )
-                )
-            ).label("this_month"),
-            func.count(
-                case(
-                    (
-                        and_(
-                            held,
-                            ContactEvent.occurred_at >= b["last_month"],
-                            ContactEvent.occurred_at < b["month"],
-                        ),
-                        1,
-                    )
-                )
-            ).label("last_month"),
+            _count_between(physical, b["month"], b["next_month"]).label("this_month"),
+            _count_between(held, b["last_month"], b["month"]).label("last_month"),
         )
         .group_by(ContactEvent.participant_id)
         .subquery()
