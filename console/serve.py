@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def https_only(settings: Settings) -> bool:
     """``CONSOLE_HTTPS_ONLY`` (default off for the local http://127.0.0.1:8080)."""
-    return bool(getattr(settings, "console_https_only", False))
+    return settings.console_https_only
 
 
 async def run_console(

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     console_host: str = "127.0.0.1"
     console_port: int = 8080
     console_secret_key: str | None = None
+    console_https_only: bool = False  # Secure session cookie (behind an HTTPS proxy)
     default_locale: str = "fr"
     # Per-person flood guard: more than this many messages in the window get one polite notice.
     throttle_messages: int = 20
