@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console import views_admin, views_auth, views_handoff, views_programme
+from console import views_admin, views_agenda, views_auth, views_handoff, views_programme
 from console.web import SESSION_HOURS, ConsoleState, render
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,27 @@ async def server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+A = views_agenda
+AGENDA_ROUTES = [
+    Route("/admin/agenda", A.agenda_page, methods=["GET"]),
+    Route("/admin/espaces/new", A.espace_form, methods=["GET"]),
+    Route("/admin/espaces/new", A.espace_save, methods=["POST"]),
+    Route("/admin/espaces/{espace_id}/edit", A.espace_form, methods=["GET"]),
+    Route("/admin/espaces/{espace_id}/edit", A.espace_save, methods=["POST"]),
+    Route("/admin/motifs/new", A.motif_form, methods=["GET"]),
+    Route("/admin/motifs/new", A.motif_save, methods=["POST"]),
+    Route("/admin/motifs/{motif_id}/edit", A.motif_form, methods=["GET"]),
+    Route("/admin/motifs/{motif_id}/edit", A.motif_save, methods=["POST"]),
+    Route("/admin/periods/new", A.period_form, methods=["GET"]),
+    Route("/admin/periods/new", A.period_save, methods=["POST"]),
+    Route("/admin/periods/{period_id:int}/edit", A.period_form, methods=["GET"]),
+    Route("/admin/periods/{period_id:int}/edit", A.period_save, methods=["POST"]),
+    Route("/admin/periods/{period_id:int}/remove", A.period_remove, methods=["POST"]),
+    Route("/admin/closures/new", A.closure_form, methods=["GET"]),
+    Route("/admin/closures/new", A.closure_save, methods=["POST"]),
+    Route("/admin/closures/{closure_id:int}/remove", A.closure_remove, methods=["POST"]),
+]
+
 ROUTES = [
     Route("/login", views_auth.login_page, methods=["GET"]),
     Route("/login", views_auth.login, methods=["POST"]),
@@ -107,6 +128,7 @@ ROUTES = [
     Route("/admin", views_admin.admin_page, methods=["GET"]),
     Route("/admin/staff", views_admin.create_staff_action, methods=["POST"]),
     Route("/admin/canned", views_admin.canned_action, methods=["POST"]),
+    *AGENDA_ROUTES,
     Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
 ]
 

@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 from console.integrations import Integrations, NoIntegrations
 from console.security import csrf_matches, new_csrf_token
 from core.clock import Clock, to_paris, utcnow
+from core.i18n import DEFAULT_LOCALE, translations
 from core.settings import Settings
 from store.db import SessionFactory
 from store.staff import Staff
@@ -35,7 +36,14 @@ def _paris(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return to_paris(moment).strftime(fmt) if moment else ""
 
 
+def gettext(message: str) -> str:
+    """The console's interface strings (French, the source language) through gettext."""
+    return translations(CONSOLE_LOCALE).gettext(message)
+
+
+CONSOLE_LOCALE = DEFAULT_LOCALE
 TEMPLATES.env.filters["paris"] = _paris
+TEMPLATES.env.globals["_"] = gettext
 
 
 @dataclass

@@ -239,8 +239,14 @@ class Catalog:
         """The content file a card comes from (for reports and error messages)."""
         return self._files[card_id]
 
-    def render(self, card_id: str, locale: str | None = BASE_LOCALE) -> RenderedCard:
-        """The card's text for a phone screen, in the locale or in French when missing."""
+    def render(
+        self, card_id: str, locale: str | None = BASE_LOCALE, details: list[str] | None = None
+    ) -> RenderedCard:
+        """The card's text for a phone screen, in the locale or in French when missing.
+
+        ``details`` (already translated) replace the card's "unknown" line: what the
+        operator filled in since (the Espaces' practical details), honest about the rest.
+        """
         card = self.card(card_id)
         lang = _locale_key(locale)
         fallback = False
@@ -255,7 +261,9 @@ class Catalog:
         if card.intro:
             lines.append(pick(card.intro))
         lines.extend(f"• {pick(fact.text)}" for fact in card.facts)
-        if card.unknown:
+        if details is not None:
+            lines.extend(details)
+        elif card.unknown:
             lines.append(pick(card.unknown))
         sources: list[str] = []
         for fact in card.facts:

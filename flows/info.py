@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from flows.booking.describe import espace_details
 from flows.catalog import INTENT_CARDS
 from flows.keyboards import footer_row, menu_reply
 from flows.messages import Button, Reply
 from flows.registry import Flow
 from flows.turn import Turn
+
+PLACES_CARD = "espaces.places"  # its practical details come from the agenda's Espaces
 
 
 class InfoFlow(Flow):
@@ -43,7 +46,8 @@ class InfoFlow(Flow):
     def card(self, turn: Turn, card_id: str) -> Reply:
         """Render one card with its navigation buttons."""
         _ = turn._
-        rendered = turn.services.catalog.render(card_id, turn.locale)
+        details = espace_details(turn.session, _) if card_id == PLACES_CARD else None
+        rendered = turn.services.catalog.render(card_id, turn.locale, details)
         text = rendered.text
         if rendered.fallback:
             text += "\n\n" + _("(Cette information n'existe qu'en français pour l'instant.)")

@@ -1,9 +1,13 @@
 """Appointments: Espaces, motifs, opening periods, closures, bookings, the waiting list.
 
-Espaces, motifs, periods and closures are synced from ``config/appointments.yaml`` (and the
-Espaces from ``config/espaces.yaml``). Bookings reference ``people.id`` with ``ON DELETE SET
-NULL``: erasing a person frees their seats (an active booking counts only with a person) and
-keeps an anonymous row for the statistics (no-show rate per Espace and motif).
+Espaces, motifs, periods and closures are seeded from ``config/appointments.yaml`` (and the
+Espaces from ``config/espaces.yaml``) and edited by admins in the console. ``managed_by``
+says who owns a row: ``config`` rows follow the files at every start-up, ``console`` rows are
+never touched by the sync (see :mod:`flows.booking.sync`).
+
+Bookings reference ``people.id`` with ``ON DELETE SET NULL``: erasing a person frees their
+seats (an active booking counts only with a person) and keeps an anonymous row for the
+statistics (no-show rate per Espace and motif).
 
 No overbooking: a booking takes a row lock on the (Espace, day) agenda row first, then checks
 the free places; partial unique indexes make a double booking of one staff member or one seat
@@ -18,6 +22,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -25,6 +30,7 @@ from sqlalchemy import (
     Text,
     Time,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,10 +40,11 @@ from store.base import Base, UTCDateTime
 STATUSES = ("booked", "cancelled", "moved")
 ATTENDANCE = ("unknown", "seen", "excused", "revoked", "noshow")
 ACTIVE_SQL = "status = 'booked' AND person_id IS NOT NULL"
+MANAGERS = ("config", "console")  # who owns an agenda row: the files or the console
 
 
 class Espace(Base):
-    """An Espace 20 000 emplois (synced from ``config/espaces.yaml``)."""
+    """An Espace 20 000 emplois; a practical detail left ``None`` is unknown (never guessed)."""
 
     __tablename__ = "espaces"
 
@@ -45,6 +52,13 @@ class Espace(Base):
     name: Mapped[str] = mapped_column(String(120))
     commune: Mapped[str] = mapped_column(String(60))
     active: Mapped[bool] = mapped_column(default=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    opening_hours: Mapped[str | None] = mapped_column(String(200))
+    access_notes: Mapped[str | None] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    managed_by: Mapped[str] = mapped_column(String(10), default="config", server_default="config")
 
 
 class Motif(Base):
@@ -63,12 +77,18 @@ class Motif(Base):
     bring: Mapped[list[str]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    managed_by: Mapped[str] = mapped_column(String(10), default="config", server_default="config")
 
 
 class OpeningPeriod(Base):
-    """A weekly opening: individual appointments (``motif_id`` NULL) or a collective session."""
+    """A weekly opening: individual appointments (``motif_id`` NULL) or a collective session.
+
+    ``config_key`` names the file entry a ``config`` row came from (kept when the console takes
+    the row over, so the sync knows it is handled); an inactive row is one the console removed.
+    """
 
     __tablename__ = "opening_periods"
+    __table_args__ = (Index("uq_opening_periods_config_key", "config_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     espace_id: Mapped[str] = mapped_column(ForeignKey("espaces.id", ondelete="CASCADE"))
@@ -81,6 +101,9 @@ class OpeningPeriod(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     example: Mapped[bool] = mapped_column(default=True)  # placeholder hours, never stated
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    managed_by: Mapped[str] = mapped_column(String(10), default="config", server_default="config")
+    config_key: Mapped[str | None] = mapped_column(String(160))
 
 
 class PeriodStaff(Base):
@@ -100,6 +123,7 @@ class Closure(Base):
     """A closed day or part of a day (public holidays are closed without a row)."""
 
     __tablename__ = "closures"
+    __table_args__ = (Index("uq_closures_config_key", "config_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     espace_id: Mapped[str] = mapped_column(ForeignKey("espaces.id", ondelete="CASCADE"))
@@ -107,6 +131,9 @@ class Closure(Base):
     start: Mapped[time | None] = mapped_column(Time)
     end: Mapped[time | None] = mapped_column(Time)
     reason: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    managed_by: Mapped[str] = mapped_column(String(10), default="config", server_default="config")
+    config_key: Mapped[str | None] = mapped_column(String(160))
 
 
 class AgendaLock(Base):

@@ -109,3 +109,28 @@ class Assignment(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     assigned_by: Mapped[str] = mapped_column(String(64))
+
+
+class TelegramSender(Base):
+    """Someone who wrote in the staff Telegram group: how to name them when not linked.
+
+    The link itself is ``staff.telegram_user_id`` (set by ``/lier <code>`` or an admin).
+    """
+
+    __tablename__ = "telegram_senders"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(80), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TelegramLinkCode(Base):
+    """A one-time code shown in the console, typed as ``/lier <code>`` in the staff group."""
+
+    __tablename__ = "telegram_link_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -21,7 +21,8 @@ from flows.booking.slots import (
     Slot,
     free_slots,
 )
-from store.appointments import Booking, Closure, Motif, OpeningPeriod, PeriodStaff
+from store.appointments import Booking, Closure, Espace, Motif, OpeningPeriod, PeriodStaff
+from store.staff import Staff
 
 
 def active() -> ColumnElement[bool]:
@@ -35,7 +36,7 @@ _generation = [0]
 
 
 def forget_calendars() -> None:
-    """The agenda changed (``sync_config``): the next search reloads it."""
+    """The agenda changed (``sync_config``, a console edit): the next search reloads it."""
     _generation[0] += 1
     _cache.clear()
 
@@ -54,17 +55,24 @@ def load_calendar(session: Session, rules: Rules) -> Calendar:
 
 
 def read_calendar(session: Session, rules: Rules) -> Calendar:
-    """The agenda as synced from the configuration, read from the database."""
+    """The agenda (files and console edits), read from the database: active rows only."""
+    open_espaces = select(Espace.id).where(Espace.active.is_(True))
     motifs = {
         m.id: MotifSpec(m.id, m.duration_min, m.kind, m.capacity or 0)
         for m in session.scalars(select(Motif).where(Motif.active.is_(True)))
     }
     staff: dict[int, list[int]] = defaultdict(list)
-    for link in session.scalars(select(PeriodStaff)):
-        staff[link.period_id].append(link.staff_id)
+    present = select(PeriodStaff.period_id, PeriodStaff.staff_id).join(
+        Staff, Staff.id == PeriodStaff.staff_id
+    )
+    for period_id, staff_id in session.execute(present.where(Staff.active.is_(True))):
+        staff[period_id].append(staff_id)
     openings: list[Opening] = []
     sessions: list[SessionSpec] = []
-    for p in session.scalars(select(OpeningPeriod).order_by(OpeningPeriod.id)):
+    periods = select(OpeningPeriod).where(
+        OpeningPeriod.active.is_(True), OpeningPeriod.espace_id.in_(open_espaces)
+    )
+    for p in session.scalars(periods.order_by(OpeningPeriod.id)):
         if p.motif_id is None:
             openings.append(
                 Opening(
@@ -78,8 +86,8 @@ def read_calendar(session: Session, rules: Rules) -> Calendar:
                     p.valid_until,
                 )
             )
-        else:
-            capacity = p.capacity or (motifs[p.motif_id].capacity if p.motif_id in motifs else 0)
+        elif p.motif_id in motifs:
+            capacity = p.capacity or motifs[p.motif_id].capacity
             sessions.append(
                 SessionSpec(
                     p.espace_id,
@@ -92,7 +100,8 @@ def read_calendar(session: Session, rules: Rules) -> Calendar:
                 )
             )
     closures = tuple(
-        ClosureSpec(c.espace_id, c.day, c.start, c.end) for c in session.scalars(select(Closure))
+        ClosureSpec(c.espace_id, c.day, c.start, c.end)
+        for c in session.scalars(select(Closure).where(Closure.active.is_(True)))
     )
     return Calendar(
         motifs=motifs,

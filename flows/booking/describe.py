@@ -1,7 +1,8 @@
 """How a booking is told to a person: date in plain French, place (honestly), what to bring.
 
-Addresses, coordinates and phones come from ``config/espaces.yaml``; when they are unknown
-(placeholders), the person is told so and given the commune only, never a guess.
+Addresses, coordinates and phones come from the ``espaces`` table (seeded from
+``config/espaces.yaml``, edited by admins in the console); when they are unknown (empty),
+the person is told so and given the commune only, never a guess.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.i18n import format_when
@@ -47,16 +49,17 @@ class Place:
 
 
 def place_of(session: Session, espace_id: str) -> Place:
-    """The Espace as configured; unknown details stay ``None``."""
-    config: EspaceConfig | None = espaces_by_id().get(espace_id)
-    row = session.get(Espace, espace_id) if config is None else None
-    name = config.name if config else (row.name if row else espace_id)
-    commune = config.commune if config else (row.commune if row else "")
-    address = config.address if config else None
+    """The Espace as stored (the file's values when the row is missing); unknown = ``None``."""
+    source: Espace | EspaceConfig | None = session.get(Espace, espace_id)
+    if source is None:
+        source = espaces_by_id().get(espace_id)
+    if source is None:
+        return Place(espace_id, "", None, None, None)
+    address = source.address or None
     venue = None
-    if config and config.latitude is not None and config.longitude is not None:
-        venue = Venue(config.latitude, config.longitude, name, address or commune)
-    return Place(name, commune, address, config.phone if config else None, venue)
+    if source.latitude is not None and source.longitude is not None:
+        venue = Venue(source.latitude, source.longitude, source.name, address or source.commune)
+    return Place(source.name, source.commune, address, source.phone or None, venue)
 
 
 def place_text(place: Place, _: Gettext) -> str:
@@ -67,6 +70,33 @@ def place_text(place: Place, _: Gettext) -> str:
         "Je n'ai pas encore l'adresse exacte de cet Espace : il se trouve à {commune}. "
         "Un conseiller peut vous la donner."
     ).format(commune=place.commune)
+
+
+def espace_details(session: Session, _: Gettext) -> list[str]:
+    """Each open Espace's address, hours, phone and access as stored; unknown ones said so."""
+    lines: list[str] = []
+    missing = False
+    for espace in session.scalars(
+        select(Espace).where(Espace.active.is_(True)).order_by(Espace.name)
+    ):
+        lines.append(f"📍 {espace.name} ({espace.commune})")
+        known = [
+            (espace.address, _("Adresse : {value}"), _("Adresse : je ne l'ai pas encore.")),
+            (
+                espace.opening_hours,
+                _("Horaires : {value}"),
+                _("Horaires : je ne les ai pas encore."),
+            ),
+            (espace.phone, _("Téléphone : {value}"), _("Téléphone : je ne l'ai pas encore.")),
+        ]
+        for value, said, unknown in known:
+            lines.append("   " + (said.format(value=value) if value else unknown))
+            missing = missing or not value
+        if espace.access_notes:
+            lines.append("   " + _("Accès : {value}").format(value=espace.access_notes))
+    if missing:
+        lines.append(_("Un conseiller peut vous donner ce qui manque."))
+    return lines
 
 
 def bring_text(motif: Motif | None, _: Gettext) -> str:

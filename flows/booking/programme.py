@@ -19,10 +19,9 @@ from flows.booking.agenda import active, search
 from flows.booking.config import load_config
 from flows.booking.notices import slot_buttons
 from flows.booking.reminders import enqueue_due_reminders
-from flows.catalog import load_espaces
 from flows.messages import Reply
 from flows.turn import Turn
-from store.appointments import Booking, Motif
+from store.appointments import Booking, Espace, Motif
 
 __all__ = ["enqueue_due_reminders", "offer_slots", "physical_meetings"]
 
@@ -57,14 +56,19 @@ def physical_meetings(
 def offer_slots(turn: Turn) -> list[Reply] | None:
     """The next free RSA programme meetings, at the Espace with the earliest one."""
     config = load_config()
-    motif = next((m for m in config.motifs if m.rsa), None)
+    motif = turn.session.scalars(
+        select(Motif)
+        .where(Motif.active.is_(True), Motif.rsa.is_(True), Motif.kind == "individual")
+        .order_by(Motif.position, Motif.id)
+        .limit(1)
+    ).first()
     if motif is None:
         return None
     slots = search(
         turn.session,
         config.rules,
         turn.now,
-        espace_ids=[e.id for e in load_espaces()],
+        espace_ids=list(turn.session.scalars(select(Espace.id).where(Espace.active.is_(True)))),
         motif_ids=[motif.id],
     )
     if not slots:

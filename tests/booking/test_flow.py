@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from core.clock import FrozenClock
 from flows.assistant import Assistant
-from flows.catalog import EspaceConfig
-from store.appointments import Booking
+from store.appointments import Booking, Espace
 from store.outbox import OutboxMessage
 from tests.chat import Chat, FakeNlu
 
@@ -90,23 +89,13 @@ async def test_book_from_words_to_confirmation_with_ics_and_what_to_bring(person
     assert outbox(person.assistant) == []  # booked this morning: the confirmation is enough
 
 
-async def test_a_venue_is_sent_when_coordinates_are_configured(
-    person: Chat, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from flows.booking import describe
-
-    espace = EspaceConfig(
-        id="saint_pol",
-        name="Espace test",
-        commune="Saint-Pol-sur-Mer",
-        opened="2024-10",
-        source="test",
-        as_of="2025",
-        address="1 rue de l'Exemple, 59430 Saint-Pol-sur-Mer",
-        latitude=51.03,
-        longitude=2.35,
-    )
-    monkeypatch.setattr(describe, "espaces_by_id", lambda: {"saint_pol": espace})
+async def test_a_venue_is_sent_when_coordinates_are_configured(person: Chat) -> None:
+    with person.assistant.sessions() as session:  # as an admin fills them in the console
+        espace = session.get(Espace, "saint_pol")
+        assert espace is not None and espace.address is None  # unknown in the shipped file
+        espace.address = "1 rue de l'Exemple, 59430 Saint-Pol-sur-Mer"
+        espace.latitude, espace.longitude = 51.03, 2.35
+        session.commit()
     await book_info_tuesday_14h(person)
     assert "Adresse : 1 rue de l'Exemple" in person.text
     (venue,) = [r.venue for r in person.last if r.venue]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from store.all_models import models  # noqa: F401
 from store.base import Base
@@ -98,4 +98,40 @@ def test_a_migrated_database_is_recognised_without_alembic(tmp_path: object) -> 
     assert script_heads()  # at least one head revision
     downgrade(engine, "0001")
     assert not at_heads(engine)
+    engine.dispose()
+
+
+def test_agenda_rows_written_before_0006c_become_file_rows_and_it_rolls_back(url: str) -> None:
+    engine = make_engine(url)
+    upgrade(engine, "0003")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO espaces (id, name, commune, active) VALUES ('gare', 'Gare', 'D', :t)"
+            ),
+            {"t": True},
+        )
+        connection.execute(
+            text(
+                'INSERT INTO opening_periods (espace_id, weekday, start, "end", motif_ids, example)'
+                " VALUES ('gare', 0, '09:00:00', '12:00:00', '[]', :t)"
+            ),
+            {"t": True},
+        )
+        connection.execute(
+            text("INSERT INTO closures (espace_id, day, reason) VALUES ('gare', '2026-12-24', '')")
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT managed_by, address FROM espaces")).one() == (
+            "config",
+            None,
+        )
+        for table in ("opening_periods", "closures"):
+            row = connection.execute(text(f"SELECT managed_by, active, config_key FROM {table}"))
+            assert tuple(row.one()) == ("config", True, None)
+    downgrade(engine, "0003")
+    columns = {c["name"] for c in inspect(engine).get_columns("opening_periods")}
+    assert "managed_by" not in columns and "active" not in columns
+    assert not inspect(engine).has_table("telegram_senders")
     engine.dispose()

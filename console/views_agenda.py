@@ -1,0 +1,459 @@
+"""Admin pages of the agenda: Espaces, motifs, weekly periods and closures.
+
+Every form posts back to its own page: problems are shown beside their field (status 400),
+future bookings a change would leave out are counted and must be confirmed (status 409).
+A saved change is audited, committed, and the booking agenda cache is dropped so the bot
+offers the new slots at once (in this process; another process within a minute).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from console import agenda_forms as forms
+from console.queries import audit
+from console.web import checked_form, flash, gettext, page, render, state
+from core.clock import to_paris
+from flows.booking.admin import AgendaError, NeedsConfirmation, Problem, save_espace, save_motif
+from flows.booking.admin_checks import WEEKDAY_NAMES, hm
+from flows.booking.admin_periods import remove_closure, remove_period, save_closure, save_period
+from flows.booking.agenda import forget_calendars
+from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaff
+from store.staff import Staff
+
+T = TypeVar("T")
+AGENDA = "/admin/agenda"
+
+
+@dataclass
+class PeriodRow:
+    """One weekly period as the overview lists it."""
+
+    row: OpeningPeriod
+    day: str
+    hours: str
+    what: str
+    staff: list[str]
+
+
+def _period_rows(session: Session, periods: Sequence[OpeningPeriod]) -> list[PeriodRow]:
+    names = {s.id: s.name for s in session.scalars(select(Staff))}
+    labels = {m.id: m.label for m in session.scalars(select(Motif))}
+    present: dict[int, list[str]] = defaultdict(list)
+    for link in session.scalars(select(PeriodStaff)):
+        present[link.period_id].append(names.get(link.staff_id, str(link.staff_id)))
+    rows = []
+    for p in periods:
+        if p.motif_id:
+            capacity = p.capacity or ""
+            what = gettext("Séance : {motif}").format(motif=labels.get(p.motif_id, p.motif_id))
+            if capacity:
+                what += " · " + gettext("{n} places").format(n=capacity)
+        elif p.motif_ids:
+            what = gettext("Accueil individuel : {motifs}").format(
+                motifs=", ".join(labels.get(m, m) for m in p.motif_ids)
+            )
+        else:
+            what = gettext("Accueil individuel (tous les motifs)")
+        rows.append(
+            PeriodRow(
+                p,
+                gettext(WEEKDAY_NAMES[p.weekday]),
+                f"{hm(p.start)} – {hm(p.end)}",
+                what,
+                sorted(present[p.id]),
+            )
+        )
+    return rows
+
+
+@page(admin=True)
+async def agenda_page(request: Request, session: Session, staff: Staff) -> Response:
+    """The whole agenda: Espaces, motifs, weekly periods and closures to come."""
+    today = to_paris(state(request).clock()).date()
+    espaces = list(session.scalars(select(Espace).order_by(Espace.active.desc(), Espace.name)))
+    periods = list(
+        session.scalars(
+            select(OpeningPeriod)
+            .where(OpeningPeriod.active.is_(True))
+            .order_by(OpeningPeriod.espace_id, OpeningPeriod.weekday, OpeningPeriod.start)
+        )
+    )
+    by_espace: dict[str, list[PeriodRow]] = defaultdict(list)
+    for row in _period_rows(session, periods):
+        by_espace[row.row.espace_id].append(row)
+    closures: dict[str, list[Closure]] = defaultdict(list)
+    for closure in session.scalars(
+        select(Closure)
+        .where(Closure.active.is_(True), Closure.day >= today)
+        .order_by(Closure.day, Closure.start)
+    ):
+        closures[closure.espace_id].append(closure)
+    return render(
+        request,
+        "agenda.html",
+        {
+            "staff": staff,
+            "espaces": espaces,
+            "motifs": list(session.scalars(select(Motif).order_by(Motif.position, Motif.id))),
+            "periods": by_espace,
+            "closures": closures,
+            "hm": hm,
+        },
+    )
+
+
+# --- the save/refuse/confirm cycle ---------------------------------------------------
+
+
+def _form_page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    values: forms.Values,
+    problems: Sequence[Problem] = (),
+    need: NeedsConfirmation | None = None,
+) -> Response:
+    errors: dict[str, list[str]] = defaultdict(list)
+    for problem in problems:
+        errors[problem.key].append(problem.text(gettext))
+    confirm = None
+    if need is not None:
+        confirm = {"count": need.count, "text": need.problem.text(gettext)}
+    status = 409 if need is not None else 400 if problems else 200
+    return render(
+        request,
+        template,
+        {**context, "values": values, "errors": errors, "confirm": confirm},
+        status_code=status,
+    )
+
+
+def _attempt(action: Callable[[], T]) -> tuple[T | None, list[Problem], NeedsConfirmation | None]:
+    try:
+        return action(), [], None
+    except AgendaError as error:
+        return None, error.problems, None
+    except NeedsConfirmation as need:
+        return None, [], need
+
+
+def _saved(
+    request: Request, session: Session, staff: Staff, target: str, message: str, back: str
+) -> Response:
+    audit(session, staff, "agenda", target, state(request).clock(), None)
+    session.commit()
+    forget_calendars()  # after the commit: the next search reads the new agenda
+    flash(request, message)
+    return RedirectResponse(back, status_code=303)
+
+
+def _number(request: Request, name: str) -> int:
+    value = request.path_params.get(name)
+    if not isinstance(value, int):
+        raise HTTPException(404, gettext("Page inconnue."))
+    return value
+
+
+# --- Espaces -------------------------------------------------------------------------
+
+
+def _espace_context(staff: Staff, espace: Espace | None) -> dict[str, Any]:
+    return {"staff": staff, "espace": espace, "new": espace is None}
+
+
+@page(admin=True)
+async def espace_form(request: Request, session: Session, staff: Staff) -> Response:
+    """A new Espace, or one to edit."""
+    espace_id = request.path_params.get("espace_id")
+    espace = session.get(Espace, espace_id) if isinstance(espace_id, str) else None
+    if espace_id is not None and espace is None:
+        raise HTTPException(404, gettext("Cet Espace n'existe pas."))
+    values: forms.Values = forms.espace_values(espace) if espace else {"active": True}
+    return _form_page(request, "agenda_espace.html", _espace_context(staff, espace), values)
+
+
+@page(admin=True)
+async def espace_save(request: Request, session: Session, staff: Staff) -> Response:
+    """Create or edit an Espace."""
+    form = await checked_form(request)
+    espace_id = request.path_params.get("espace_id")
+    espace = session.get(Espace, espace_id) if isinstance(espace_id, str) else None
+    if espace_id is not None and espace is None:
+        raise HTTPException(404, gettext("Cet Espace n'existe pas."))
+    data, known = forms.read_espace(form, espace.id if espace else None)
+    now = state(request).clock()
+    was_active = espace.active if espace else True
+    saved, problems, need = _attempt(
+        lambda: save_espace(
+            session,
+            data,
+            new=espace is None,
+            now=now,
+            confirmed=forms.confirmed(form),
+            known=known,
+        )
+    )
+    if saved is None:
+        return _form_page(
+            request,
+            "agenda_espace.html",
+            _espace_context(staff, espace),
+            forms.posted_values(form),
+            problems,
+            need,
+        )
+    change = "créé" if espace is None else "fermé" if was_active and not saved.active else "modifié"
+    return _saved(
+        request,
+        session,
+        staff,
+        f"Espace {saved.id} {change}",
+        gettext("Espace « {name} » enregistré.").format(name=saved.name),
+        AGENDA,
+    )
+
+
+# --- motifs --------------------------------------------------------------------------
+
+
+def _motif_context(staff: Staff, motif: Motif | None) -> dict[str, Any]:
+    return {"staff": staff, "motif": motif, "new": motif is None}
+
+
+@page(admin=True)
+async def motif_form(request: Request, session: Session, staff: Staff) -> Response:
+    """A new motif, or one to edit."""
+    motif_id = request.path_params.get("motif_id")
+    motif = session.get(Motif, motif_id) if isinstance(motif_id, str) else None
+    if motif_id is not None and motif is None:
+        raise HTTPException(404, gettext("Ce motif n'existe pas."))
+    values: forms.Values = (
+        forms.motif_values(motif) if motif else {"active": True, "physical": True}
+    )
+    return _form_page(request, "agenda_motif.html", _motif_context(staff, motif), values)
+
+
+@page(admin=True)
+async def motif_save(request: Request, session: Session, staff: Staff) -> Response:
+    """Create or edit a motif."""
+    form = await checked_form(request)
+    motif_id = request.path_params.get("motif_id")
+    motif = session.get(Motif, motif_id) if isinstance(motif_id, str) else None
+    if motif_id is not None and motif is None:
+        raise HTTPException(404, gettext("Ce motif n'existe pas."))
+    data, known = forms.read_motif(form, motif.id if motif else None)
+    now = state(request).clock()
+    saved, problems, need = _attempt(
+        lambda: save_motif(
+            session,
+            data,
+            new=motif is None,
+            now=now,
+            confirmed=forms.confirmed(form),
+            known=known,
+        )
+    )
+    if saved is None:
+        return _form_page(
+            request,
+            "agenda_motif.html",
+            _motif_context(staff, motif),
+            forms.posted_values(form),
+            problems,
+            need,
+        )
+    change = "créé" if motif is None else "modifié" if saved.active else "désactivé"
+    return _saved(
+        request,
+        session,
+        staff,
+        f"motif {saved.id} {change}",
+        gettext("Motif « {label} » enregistré.").format(label=saved.label),
+        AGENDA,
+    )
+
+
+# --- weekly periods ------------------------------------------------------------------
+
+
+def _period_context(session: Session, staff: Staff, row: OpeningPeriod | None) -> dict[str, Any]:
+    return {
+        "staff": staff,
+        "period": row,
+        "new": row is None,
+        "espaces": list(session.scalars(select(Espace).order_by(Espace.name))),
+        "motifs": list(
+            session.scalars(
+                select(Motif).where(Motif.active.is_(True)).order_by(Motif.position, Motif.id)
+            )
+        ),
+        "members": list(
+            session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.name))
+        ),
+        "weekdays": [gettext(name) for name in WEEKDAY_NAMES],
+    }
+
+
+def _period_label(row: OpeningPeriod) -> str:
+    return f"{row.espace_id} {WEEKDAY_NAMES[row.weekday]} {hm(row.start)}-{hm(row.end)}"
+
+
+def _active_period(session: Session, request: Request) -> OpeningPeriod:
+    row = session.get(OpeningPeriod, _number(request, "period_id"))
+    if row is None or not row.active:
+        raise HTTPException(404, gettext("Cette plage n'existe plus."))
+    return row
+
+
+@page(admin=True)
+async def period_form(request: Request, session: Session, staff: Staff) -> Response:
+    """A new weekly period (``?espace=`` preselected), or one to edit."""
+    row = _active_period(session, request) if "period_id" in request.path_params else None
+    values: forms.Values = (
+        forms.period_values(session, row)
+        if row
+        else {"espace_id": request.query_params.get("espace", ""), "kind": "individual"}
+    )
+    return _form_page(request, "agenda_period.html", _period_context(session, staff, row), values)
+
+
+@page(admin=True)
+async def period_save(request: Request, session: Session, staff: Staff) -> Response:
+    """Create or edit a weekly period."""
+    form = await checked_form(request)
+    row = _active_period(session, request) if "period_id" in request.path_params else None
+    data, known = forms.read_period(form)
+    now = state(request).clock()
+    saved, problems, need = _attempt(
+        lambda: save_period(
+            session,
+            data,
+            period_id=row.id if row else None,
+            now=now,
+            confirmed=forms.confirmed(form),
+            known=known,
+        )
+    )
+    if saved is None:
+        return _form_page(
+            request,
+            "agenda_period.html",
+            _period_context(session, staff, row),
+            forms.posted_values(form, ("staff", "motif_ids")),
+            problems,
+            need,
+        )
+    count = forms.confirmed(form)
+    kept = f" ({count} rdv conservés)" if count else ""
+    return _saved(
+        request,
+        session,
+        staff,
+        f"plage {saved.id} {'créée' if row is None else 'modifiée'} : {_period_label(saved)}{kept}",
+        gettext("Plage enregistrée : le {day} de {start} à {end}.").format(
+            day=gettext(WEEKDAY_NAMES[saved.weekday]), start=hm(saved.start), end=hm(saved.end)
+        ),
+        f"{AGENDA}#espace-{saved.espace_id}",
+    )
+
+
+@page(admin=True)
+async def period_remove(request: Request, session: Session, staff: Staff) -> Response:
+    """Remove a weekly period; bookings it covered are counted and must be confirmed."""
+    form = await checked_form(request)
+    row = _active_period(session, request)
+    now = state(request).clock()
+    count = forms.confirmed(form)
+    saved, problems, need = _attempt(
+        lambda: remove_period(session, row.id, now=now, confirmed=count)
+    )
+    if saved is None:
+        context = {
+            "staff": staff,
+            "period": _period_rows(session, [row])[0],
+            "espace": session.get(Espace, row.espace_id),
+        }
+        return _form_page(request, "agenda_remove.html", context, {}, problems, need)
+    kept = f" ({count} rdv conservés)" if count else ""
+    return _saved(
+        request,
+        session,
+        staff,
+        f"plage {saved.id} supprimée : {_period_label(saved)}{kept}",
+        gettext("Plage supprimée : le {day} de {start} à {end}.").format(
+            day=gettext(WEEKDAY_NAMES[saved.weekday]), start=hm(saved.start), end=hm(saved.end)
+        ),
+        f"{AGENDA}#espace-{saved.espace_id}",
+    )
+
+
+# --- closures ------------------------------------------------------------------------
+
+
+def _closure_context(session: Session, staff: Staff) -> dict[str, Any]:
+    espaces = list(session.scalars(select(Espace).order_by(Espace.name)))
+    return {"staff": staff, "espaces": espaces}
+
+
+@page(admin=True)
+async def closure_form(request: Request, session: Session, staff: Staff) -> Response:
+    """A new closure (``?espace=`` preselected)."""
+    values: forms.Values = {"espace_id": request.query_params.get("espace", "")}
+    return _form_page(request, "agenda_closure.html", _closure_context(session, staff), values)
+
+
+@page(admin=True)
+async def closure_save(request: Request, session: Session, staff: Staff) -> Response:
+    """Close an Espace for a day or part of a day."""
+    form: FormData = await checked_form(request)
+    data, known = forms.read_closure(form)
+    now = state(request).clock()
+    saved, problems, need = _attempt(
+        lambda: save_closure(session, data, now=now, confirmed=forms.confirmed(form), known=known)
+    )
+    if saved is None:
+        return _form_page(
+            request,
+            "agenda_closure.html",
+            _closure_context(session, staff),
+            forms.posted_values(form),
+            problems,
+            need,
+        )
+    return _saved(
+        request,
+        session,
+        staff,
+        f"fermeture {saved.id} : {saved.espace_id} {saved.day:%d/%m/%Y}",
+        gettext("Fermeture enregistrée le {day}.").format(day=f"{saved.day:%d/%m/%Y}"),
+        f"{AGENDA}#espace-{saved.espace_id}",
+    )
+
+
+@page(admin=True)
+async def closure_remove(request: Request, session: Session, staff: Staff) -> Response:
+    """Reopen: the closure no longer applies."""
+    await checked_form(request)
+    closure_id = _number(request, "closure_id")
+    saved, problems, _need = _attempt(lambda: remove_closure(session, closure_id))
+    if saved is None:
+        raise HTTPException(404, problems[0].text(gettext))
+    return _saved(
+        request,
+        session,
+        staff,
+        f"fermeture {saved.id} levée : {saved.espace_id} {saved.day:%d/%m/%Y}",
+        gettext("Fermeture du {day} levée.").format(day=f"{saved.day:%d/%m/%Y}"),
+        f"{AGENDA}#espace-{saved.espace_id}",
+    )
