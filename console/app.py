@@ -20,7 +20,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console import views_admin, views_agenda, views_auth, views_handoff, views_programme
+from console import (
+    views_admin,
+    views_agenda,
+    views_auth,
+    views_contacts,
+    views_handoff,
+    views_programme,
+)
 from console.web import SESSION_HOURS, ConsoleState, render
 
 log = logging.getLogger(__name__)
@@ -115,6 +122,12 @@ ROUTES = [
     Route("/conversations/{person_id:int}/assign", views_handoff.assign_action, methods=["POST"]),
     Route("/caseload", views_programme.caseload_page, methods=["GET"]),
     Route("/caseload/enrol", views_programme.enrol_action, methods=["POST"]),
+    Route("/participants/{participant_id:int}", views_contacts.participant_page, methods=["GET"]),
+    Route(
+        "/participants/{participant_id:int}/contacts",
+        views_contacts.contact_action,
+        methods=["POST"],
+    ),
     Route("/day", views_programme.day_page, methods=["GET"]),
     Route(
         "/appointments/{appointment_id:int}/attendance",

@@ -8,7 +8,7 @@ request's database session.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -48,6 +48,28 @@ class CaseloadRow:
     cer: str = ""
     diagnosis: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ContactRow:
+    """One recorded contact of a participant (a check-in answer, a call, the CER…)."""
+
+    when: str  # "24/11/2026 10:00", Paris time
+    kind: str
+    note: str
+    by: str
+
+
+@dataclass
+class ParticipantView:
+    """A participant's page: who follows them, where the cadence stands, recent contacts."""
+
+    id: int
+    name: str
+    counsellor_id: int | None
+    person_id: int | None
+    lines: list[str]
+    contacts: list[ContactRow] = field(default_factory=list)
 
 
 @dataclass
@@ -91,6 +113,30 @@ class Integrations(Protocol):
         """``noshow_rate`` and ``weekly_contact_rate`` (0–1), None when unknown."""
         ...
 
+    def participant(self, session: Session, participant_id: int) -> ParticipantView | None:
+        """A participant's page data; None when unknown (or no programme)."""
+        ...
+
+    def participant_of_person(self, session: Session, person_id: int) -> int | None:
+        """The participant linked to a person (for a link from the conversation page)."""
+        ...
+
+    def record_contact(
+        self,
+        session: Session,
+        participant_id: int,
+        *,
+        kind: str,
+        at: datetime,
+        note: str,
+        staff_id: int,
+        which: str | None,
+    ) -> bool:
+        """Record a counsellor's contact as the CLI does; False when unavailable.
+
+        Raises ``ValueError`` (a French sentence) when the contact is refused."""
+        ...
+
 
 class NoIntegrations:
     """The console alone: no appointments, no programme yet."""
@@ -124,3 +170,25 @@ class NoIntegrations:
     def rates(self, session: Session) -> dict[str, float | None]:
         """Unknown."""
         return {"noshow_rate": None, "weekly_contact_rate": None}
+
+    def participant(self, session: Session, participant_id: int) -> ParticipantView | None:
+        """No programme: no participant."""
+        return None
+
+    def participant_of_person(self, session: Session, person_id: int) -> int | None:
+        """No programme: nobody."""
+        return None
+
+    def record_contact(
+        self,
+        session: Session,
+        participant_id: int,
+        *,
+        kind: str,
+        at: datetime,
+        note: str,
+        staff_id: int,
+        which: str | None,
+    ) -> bool:
+        """Not available without the programme module."""
+        return False

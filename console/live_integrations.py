@@ -14,7 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from console.integrations import AppointmentRow, CaseloadRow, Enrolment
+from console.integrations import (
+    AppointmentRow,
+    CaseloadRow,
+    ContactRow,
+    Enrolment,
+    ParticipantView,
+)
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import format_clock, format_when
 from flows.booking.agenda import day_bounds
@@ -22,6 +28,7 @@ from flows.booking.booking import BookingError, mark_attendance, upcoming
 from flows.booking.describe import place_of
 from flows.booking.stats import day_rows, stats_rows
 from flows.programme.checkin import ANSWER_LABELS
+from flows.programme.contacts import KIND_LABELS, record_contact
 from flows.programme.enrolment import EnrolmentError, enrol, participant_of
 from scheduler import periods
 from scheduler.cadence import PARTICIPANT_KINDS, due_actions
@@ -56,6 +63,7 @@ REFUSALS = {
     "not_active": "Ce rendez-vous a été annulé ou déplacé : rien n'a été modifié.",
 }
 UPCOMING_SHOWN = 3
+CONTACTS_SHOWN = 20
 
 
 def _fmt(day: date | None) -> str:
@@ -282,6 +290,92 @@ class LiveIntegrations:
         if not late:
             return "Cadence : à jour."
         return "Cadence : " + ", ".join(RULE_LABELS.get(code, code) for code in late) + "."
+
+    # --- a participant's page and their contacts --------------------------------------
+
+    def participant_of_person(self, session: Session, person_id: int) -> int | None:
+        """The participant linked to this person."""
+        participant = participant_of(session, person_id)
+        return participant.id if participant is not None else None
+
+    def participant(self, session: Session, participant_id: int) -> ParticipantView | None:
+        """Compliance as in the caseload, the cadence line, and the last contacts."""
+        p = session.get(Participant, participant_id)
+        if p is None:
+            return None
+        now = self.clock()
+        row = next(
+            (
+                r
+                for r in self.caseload(session, p.counsellor_id)
+                if r.extra.get("participant_id") == str(p.id)
+            ),
+            None,
+        )
+        lines = [f"Programme RSA : {STATUS_LABELS.get(p.status, p.status)}."]
+        if row is not None:
+            lines += [
+                f"Contact hebdomadaire : {row.weekly_contact}",
+                f"Rencontres ce mois : {row.meetings_this_month}",
+                f"1er entretien : {row.first_meeting}",
+                f"CER : {row.cer}",
+                f"Diagnostic : {row.diagnosis}",
+            ]
+        lines.append(self._cadence_line(session, p, now))
+        names = dict(session.execute(select(Staff.id, Staff.name)).tuples().all())
+        contacts = [
+            ContactRow(
+                when=to_paris(event.occurred_at).strftime("%d/%m/%Y %H:%M"),
+                kind=KIND_LABELS.get(event.kind, "Suivi de la semaine"),
+                note=(
+                    event.text
+                    or (ANSWERS.get(event.answer or "", "") if event.kind == "checkin" else "")
+                    or ""
+                ),
+                by=names.get(event.recorded_by or 0, "la personne" if event.person_id else "—"),
+            )
+            for event in session.scalars(
+                select(ContactEvent)
+                .where(ContactEvent.participant_id == p.id)
+                .order_by(ContactEvent.occurred_at.desc(), ContactEvent.id.desc())
+                .limit(CONTACTS_SHOWN)
+            )
+        ]
+        return ParticipantView(
+            id=p.id,
+            name=p.name,
+            counsellor_id=p.counsellor_id,
+            person_id=p.person_id,
+            lines=lines,
+            contacts=contacts,
+        )
+
+    def record_contact(
+        self,
+        session: Session,
+        participant_id: int,
+        *,
+        kind: str,
+        at: datetime,
+        note: str,
+        staff_id: int,
+        which: str | None,
+    ) -> bool:
+        """The programme's own :func:`record_contact` (the CLI's), refusing the future."""
+        participant = session.get(Participant, participant_id)
+        if participant is None:
+            return False
+        record_contact(
+            session,
+            participant,
+            kind=kind,
+            at=at,
+            note=note,
+            by=staff_id,
+            which=which,
+            now=self.clock(),
+        )
+        return True
 
     # --- indicators -----------------------------------------------------------------
 

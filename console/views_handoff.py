@@ -84,6 +84,7 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "messages": messages,
             "names": names,
             "context": console.integrations.person_lines(session, person_id),
+            "participant_id": console.integrations.participant_of_person(session, person_id),
             "intents": last_intents(session, person_id),
             "notes": list(
                 session.scalars(

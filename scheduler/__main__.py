@@ -26,13 +26,14 @@ from sqlalchemy import select
 
 from core.clock import PARIS, utcnow
 from core.settings import ConfigError, Settings, get_settings
+from flows.programme.contacts import record_contact
 from flows.programme.enrolment import EnrolmentError, enrol
-from scheduler import periods, report
+from scheduler import report
 from scheduler.planning import compute, plan
 from scheduler.rules import Rules, RulesError, default_rules
 from store.db import SessionFactory, make_engine, make_session_factory
 from store.migrate import upgrade
-from store.programme import COUNSELLOR_KINDS, ContactEvent, Participant
+from store.programme import COUNSELLOR_KINDS, Participant
 from store.staff import Staff
 
 
@@ -153,23 +154,15 @@ def cmd_contact(sessions: SessionFactory, rules: Rules, args: argparse.Namespace
         if args.counsellor is not None and session.get(Staff, args.counsellor) is None:
             print(f"Conseiller {args.counsellor} inconnu.", file=sys.stderr)
             return 2
-        session.add(
-            ContactEvent(
-                participant_id=participant.id,
-                kind=args.kind,
-                text=args.note,
-                occurred_at=at,
-                recorded_by=args.counsellor,
-            )
+        record_contact(
+            session,
+            participant,
+            kind=args.kind,
+            at=at,
+            note=args.note,
+            by=args.counsellor,
+            which=args.which,
         )
-        on = periods.local_day(at)
-        if args.kind == "cer":
-            participant.cer_signed_on = on
-        elif args.kind == "diagnosis":
-            if participant.diagnosis_3m_on is None and args.which != "final":
-                participant.diagnosis_3m_on = on
-            else:
-                participant.diagnosis_final_on = on
         session.commit()
         print(f"Contact « {args.kind} » enregistré pour #{participant.id} {participant.name}.")
     return 0

@@ -113,6 +113,11 @@ async def test_owner_context_day_view_attendance_and_rates(
     with assistant.sessions() as session:
         assert integrations.owner_of(session, person) == claire
         assert integrations.owner_of(session, person + 100) is None
+        participant = integrations.participant_of_person(session, person)
+        assert participant is not None and integrations.participant_of_person(session, 0) is None
+        view = integrations.participant(session, participant)
+        assert view is not None and view.person_id == person and view.counsellor_id == claire
+        assert [c.kind for c in view.contacts] == ["Suivi de la semaine"]  # the check-in answer
         lines = integrations.person_lines(session, person)
         rows = integrations.day(session, date(2026, 11, 26))
         assert integrations.day(session, date(2026, 11, 27)) == []
