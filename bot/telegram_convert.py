@@ -70,6 +70,8 @@ def to_incoming(update: Update) -> Incoming | None:
         language_code=user.language_code,
         update_id=update.update_id,
         display_name=user.first_name or "",
+        sender_id=user.id,
+        sender_username=user.username or "",
     )
     query = update.callback_query
     if query is not None:

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console import (
+    views_account,
     views_admin,
     views_agenda,
     views_auth,
@@ -141,6 +142,14 @@ ROUTES = [
     Route("/admin", views_admin.admin_page, methods=["GET"]),
     Route("/admin/staff", views_admin.create_staff_action, methods=["POST"]),
     Route("/admin/canned", views_admin.canned_action, methods=["POST"]),
+    Route(
+        "/admin/staff/{staff_id:int}/telegram",
+        views_account.admin_telegram_action,
+        methods=["POST"],
+    ),
+    Route("/account", views_account.account_page, methods=["GET"]),
+    Route("/account/telegram/code", views_account.link_code_action, methods=["POST"]),
+    Route("/account/telegram/unlink", views_account.unlink_action, methods=["POST"]),
     *AGENDA_ROUTES,
     Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.integrations import Integrations
+from flows.staff_identity import label_of
 from store.console_models import Assignment, AuditEntry
 from store.models import Conversation, HandoffRequest, MessageLog, Person
 from store.staff import Staff
@@ -31,6 +33,26 @@ class QueueRow:
 def staff_names(session: Session) -> dict[int, str]:
     """Names of every member of staff by id."""
     return {row.id: row.name for row in session.scalars(select(Staff))}
+
+
+def who_labels(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    """How to name the authors of a transcript and of the state history.
+
+    ``counsellor:<id>``/``staff:<id>`` → the staff name; ``telegram:<user id>`` → the linked
+    member's name, else "first name @username (Telegram id)"; older ``telegram:<first name>``
+    rows keep their first name.
+    """
+    names = staff_names(session)
+    labels: dict[str, str] = {}
+    for key in set(keys):
+        raw = key.removeprefix("counsellor:")
+        if raw.startswith("staff:"):
+            raw = raw.removeprefix("staff:")
+        if raw.isdigit():
+            labels[key] = names.get(int(raw), f"Conseiller n° {raw}")
+        elif raw.startswith("telegram:"):
+            labels[key] = label_of(session, raw) or f"{raw.removeprefix('telegram:')} (Telegram)"
+    return labels
 
 
 def holder_id(conversation: Conversation | None) -> int | None:
@@ -80,7 +102,10 @@ def queue(session: Session, integrations: Integrations, *, staff_id: int | None)
                 reason=reasons.get(person.id, ""),
                 participant=owner is not None,
                 assigned_to=names.get(assigned.get(person.id, 0), ""),
-                held_by=names.get(holder or 0, conversation.handoff_by or ""),
+                held_by=names.get(holder or 0)
+                or label_of(session, conversation.handoff_by or "")
+                or conversation.handoff_by
+                or "",
             )
         )
     return out

@@ -15,6 +15,7 @@ from console.charts import bar_chart
 from console.indicators import compute
 from console.queries import audit
 from console.security import MIN_PASSWORD, hash_password
+from console.views_account import unlinked_senders
 from console.web import checked_form, flash, page, render, state
 from store.console_models import AuditEntry, CannedReply
 from store.staff import Staff
@@ -115,6 +116,7 @@ async def admin_page(request: Request, session: Session, staff: Staff) -> Respon
             "members": list(session.scalars(select(Staff).order_by(Staff.name))),
             "canned": list(session.scalars(select(CannedReply).order_by(CannedReply.name))),
             "min_password": MIN_PASSWORD,
+            "senders": unlinked_senders(session),
         },
     )
 

@@ -8,7 +8,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from console.queries import audit, can_open, queue, round_robin, staff_names, transcript
+from console.queries import (
+    audit,
+    can_open,
+    queue,
+    round_robin,
+    staff_names,
+    transcript,
+    who_labels,
+)
 from console.web import checked_form, flash, page, person_id_of, render, state
 from flows.handoff_state import counsellor_reply, resolve, take
 from flows.staff_context import REASON_LABELS, last_intents
@@ -72,6 +80,15 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
     audit(session, staff, "view", f"conversation {person_id}", console.clock(), person_id)
     names = staff_names(session)
     messages = transcript(session, person_id)
+    history = list(
+        session.scalars(
+            select(HandoffTransition)
+            .where(HandoffTransition.person_id == person_id)
+            .order_by(HandoffTransition.at.desc())
+            .limit(20)
+        )
+    )
+    labels = who_labels(session, [m.author for m in messages] + [t.by for t in history])
     return render(
         request,
         "conversation.html",
@@ -94,14 +111,8 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
                 )
             ),
             "canned": list(session.scalars(select(CannedReply).order_by(CannedReply.name))),
-            "history": list(
-                session.scalars(
-                    select(HandoffTransition)
-                    .where(HandoffTransition.person_id == person_id)
-                    .order_by(HandoffTransition.at.desc())
-                    .limit(20)
-                )
-            ),
+            "history": history,
+            "labels": labels,
         },
     )
 

@@ -70,10 +70,23 @@ def close_requests(session: Session, person_id: int, at: datetime) -> None:
 
 
 def take(session: Session, conversation: Conversation, *, at: datetime, by: str) -> bool:
-    """A counsellor takes a waiting conversation (or one held by a colleague)."""
+    """A counsellor takes a waiting conversation (or one held by a colleague: recorded too)."""
     for request in open_requests(session, conversation.person_id):
         request.status = "taken"
+    holder = conversation.handoff_by
     changed = transition(session, conversation, "human", at=at, by=by, reason="taken")
+    if not changed and holder != by:
+        session.add(
+            HandoffTransition(
+                person_id=conversation.person_id,
+                at=at,
+                from_state="human",
+                to_state="human",
+                by=by,
+                reason="taken",
+            )
+        )
+        changed = True
     conversation.handoff_by = by
     return changed
 

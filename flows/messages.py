@@ -35,6 +35,9 @@ class Incoming:
     update_id: int | None = None  # channel delivery id: a re-delivered update is processed once
     display_name: str = ""  # first name as the channel gives it; never required
     media: str = ""  # for UNSUPPORTED: "sticker", "photo", "voice"…
+    # Who wrote, when the channel says so (the staff group: identify the counsellor).
+    sender_id: int | None = None
+    sender_username: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from flows.handoff_state import counsellor_reply, resolve
 from flows.messages import Incoming, Kind, Reply
 from flows.services import Event
 from flows.staff_context import person_context
+from flows.staff_identity import identify, link_with_code, remember
 from store.console_models import CannedReply, StaffNote, StaffTopic
 from store.db import SessionFactory
 from store.models import Conversation, Person, ProcessedUpdate
@@ -43,7 +44,16 @@ RESOLVED_TEXT = N_(
 )
 HELP = (
     "Dans le sujet d'une personne : écrivez pour lui répondre. /resolve pour clore, "
-    "/note <texte> pour une note privée, /canned <nom> pour une réponse type."
+    "/note <texte> pour une note privée, /canned <nom> pour une réponse type. "
+    "/lier <code> relie votre compte Telegram à votre compte de la console (code sur la page "
+    "« Mon compte »)."
+)
+LINKED = (
+    "Compte Telegram relié à {name} : vos réponses sont enregistrées à votre nom, comme dans "
+    "la console."
+)
+LINK_REFUSED = (
+    "Code inconnu ou expiré : générez-en un nouveau sur la page « Mon compte » de la console."
 )
 
 
@@ -149,6 +159,12 @@ class StaffRelay:
                 if session.get(ProcessedUpdate, (STAFF_CHANNEL, incoming.update_id)):
                     return []
                 session.add(ProcessedUpdate(channel=STAFF_CHANNEL, update_id=incoming.update_id))
+            now = self.clock()
+            remember(session, incoming, now)
+            linked = self._link(session, incoming, now)
+            if linked is not None:
+                session.commit()
+                return [linked]
             topic = None
             if thread_ref.isdigit():
                 topic = session.scalars(
@@ -165,6 +181,19 @@ class StaffRelay:
             self.kick()
         return replies
 
+    @staticmethod
+    def _link(session: Session, incoming: Incoming, now: datetime) -> Reply | None:
+        """``/lier <code>``, anywhere in the group: link the sender to a console account."""
+        head, _sep, rest = incoming.text.strip().partition(" ")
+        if incoming.kind is not Kind.COMMAND or head.split("@")[0].lower() != "/lier":
+            return None
+        if incoming.sender_id is None or not rest.strip():
+            return Reply(text=LINK_REFUSED)
+        staff = link_with_code(session, rest, incoming.sender_id, now)
+        if staff is None:
+            return Reply(text=LINK_REFUSED)
+        return Reply(text=LINKED.format(name=staff.name))
+
     def _act(
         self, session: Session, person_id: int, incoming: Incoming
     ) -> tuple[list[Reply], bool]:
@@ -174,8 +203,8 @@ class StaffRelay:
         if conversation is None:
             return [Reply(text="Cette personne a effacé ses données.")], False
         now = self.clock()
-        author = incoming.display_name or "conseiller"
-        by = f"telegram:{author}"[:64]
+        who = identify(session, incoming)
+        author, by = who.label, who.by
         text = incoming.text.strip()
         if incoming.kind is Kind.COMMAND:
             head, _sep, rest = text.partition(" ")
@@ -190,7 +219,13 @@ class StaffRelay:
                 if not rest:
                     return [Reply(text="Écrivez la note après /note.")], False
                 session.add(
-                    StaffNote(person_id=person_id, author=author, created_at=now, text=rest)
+                    StaffNote(
+                        person_id=person_id,
+                        staff_id=who.staff_id,
+                        author=author[:80],
+                        created_at=now,
+                        text=rest,
+                    )
                 )
                 return [Reply(text="Note privée enregistrée (la personne ne la voit pas).")], False
             if command == "/canned":

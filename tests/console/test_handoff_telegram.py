@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import select
 
 from bot.telegram_app import build_application, polling
 from bot.telegram_channel import TelegramChannel
@@ -18,7 +19,10 @@ from core.clock import FrozenClock
 from core.settings import Settings
 from core.wiring import build_assistant
 from flows.assistant import Assistant
+from flows.staff_identity import new_link_code
 from flows.staff_relay import install
+from store.models import Conversation, MessageLog
+from store.staff import Staff
 from tests.chat import FakeNlu
 from tests.console.fakes import drain_relays
 from tests.fakes import telegram_updates as tg
@@ -104,3 +108,50 @@ async def test_hand_off_through_the_staff_topic_and_back(
         mark = len(fake.calls)
         fake.push_text(PERSON, "bus", first_name="Samia")
         await fake.wait_for_text(PERSON, "DK'Bus", since=mark)
+
+
+async def test_a_counsellor_links_with_lier_and_is_named_in_the_transcript(
+    fake: FakeTelegramApi, bot_assistant: tuple[Assistant, Settings], clock: FrozenClock
+) -> None:
+    assistant, settings = bot_assistant
+    with assistant.sessions() as session:
+        karim = Staff(name="Karim Benali", email="karim@example.org")
+        session.add(karim)
+        session.flush()
+        code = new_link_code(session, karim.id, clock())
+        session.commit()
+    kicked = asyncio.Event()
+    relay, group = staff_relay_for(STAFF, assistant.sessions, clock=clock, kick=kicked.set)
+    install(assistant.services.listeners, relay)
+    app = build_application(settings, assistant, staff_handler=relay, overall_max_rate=0)
+    group.bind(app.bot)
+    counsellor = tg.user(4242, "Karim", username="karim_b")
+    async with polling(app):
+        fake.push_command(PERSON, "/start", first_name="Samia")
+        await fake.wait_for_text(PERSON, "Acceptez-vous")
+        fake.push_callback(PERSON, "consent:yes")
+        mark = len(fake.calls)
+        fake.push_text(PERSON, "je veux un conseiller", first_name="Samia")
+        card = await fake.wait_for_text(STAFF, "a demandé un conseiller", since=mark)
+        thread = card[-1].params["message_thread_id"]
+        mark = len(fake.calls)
+        fake.push_message(
+            STAFF, chat=tg.supergroup_chat(STAFF), sender=counsellor, text=f"/lier {code}"
+        )
+        await fake.wait_for_text(STAFF, "Compte Telegram relié à Karim Benali", since=mark)
+        fake.push_message(
+            STAFF,
+            chat=tg.supergroup_chat(STAFF),
+            sender=counsellor,
+            text="Bonjour Samia, c'est Karim.",
+            message_thread_id=thread,
+            is_topic_message=True,
+        )
+        await asyncio.wait_for(kicked.wait(), 5)
+    with assistant.sessions() as session:
+        staff = session.get(Staff, karim.id)
+        assert staff is not None and staff.telegram_user_id == 4242
+        reply = session.scalars(select(MessageLog).where(MessageLog.direction == "out")).all()[-1]
+        assert (reply.author, reply.channel) == (f"counsellor:{karim.id}", "telegram-staff")
+        conversation = session.scalars(select(Conversation)).one()
+        assert conversation.handoff_by == f"staff:{karim.id}"

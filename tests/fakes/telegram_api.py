@@ -171,10 +171,13 @@ class FakeTelegramApi:
         edited: bool = False,
         chat: JSON | None = None,
         text: str | None = None,
+        sender: JSON | None = None,
         **content: Any,
     ) -> JSON:
-        """Queue a message (or an edited one) from a person in a private chat by default."""
-        sender = tg.user(abs(chat_id), first_name, language_code)
+        """Queue a message (or an edited one) from a person in a private chat by default.
+
+        In a group, ``sender`` is who writes (``tg.user(…)``); by default the chat's id."""
+        sender = sender or tg.user(abs(chat_id), first_name, language_code)
         chat = chat or tg.private_chat(chat_id, first_name)
         msg = tg.message(next(self._message_ids), chat, sender, text=text, **content)
         if edited:

@@ -20,11 +20,18 @@ BOT_USER: JSON = {
 }
 
 
-def user(user_id: int, first_name: str = "Camille", language_code: str | None = "fr") -> JSON:
-    """A Telegram user (the person writing to the bot)."""
+def user(
+    user_id: int,
+    first_name: str = "Camille",
+    language_code: str | None = "fr",
+    username: str | None = None,
+) -> JSON:
+    """A Telegram user (the person writing to the bot, or a counsellor in the staff group)."""
     data: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
     if language_code is not None:
         data["language_code"] = language_code
+    if username is not None:
+        data["username"] = username
     return data
 
 
