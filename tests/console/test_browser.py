@@ -6,11 +6,16 @@ Screenshots of the main pages are saved under ``test-artifacts/console/``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from core.clock import FrozenClock
+from core.settings import load_settings
+from core.wiring import build_assistant
+from tests.chat import Chat, FakeNlu
 from tests.console.conftest import FakeIntegrations
 from tests.console.live import PASSWORD, LiveConsole, live_console
 
@@ -166,3 +171,72 @@ def test_admin_pages_render(page: Page, live: LiveConsole, integrations: FakeInt
     shot(page, "08-journal")
     page.get_by_role("link", name="Administration").click()
     shot(page, "09-administration")
+
+
+async def _ask_gare_days(chat: Chat) -> list[str]:
+    """The person asks for an information appointment at the gare: the days offered."""
+    await chat.say("je veux un rendez-vous")
+    await chat.press_label("Information sur les métiers")
+    await chat.press_label("gare")
+    return [button.label for button in chat.buttons]
+
+
+async def _saturday_times(chat: Chat) -> list[str]:
+    await chat.press_label("samedi 28 novembre")
+    return [button.label for button in chat.buttons]
+
+
+def test_an_admin_opens_saturday_mornings_and_the_bot_offers_them(
+    page: Page, live: LiveConsole, database_url: str
+) -> None:
+    live.add_staff("Claire Admin", "claire@example.org", role="admin")
+    settings = load_settings(database_url=database_url, telegram_bot_token=None, rasa_url=None)
+    clock = FrozenClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))  # Tuesday, 10:00 in Paris
+    assistant = build_assistant(settings, parse=FakeNlu().parse, clock=clock)  # syncs the files
+    chat = Chat(assistant)  # the person talks in the console's event loop (Playwright has one)
+    try:
+        live.run(chat.consent())
+        assert not any("samedi" in day for day in live.run(_ask_gare_days(chat)))
+
+        sign_in(page, live, "claire@example.org")
+        page.get_by_role("link", name="Agenda", exact=True).click()
+        expect(page.get_by_role("heading", name="Agenda des Espaces")).to_be_visible()
+        shot(page, "10-agenda")
+        gare = page.locator("#espace-gare")
+        gare.get_by_role("link", name="Ajouter une plage").click()
+        page.get_by_label("Jour de la semaine").select_option(label="samedi")
+        page.get_by_label("Début", exact=True).fill("09:00")
+        page.get_by_label("Fin", exact=True).fill("08:00")
+        page.get_by_label("Conseiller·e 1 Gare (exemple)").check()
+        page.get_by_role("button", name="Enregistrer la plage").click()
+        expect(page.get_by_role("alert")).to_contain_text(
+            "L'heure de fin doit être après l'heure de début."
+        )
+        shot(page, "11-plage-erreur")
+        page.get_by_label("Fin", exact=True).fill("12:00")
+        page.get_by_role("button", name="Enregistrer la plage").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "Plage enregistrée : le samedi de 9 h 00 à 12 h 00."
+        )
+        saturday = gare.get_by_role("row", name="samedi")
+        expect(saturday).to_contain_text("9 h 00 – 12 h 00")
+        expect(saturday).to_contain_text("Conseiller·e 1 Gare (exemple)")
+        expect(saturday).to_contain_text("console")
+        shot(page, "12-agenda-plage-ajoutee")
+
+        live.run(chat.press_label("Retour au menu"))
+        assert "samedi 28 novembre" in live.run(_ask_gare_days(chat))
+        assert live.run(_saturday_times(chat))[:2] == ["9 h 00", "9 h 30"]
+
+        page.goto(f"{live.url}/admin/espaces/gare/edit")
+        page.get_by_label("Adresse").fill("Place de la gare, 59140 Dunkerque")
+        page.get_by_label("Téléphone").fill("appelez-nous")
+        page.get_by_role("button", name="Enregistrer l'Espace").click()
+        expect(page.get_by_role("alert")).to_contain_text("Numéro de téléphone invalide")
+        shot(page, "13-espace")
+        page.goto(f"{live.url}/account")
+        page.get_by_role("button", name="Obtenir un code de liaison").click()
+        expect(page.locator("#code-liaison")).to_contain_text("/lier ")
+        shot(page, "14-mon-compte")
+    finally:
+        live.run(assistant.aclose())
