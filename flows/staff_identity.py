@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from flows.messages import Incoming
@@ -47,13 +49,17 @@ def remember(session: Session, incoming: Incoming, now: datetime) -> None:
     """Keep the sender's current first name and username (for the unlinked label)."""
     if incoming.sender_id is None:
         return
-    row = session.get(TelegramSender, incoming.sender_id)
-    if row is None:
-        row = TelegramSender(user_id=incoming.sender_id)
-        session.add(row)
-    row.first_name = (incoming.display_name or "")[:80]
-    row.username = incoming.sender_username[:64] or None
-    row.last_seen_at = now
+    values = {
+        "first_name": (incoming.display_name or "")[:80],
+        "username": incoming.sender_username[:64] or None,
+        "last_seen_at": now,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(  # two messages of a new sender at once: one row, no conflict error
+        insert(TelegramSender)
+        .values(user_id=incoming.sender_id, **values)
+        .on_conflict_do_update(index_elements=["user_id"], set_=values)
+    )
 
 
 def identify(session: Session, incoming: Incoming) -> Author:

@@ -7,7 +7,9 @@ console). Unlinked: "first name @username (Telegram id)", never just a first nam
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,14 +18,17 @@ from starlette.testclient import TestClient
 from core.clock import FrozenClock
 from flows.assistant import Assistant
 from flows.messages import Incoming, Kind
-from flows.staff_identity import new_link_code
+from flows.staff_identity import label_of, link, link_with_code, new_link_code, remember
 from flows.staff_relay import StaffRelay, install
 from store.console_models import AuditEntry, HandoffTransition, StaffNote, TelegramSender
+from store.db import SessionFactory, make_engine, make_session_factory
+from store.migrate import upgrade
 from store.models import Conversation, MessageLog
 from store.staff import Staff
 from tests.chat import Chat
 from tests.console.conftest import csrf_of, post, sign_in
 from tests.console.fakes import RecordingStaffGroup
+from tests.pg import temporary_database
 
 STAFF_CHAT = -100123
 KARIM_TG = 4242
@@ -210,3 +215,40 @@ def test_admins_set_a_telegram_id_and_counsellors_cannot(
         )
     assert targets == ["karim@example.org ← Telegram 4242", "karim@example.org délié"]
     assert csrf_of(client.get("/admin").text)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_sessions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionFactory]:
+    """A migrated database, SQLite or PostgreSQL."""
+    with contextlib.ExitStack() as stack:
+        url = (
+            f"sqlite:///{tmp_path / 'ids.db'}"
+            if request.param == "sqlite"
+            else stack.enter_context(temporary_database("identity"))
+        )
+        engine = make_engine(url)
+        upgrade(engine)
+        yield make_session_factory(engine)
+        engine.dispose()
+
+
+def test_senders_are_remembered_and_codes_link_on_both_databases(
+    any_sessions: SessionFactory, clock: FrozenClock
+) -> None:
+    with any_sessions() as session:
+        karim = Staff(name="Karim Benali", email="karim@example.org")
+        ines = Staff(name="Inès Martin", email="ines@example.org", telegram_user_id=KARIM_TG)
+        session.add_all([karim, ines])
+        session.commit()
+        remember(session, karim_says(1, "bonjour"), clock())
+        remember(session, karim_says(1, "re", username="karim_d"), clock())  # renamed
+        session.commit()
+        assert label_of(session, "telegram:4242") == "Inès Martin (Telegram)"
+        code = new_link_code(session, karim.id, clock())
+        session.commit()
+        assert link_with_code(session, code, KARIM_TG, clock()) == karim
+        session.commit()
+        assert (karim.telegram_user_id, ines.telegram_user_id) == (KARIM_TG, None)  # moved
+        link(session, karim, None)
+        session.commit()
+        assert label_of(session, "telegram:4242") == "Karim @karim_d (Telegram 4242)"
