@@ -79,7 +79,8 @@ def espace_details(session: Session, _: Gettext) -> list[str]:
     for espace in session.scalars(
         select(Espace).where(Espace.active.is_(True)).order_by(Espace.name)
     ):
-        lines.append(f"📍 {espace.name} ({espace.commune})")
+        where = "" if espace.commune in espace.name else f" ({espace.commune})"
+        lines.append(f"📍 {espace.name}{where}")
         known = [
             (espace.address, _("Adresse : {value}"), _("Adresse : je ne l'ai pas encore.")),
             (
