@@ -27,6 +27,7 @@ from console import (
     views_auth,
     views_contacts,
     views_handoff,
+    views_periods,
     views_programme,
 )
 from console.web import SESSION_HOURS, ConsoleState, render
@@ -89,6 +90,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 A = views_agenda
+P = views_periods
 AGENDA_ROUTES = [
     Route("/admin/agenda", A.agenda_page, methods=["GET"]),
     Route("/admin/espaces/new", A.espace_form, methods=["GET"]),
@@ -99,14 +101,14 @@ AGENDA_ROUTES = [
     Route("/admin/motifs/new", A.motif_save, methods=["POST"]),
     Route("/admin/motifs/{motif_id}/edit", A.motif_form, methods=["GET"]),
     Route("/admin/motifs/{motif_id}/edit", A.motif_save, methods=["POST"]),
-    Route("/admin/periods/new", A.period_form, methods=["GET"]),
-    Route("/admin/periods/new", A.period_save, methods=["POST"]),
-    Route("/admin/periods/{period_id:int}/edit", A.period_form, methods=["GET"]),
-    Route("/admin/periods/{period_id:int}/edit", A.period_save, methods=["POST"]),
-    Route("/admin/periods/{period_id:int}/remove", A.period_remove, methods=["POST"]),
-    Route("/admin/closures/new", A.closure_form, methods=["GET"]),
-    Route("/admin/closures/new", A.closure_save, methods=["POST"]),
-    Route("/admin/closures/{closure_id:int}/remove", A.closure_remove, methods=["POST"]),
+    Route("/admin/periods/new", P.period_form, methods=["GET"]),
+    Route("/admin/periods/new", P.period_save, methods=["POST"]),
+    Route("/admin/periods/{period_id:int}/edit", P.period_form, methods=["GET"]),
+    Route("/admin/periods/{period_id:int}/edit", P.period_save, methods=["POST"]),
+    Route("/admin/periods/{period_id:int}/remove", P.period_remove, methods=["POST"]),
+    Route("/admin/closures/new", P.closure_form, methods=["GET"]),
+    Route("/admin/closures/new", P.closure_save, methods=["POST"]),
+    Route("/admin/closures/{closure_id:int}/remove", P.closure_remove, methods=["POST"]),
 ]
 
 ROUTES = [

@@ -1,4 +1,4 @@
-"""Admin pages of the agenda: Espaces, motifs, weekly periods and closures.
+"""Admin pages of the agenda: the overview, Espaces and motifs (periods: `views_periods`).
 
 Every form posts back to its own page: problems are shown beside their field (status 400),
 future bookings a change would leave out are counted and must be confirmed (status 409).
@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -26,7 +25,6 @@ from console.web import checked_form, flash, gettext, page, render, state
 from core.clock import to_paris
 from flows.booking.admin import AgendaError, NeedsConfirmation, Problem, save_espace, save_motif
 from flows.booking.admin_checks import WEEKDAY_NAMES, hm
-from flows.booking.admin_periods import remove_closure, remove_period, save_closure, save_period
 from flows.booking.agenda import forget_calendars
 from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaff
 from store.staff import Staff
@@ -46,7 +44,7 @@ class PeriodRow:
     staff: list[str]
 
 
-def _period_rows(session: Session, periods: Sequence[OpeningPeriod]) -> list[PeriodRow]:
+def period_rows(session: Session, periods: Sequence[OpeningPeriod]) -> list[PeriodRow]:
     names = {s.id: s.name for s in session.scalars(select(Staff))}
     labels = {m.id: m.label for m in session.scalars(select(Motif))}
     present: dict[int, list[str]] = defaultdict(list)
@@ -90,7 +88,7 @@ async def agenda_page(request: Request, session: Session, staff: Staff) -> Respo
         )
     )
     by_espace: dict[str, list[PeriodRow]] = defaultdict(list)
-    for row in _period_rows(session, periods):
+    for row in period_rows(session, periods):
         by_espace[row.row.espace_id].append(row)
     closures: dict[str, list[Closure]] = defaultdict(list)
     for closure in session.scalars(
@@ -116,7 +114,7 @@ async def agenda_page(request: Request, session: Session, staff: Staff) -> Respo
 # --- the save/refuse/confirm cycle ---------------------------------------------------
 
 
-def _form_page(
+def form_page(
     request: Request,
     template: str,
     context: dict[str, Any],
@@ -139,7 +137,7 @@ def _form_page(
     )
 
 
-def _attempt(action: Callable[[], T]) -> tuple[T | None, list[Problem], NeedsConfirmation | None]:
+def attempt(action: Callable[[], T]) -> tuple[T | None, list[Problem], NeedsConfirmation | None]:
     try:
         return action(), [], None
     except AgendaError as error:
@@ -148,7 +146,7 @@ def _attempt(action: Callable[[], T]) -> tuple[T | None, list[Problem], NeedsCon
         return None, [], need
 
 
-def _saved(
+def finish(
     request: Request, session: Session, staff: Staff, target: str, message: str, back: str
 ) -> Response:
     audit(session, staff, "agenda", target, state(request).clock(), None)
@@ -158,7 +156,7 @@ def _saved(
     return RedirectResponse(back, status_code=303)
 
 
-def _number(request: Request, name: str) -> int:
+def number(request: Request, name: str) -> int:
     value = request.path_params.get(name)
     if not isinstance(value, int):
         raise HTTPException(404, gettext("Page inconnue."))
@@ -180,7 +178,7 @@ async def espace_form(request: Request, session: Session, staff: Staff) -> Respo
     if espace_id is not None and espace is None:
         raise HTTPException(404, gettext("Cet Espace n'existe pas."))
     values: forms.Values = forms.espace_values(espace) if espace else {"active": True}
-    return _form_page(request, "agenda_espace.html", _espace_context(staff, espace), values)
+    return form_page(request, "agenda_espace.html", _espace_context(staff, espace), values)
 
 
 @page(admin=True)
@@ -194,7 +192,7 @@ async def espace_save(request: Request, session: Session, staff: Staff) -> Respo
     data, known = forms.read_espace(form, espace.id if espace else None)
     now = state(request).clock()
     was_active = espace.active if espace else True
-    saved, problems, need = _attempt(
+    saved, problems, need = attempt(
         lambda: save_espace(
             session,
             data,
@@ -205,7 +203,7 @@ async def espace_save(request: Request, session: Session, staff: Staff) -> Respo
         )
     )
     if saved is None:
-        return _form_page(
+        return form_page(
             request,
             "agenda_espace.html",
             _espace_context(staff, espace),
@@ -214,7 +212,7 @@ async def espace_save(request: Request, session: Session, staff: Staff) -> Respo
             need,
         )
     change = "créé" if espace is None else "fermé" if was_active and not saved.active else "modifié"
-    return _saved(
+    return finish(
         request,
         session,
         staff,
@@ -241,7 +239,7 @@ async def motif_form(request: Request, session: Session, staff: Staff) -> Respon
     values: forms.Values = (
         forms.motif_values(motif) if motif else {"active": True, "physical": True}
     )
-    return _form_page(request, "agenda_motif.html", _motif_context(staff, motif), values)
+    return form_page(request, "agenda_motif.html", _motif_context(staff, motif), values)
 
 
 @page(admin=True)
@@ -254,7 +252,7 @@ async def motif_save(request: Request, session: Session, staff: Staff) -> Respon
         raise HTTPException(404, gettext("Ce motif n'existe pas."))
     data, known = forms.read_motif(form, motif.id if motif else None)
     now = state(request).clock()
-    saved, problems, need = _attempt(
+    saved, problems, need = attempt(
         lambda: save_motif(
             session,
             data,
@@ -265,7 +263,7 @@ async def motif_save(request: Request, session: Session, staff: Staff) -> Respon
         )
     )
     if saved is None:
-        return _form_page(
+        return form_page(
             request,
             "agenda_motif.html",
             _motif_context(staff, motif),
@@ -274,186 +272,11 @@ async def motif_save(request: Request, session: Session, staff: Staff) -> Respon
             need,
         )
     change = "créé" if motif is None else "modifié" if saved.active else "désactivé"
-    return _saved(
+    return finish(
         request,
         session,
         staff,
         f"motif {saved.id} {change}",
         gettext("Motif « {label} » enregistré.").format(label=saved.label),
         AGENDA,
-    )
-
-
-# --- weekly periods ------------------------------------------------------------------
-
-
-def _period_context(session: Session, staff: Staff, row: OpeningPeriod | None) -> dict[str, Any]:
-    return {
-        "staff": staff,
-        "period": row,
-        "new": row is None,
-        "espaces": list(session.scalars(select(Espace).order_by(Espace.name))),
-        "motifs": list(
-            session.scalars(
-                select(Motif).where(Motif.active.is_(True)).order_by(Motif.position, Motif.id)
-            )
-        ),
-        "members": list(
-            session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.name))
-        ),
-        "weekdays": [gettext(name) for name in WEEKDAY_NAMES],
-    }
-
-
-def _period_label(row: OpeningPeriod) -> str:
-    return f"{row.espace_id} {WEEKDAY_NAMES[row.weekday]} {hm(row.start)}-{hm(row.end)}"
-
-
-def _active_period(session: Session, request: Request) -> OpeningPeriod:
-    row = session.get(OpeningPeriod, _number(request, "period_id"))
-    if row is None or not row.active:
-        raise HTTPException(404, gettext("Cette plage n'existe plus."))
-    return row
-
-
-@page(admin=True)
-async def period_form(request: Request, session: Session, staff: Staff) -> Response:
-    """A new weekly period (``?espace=`` preselected), or one to edit."""
-    row = _active_period(session, request) if "period_id" in request.path_params else None
-    values: forms.Values = (
-        forms.period_values(session, row)
-        if row
-        else {"espace_id": request.query_params.get("espace", ""), "kind": "individual"}
-    )
-    return _form_page(request, "agenda_period.html", _period_context(session, staff, row), values)
-
-
-@page(admin=True)
-async def period_save(request: Request, session: Session, staff: Staff) -> Response:
-    """Create or edit a weekly period."""
-    form = await checked_form(request)
-    row = _active_period(session, request) if "period_id" in request.path_params else None
-    data, known = forms.read_period(form)
-    now = state(request).clock()
-    saved, problems, need = _attempt(
-        lambda: save_period(
-            session,
-            data,
-            period_id=row.id if row else None,
-            now=now,
-            confirmed=forms.confirmed(form),
-            known=known,
-        )
-    )
-    if saved is None:
-        return _form_page(
-            request,
-            "agenda_period.html",
-            _period_context(session, staff, row),
-            forms.posted_values(form, ("staff", "motif_ids")),
-            problems,
-            need,
-        )
-    count = forms.confirmed(form)
-    kept = f" ({count} rdv conservés)" if count else ""
-    return _saved(
-        request,
-        session,
-        staff,
-        f"plage {saved.id} {'créée' if row is None else 'modifiée'} : {_period_label(saved)}{kept}",
-        gettext("Plage enregistrée : le {day} de {start} à {end}.").format(
-            day=gettext(WEEKDAY_NAMES[saved.weekday]), start=hm(saved.start), end=hm(saved.end)
-        ),
-        f"{AGENDA}#espace-{saved.espace_id}",
-    )
-
-
-@page(admin=True)
-async def period_remove(request: Request, session: Session, staff: Staff) -> Response:
-    """Remove a weekly period; bookings it covered are counted and must be confirmed."""
-    form = await checked_form(request)
-    row = _active_period(session, request)
-    now = state(request).clock()
-    count = forms.confirmed(form)
-    saved, problems, need = _attempt(
-        lambda: remove_period(session, row.id, now=now, confirmed=count)
-    )
-    if saved is None:
-        context = {
-            "staff": staff,
-            "period": _period_rows(session, [row])[0],
-            "espace": session.get(Espace, row.espace_id),
-        }
-        return _form_page(request, "agenda_remove.html", context, {}, problems, need)
-    kept = f" ({count} rdv conservés)" if count else ""
-    return _saved(
-        request,
-        session,
-        staff,
-        f"plage {saved.id} supprimée : {_period_label(saved)}{kept}",
-        gettext("Plage supprimée : le {day} de {start} à {end}.").format(
-            day=gettext(WEEKDAY_NAMES[saved.weekday]), start=hm(saved.start), end=hm(saved.end)
-        ),
-        f"{AGENDA}#espace-{saved.espace_id}",
-    )
-
-
-# --- closures ------------------------------------------------------------------------
-
-
-def _closure_context(session: Session, staff: Staff) -> dict[str, Any]:
-    espaces = list(session.scalars(select(Espace).order_by(Espace.name)))
-    return {"staff": staff, "espaces": espaces}
-
-
-@page(admin=True)
-async def closure_form(request: Request, session: Session, staff: Staff) -> Response:
-    """A new closure (``?espace=`` preselected)."""
-    values: forms.Values = {"espace_id": request.query_params.get("espace", "")}
-    return _form_page(request, "agenda_closure.html", _closure_context(session, staff), values)
-
-
-@page(admin=True)
-async def closure_save(request: Request, session: Session, staff: Staff) -> Response:
-    """Close an Espace for a day or part of a day."""
-    form: FormData = await checked_form(request)
-    data, known = forms.read_closure(form)
-    now = state(request).clock()
-    saved, problems, need = _attempt(
-        lambda: save_closure(session, data, now=now, confirmed=forms.confirmed(form), known=known)
-    )
-    if saved is None:
-        return _form_page(
-            request,
-            "agenda_closure.html",
-            _closure_context(session, staff),
-            forms.posted_values(form),
-            problems,
-            need,
-        )
-    return _saved(
-        request,
-        session,
-        staff,
-        f"fermeture {saved.id} : {saved.espace_id} {saved.day:%d/%m/%Y}",
-        gettext("Fermeture enregistrée le {day}.").format(day=f"{saved.day:%d/%m/%Y}"),
-        f"{AGENDA}#espace-{saved.espace_id}",
-    )
-
-
-@page(admin=True)
-async def closure_remove(request: Request, session: Session, staff: Staff) -> Response:
-    """Reopen: the closure no longer applies."""
-    await checked_form(request)
-    closure_id = _number(request, "closure_id")
-    saved, problems, _need = _attempt(lambda: remove_closure(session, closure_id))
-    if saved is None:
-        raise HTTPException(404, problems[0].text(gettext))
-    return _saved(
-        request,
-        session,
-        staff,
-        f"fermeture {saved.id} levée : {saved.espace_id} {saved.day:%d/%m/%Y}",
-        gettext("Fermeture du {day} levée.").format(day=f"{saved.day:%d/%m/%Y}"),
-        f"{AGENDA}#espace-{saved.espace_id}",
     )
