@@ -32,6 +32,17 @@ PERIOD = {
     "start": "09:00",
     "end": "12:00",
 }
+FORMS = (  # every agenda form (period 1 and closure 1 come from the shipped files)
+    "/admin/espaces/new",
+    "/admin/espaces/gare/edit",
+    "/admin/motifs/new",
+    "/admin/motifs/info/edit",
+    "/admin/periods/new",
+    "/admin/periods/1/edit",
+    "/admin/periods/1/remove",
+    "/admin/closures/new",
+    "/admin/closures/1/remove",
+)
 
 
 @pytest.fixture
@@ -93,7 +104,7 @@ def test_counsellors_are_refused_every_agenda_page(
     for url in ("/admin/agenda", "/admin/periods/new", "/admin/espaces/gare/edit"):
         assert client.get(url).status_code == 403
     token = csrf_of(client.get("/").text)
-    for url in ("/admin/periods/new", "/admin/motifs/new", "/admin/closures/new"):
+    for url in FORMS:
         posted = client.post(url, data={**PERIOD, "csrf": token}, follow_redirects=False)
         assert posted.status_code == 403
     assert "Réservé aux administrateurs" in posted.text
@@ -104,11 +115,14 @@ def test_a_form_without_its_csrf_token_is_refused(
     client: TestClient, admin: int, assistant: Assistant
 ) -> None:
     before = count(assistant, OpeningPeriod)
-    for url in ("/admin/periods/new", "/admin/espaces/gare/edit", "/admin/closures/new"):
+    for url in FORMS:
         response = client.post(url, data=PERIOD, follow_redirects=False)
         assert response.status_code == 403
         assert "Formulaire expiré ou invalide" in response.text
     assert count(assistant, OpeningPeriod) == before
+    with assistant.sessions() as session:
+        assert session.get(OpeningPeriod, 1).active  # type: ignore[union-attr]
+        assert all(c.active for c in session.scalars(select(Closure)))
 
 
 async def test_an_admin_adds_saturday_mornings_and_the_bot_offers_them_at_once(
