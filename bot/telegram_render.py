@@ -161,15 +161,26 @@ def _steps(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None) -> list[
 
 
 async def send_replies(
-    bot: Bot, chat_id: int, replies: Sequence[Reply], *, thread_id: int | None = None
+    bot: Bot,
+    chat_id: int,
+    replies: Sequence[Reply],
+    *,
+    thread_id: int | None = None,
+    delivered: list[Reply] | None = None,
 ) -> list[Any]:
-    """Send replies in order; errors propagate as PTB errors for the caller to map."""
+    """Send replies in order; errors propagate as PTB errors for the caller to map.
+
+    ``delivered`` receives each reply once all its Bot API calls succeeded, so a caller can
+    tell which ones are still owed after a failure.
+    """
     sent: list[Any] = []
     for reply in replies:
         steps = _steps(bot, chat_id, reply, thread_id)
         markup = keyboard(reply.buttons)
         for index, step in enumerate(steps):
             sent.append(await step(markup if index == len(steps) - 1 else None))
+        if delivered is not None:
+            delivered.append(reply)
     return sent
 
 

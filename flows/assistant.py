@@ -19,6 +19,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, tuple_
@@ -37,6 +38,7 @@ from flows.services import Event, Services
 from flows.turn import Turn
 from store.db import SessionFactory
 from store.models import ChannelAccount, Conversation, MessageLog, Person, ProcessedUpdate
+from store.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ _CLAIM = {
     postgres: (pg_insert if postgres else sqlite_insert)(_UPDATES)  # type: ignore[arg-type]
     for postgres in (False, True)
 }
+REDELIVERY_WINDOW = timedelta(hours=24)  # an answer older than this would only confuse
 MAX_NLU_CHARS = 1000  # longer texts are truncated for NLU (Telegram allows 4096)
 
 
@@ -94,6 +97,7 @@ class Assistant:
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.engine: Engine | None = None  # set by the composition root (benchmarks, CLI)
+        self.kick: Callable[[], None] | None = None  # wakes the dispatcher (``python -m bot``)
         # PostgreSQL waits on the network: its groups run in a thread so the loop goes on.
         bind = sessions.kw.get("bind")
         offload = bind is not None and bind.dialect.name == "postgresql"
@@ -126,6 +130,40 @@ class Assistant:
                 except Exception:
                     log.exception("listener failed on %s", event.name)
         return replies
+
+    async def undelivered(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
+        """Replies the channel refused after its retries: the outbox sends them later, once.
+
+        The key is the update id, so a re-delivered update cannot queue them twice; they are
+        conversational (no quiet hours, not held by /stop) and expire after a day.
+        """
+        now = self.services.clock()
+        reference = incoming.update_id if incoming.update_id is not None else id(incoming)
+        key = f"reply:{incoming.channel}:{incoming.user_ref}:{reference}"
+        with self.sessions() as session:
+            person_id = session.scalar(
+                select(ChannelAccount.person_id).where(
+                    ChannelAccount.channel == incoming.channel,
+                    ChannelAccount.external_ref == incoming.user_ref,
+                )
+            )
+            if person_id is None:  # refused or erased: nothing of theirs is kept
+                log.info("undelivered replies to an unknown person dropped (%s)", key)
+                return
+            queued = enqueue(
+                session,
+                key=key[:120],
+                person_id=person_id,
+                rule="reply",
+                replies=replies,
+                not_before=now,
+                expires_at=now + REDELIVERY_WINDOW,
+                ignore_quiet_hours=True,
+            )
+            session.commit()
+        log.info("%d undelivered replies queued for later (%s, new=%s)", len(replies), key, queued)
+        if self.kick is not None:
+            self.kick()
 
     async def _understand(self, incoming: Incoming) -> dict[str, Any] | None:
         if incoming.kind is not Kind.TEXT or not incoming.text.strip():
