@@ -14,10 +14,11 @@ again one by one, so only the failing turn gets the apology and nothing is lost 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -93,8 +94,11 @@ class Assistant:
         self.services = services
         self.settings = settings
         self.parse = parse
-        self._locks: dict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Per person, only while they have a turn in flight / messages in the flood window:
+        # a bot that met 90,000 people must not keep 90,000 locks and windows forever.
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._throttle_calls = 0
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.engine: Engine | None = None  # set by the composition root (benchmarks, CLI)
         self.kick: Callable[[], None] | None = None  # wakes the dispatcher (``python -m bot``)
@@ -115,7 +119,7 @@ class Assistant:
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one message. Messages of one person are handled one at a time, in order."""
         key = (incoming.channel, incoming.user_ref)
-        async with self._locks[key]:
+        async with self._one_at_a_time(key):
             try:
                 parse = await self._understand(incoming)
                 job = _Job(incoming, parse, self._throttled(incoming))
@@ -130,6 +134,19 @@ class Assistant:
                 except Exception:
                     log.exception("listener failed on %s", event.name)
         return replies
+
+    @contextlib.asynccontextmanager
+    async def _one_at_a_time(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        """This person's turns in arrival order; the lock is forgotten once nobody waits."""
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._locks[key]
 
     async def undelivered(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
         """Replies the channel refused after its retries: the outbox sends them later, once.
@@ -177,6 +194,11 @@ class Assistant:
         window.append(now)
         while window and now - window[0] > self.settings.throttle_window_s:
             window.popleft()
+        self._throttle_calls += 1
+        if self._throttle_calls % 4096 == 0:  # forget people whose window is over
+            limit = self.settings.throttle_window_s
+            for key in [k for k, w in self._recent.items() if now - w[-1] > limit]:
+                del self._recent[key]
         return len(window)
 
     def _run_group(self, jobs: Sequence[_Job]) -> list[Outcome | BaseException]:

@@ -42,6 +42,7 @@ async def test_people_writing_at_once_share_transactions_and_all_get_their_answe
     assert max(assistant.groups.sizes) > 1  # grouped, not one transaction each
     assert sum(assistant.groups.sizes) == 20
     assert _count(assistant, MessageLog) - before == 20 * 2  # each question and its answer
+    assert not assistant._locks  # nothing kept per person once their turns are over
 
 
 async def test_a_failing_turn_in_a_group_only_costs_its_own_answer(
