@@ -31,6 +31,7 @@ async def _serve(settings: Settings) -> None:
     from scheduler import jobs
 
     assistant = build_assistant(settings)
+    assistant.kick = jobs.kick  # undelivered replies go out through the outbox at once
     relay = group = None
     if settings.telegram_staff_chat_id is not None:
         from bot.telegram_staff import staff_relay_for

@@ -72,6 +72,15 @@ class Handler(Protocol):
         ...
 
 
+@runtime_checkable
+class Redelivering(Protocol):
+    """A handler that can take back replies Telegram did not accept, to send them later."""
+
+    async def undelivered(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
+        """Keep these replies (the outbox) so they reach the person once Telegram is back."""
+        ...
+
+
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential within a chat (a FIFO lock per chat).
 
@@ -156,7 +165,14 @@ class TelegramBridge:
             await self._deliver(context, chat_id, [Reply(text=TEXT_APOLOGY)], thread_id)
             return
         await self._answer_query(update, toast(replies))
-        await self._deliver(context, chat_id, replies, thread_id)
+        owed = await self._deliver(context, chat_id, replies, thread_id)
+        if owed and isinstance(handler, Redelivering):
+            try:
+                await handler.undelivered(incoming, owed)
+            except Exception:
+                log.exception(
+                    "could not keep the undelivered replies of update %s", update.update_id
+                )
 
     @staticmethod
     async def _answer_query(update: Update, text: str | None) -> None:
@@ -174,16 +190,22 @@ class TelegramBridge:
         chat_id: int,
         replies: Sequence[Reply],
         thread_id: int | None,
-    ) -> None:
+    ) -> list[Reply]:
+        """Send the replies; return those still owed after PTB's own retries failed."""
+        delivered: list[Reply] = []
         try:
-            await send_replies(context.bot, chat_id, replies, thread_id=thread_id)
+            await send_replies(
+                context.bot, chat_id, replies, thread_id=thread_id, delivered=delivered
+            )
         except Forbidden:
             log.info("chat %s blocked the bot; replies not delivered", chat_id)
         except TelegramError as exc:
             extra = ""
             if isinstance(exc, RetryAfter):
                 extra = f" (retry after {retry_after_seconds(exc)} s)"
-            log.error("replies to chat %s not delivered: %s%s", chat_id, exc, extra)
+            log.warning("replies to chat %s not delivered now: %s%s", chat_id, exc, extra)
+            return list(replies[len(delivered) :])
+        return []
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -97,6 +97,8 @@ class PrivacyFlow(Flow):
             "C'est fait : j'ai tout effacé. Si vous m'écrivez à nouveau, je vous redemanderai "
             "votre accord."
         )
+        for hook in turn.services.erase_hooks:
+            hook(turn)
         turn.session.delete(person)
         turn.erased = True
         return [Reply(text=text)]

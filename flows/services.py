@@ -32,6 +32,9 @@ class Event:
 StartHandler = Callable[["Turn", str], list[Reply] | None]
 # Lines for /mesdonnees: each capability describes what it stores about the person.
 DataSection = Callable[["Turn"], list[str]]
+# Run inside the erasure's transaction, just before the person is deleted: a capability frees
+# what the person held for others (a seat at the Espace for the waiting list…).
+EraseHook = Callable[["Turn"], None]
 # Async listeners run after the turn's transaction committed (network I/O lives here).
 Listener = Callable[[Event], Awaitable[None]]
 
@@ -45,4 +48,5 @@ class Services:
     clock: Clock = utcnow
     start_handlers: list[StartHandler] = field(default_factory=list)
     data_sections: list[DataSection] = field(default_factory=list)
+    erase_hooks: list[EraseHook] = field(default_factory=list)
     listeners: list[Listener] = field(default_factory=list)

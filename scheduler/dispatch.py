@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 # Answers in a conversation the person started: not "proactive", so /stop and night do not hold
 # them back (the counsellor is answering a question).
-CONVERSATIONAL = frozenset({"relay"})
+CONVERSATIONAL = frozenset({"relay", "reply"})  # reply: a live answer Telegram refused
 # Programme messages keep to the check-in window (weekdays, daytime, no holidays).
 WINDOWED = frozenset({"weekly_checkin", "checkin_reminder"})
 CHANNEL_PREFERENCE = ("telegram", "local")

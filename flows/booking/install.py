@@ -1,11 +1,11 @@
-"""Plug appointments into the assistant: sync the agenda, describe the data kept."""
+"""Plug appointments into the assistant: sync the agenda, describe the data kept, free seats."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from core.i18n import format_when
-from flows.booking.booking import upcoming
+from flows.booking.booking import cancel, upcoming
 from flows.booking.config import load_config
 from flows.booking.describe import place_of
 from flows.booking.sync import sync_config
@@ -31,9 +31,27 @@ def data_section(turn: Turn) -> list[str]:
     return lines
 
 
+def free_seats(turn: Turn) -> None:
+    """Erasure: cancel the person's upcoming appointments so the waiting list hears of them."""
+    rules = load_config().rules
+    for booking in upcoming(turn.session, turn.person.id, turn.now):
+        if booking.starts_at <= turn.now:
+            continue  # already under way: the anonymous row stays for the statistics
+        cancel(
+            turn.session,
+            booking_id=booking.id,
+            person_id=turn.person.id,
+            now=turn.now,
+            rules=rules,
+            by="erasure",
+            enforce_limit=False,
+        )
+
+
 def install(assistant: Assistant) -> None:
     """Sync the agenda from the configuration and register the /mesdonnees section."""
     with assistant.sessions() as session:
         sync_config(session, load_config(), load_espaces())
         session.commit()
     assistant.services.data_sections.append(data_section)
+    assistant.services.erase_hooks.append(free_seats)

@@ -14,6 +14,8 @@ from store.appointments import Booking, Espace
 from store.outbox import OutboxMessage
 from tests.chat import Chat, FakeNlu
 
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # the chat fixture's clock
+
 
 def entity(name: str, value: str) -> dict[str, Any]:
     return {"entity": name, "value": value, "start": 0, "end": len(value)}
@@ -243,6 +245,26 @@ async def test_erasure_frees_the_seat_and_keeps_an_anonymous_row(person: Chat) -
     (row,) = bookings(person.assistant)
     assert row.person_id is None
     assert outbox(person.assistant) == []
+
+
+async def test_erasure_tells_the_waiting_list_that_a_place_is_free(person: Chat) -> None:
+    from flows.booking.booking import join_waitlist
+    from store.models import Person
+
+    await book_info_tuesday_14h(person)
+    with person.assistant.sessions() as session:
+        waiting = Person(consent="given")
+        session.add(waiting)
+        session.flush()
+        join_waitlist(session, person_id=waiting.id, motif_id="info", espace_id=None, now=NOW)
+        session.commit()
+        waiting_id = waiting.id
+    await person.say("/supprimer")
+    await person.press(next(p for p in person.payloads if p.startswith("privacy:confirm")))
+    (row,) = bookings(person.assistant)
+    assert (row.person_id, row.status, row.cancelled_by) == (None, "cancelled", "erasure")
+    freed = [m for m in outbox(person.assistant) if m.rule == "waitlist_freed"]
+    assert [m.person_id for m in freed] == [waiting_id]
 
 
 async def test_nothing_free_offers_the_waiting_list(

@@ -97,3 +97,43 @@ async def test_stickers_and_unknown_commands_get_a_kind_french_answer(
     payloads = await _step(fake, "Je ne lis que les messages écrits", fake.push_sticker)
     assert "card:trades" in payloads
     await _step(fake, "Je ne connais pas cette commande", fake.push_command, "/inconnue")
+
+
+async def test_a_reply_telegram_refuses_is_sent_later_through_the_outbox_exactly_once(
+    tmp_path: Path,
+) -> None:
+    from bot.telegram_channel import TelegramChannel
+    from scheduler.dispatch import Dispatcher
+    from scheduler.rules import load_rules
+    from store.outbox import OutboxMessage
+
+    database_url = f"sqlite:///{tmp_path / 'assistant.db'}"
+    assistant = build_assistant(load_settings(database_url=database_url), parse=FakeNlu().parse)
+    overrides = {"database_url": database_url}
+    async with telegram_bot(assistant, settings_overrides=overrides) as (fake, app):
+        await _step(fake, "Vie privée", fake.push_command, "/start")
+        await _step(fake, "Que voulez-vous savoir", fake.push_callback, "consent:yes")
+        fake.fail("sendMessage", "server_error")  # Telegram fails on this answer
+        before = len(fake.calls_of("sendMessage"))
+        update = fake.push_text(CHAT, "bus")
+        await fake.wait_for("sendMessage", count=before + 1)
+        await fake.wait_idle()
+        attempts = [text for text in fake.sent_texts(CHAT) if "DK'Bus" in text]
+        assert len(attempts) == 1  # the attempt Telegram answered with an error
+        with assistant.sessions() as session:
+            rows = session.scalars(select(OutboxMessage)).all()
+            assert [(row.rule, row.status) for row in rows] == [("reply", "pending")]
+
+        fake.push_duplicate(update)  # delivered again: nothing answered or queued twice
+        await fake.wait_idle()
+        dispatcher = Dispatcher(
+            assistant.sessions, {"telegram": TelegramChannel(app.bot)}, load_rules()
+        )
+        try:
+            await dispatcher.drain_once()
+        finally:
+            await dispatcher.close()
+        assert len([text for text in fake.sent_texts(CHAT) if "DK'Bus" in text]) == 2  # +1 ok
+        with assistant.sessions() as session:
+            statuses = [row.status for row in session.scalars(select(OutboxMessage))]
+        assert statuses == ["sent"]
