@@ -5,8 +5,8 @@
 2. The four rules that concern nearly everyone at once (:mod:`scheduler.set_rules`: weekly
    check-in, week without contact, meetings not planned or missed) write their outbox and
    counsellor-task rows straight from that table: ``INSERT … SELECT … ON CONFLICT
-   (idempotency_key) DO NOTHING`` with the key built in SQL. The check-in text is rendered
-   once per language (and meeting offer), not once per person.
+   (idempotency_key) DO NOTHING`` with the key built in SQL. Rows hold the check-in as a
+   template rendered at send time in the person's language (``scheduler.templates``).
 3. The participants for whom another rule may be due (a predicate in SQL) go through the pure
    :func:`scheduler.cadence.due_actions`; their actions outside those four rules are inserted
    in bulk, idempotently too. So are the caseload alerts.
@@ -27,8 +27,6 @@ from typing import Any
 from sqlalchemy import case, func, literal, select, text
 from sqlalchemy.orm import Session
 
-from core.i18n import KNOWN
-from flows.programme.checkin import checkin_replies
 from scheduler.aggregates import (
     COLUMNS,
     OPEN_STATUSES,
@@ -48,10 +46,10 @@ from scheduler.set_rules import (
     TASK_KINDS,
     WEEKLY_CHECKIN,
     Moment,
-    by_locale_and_offer,
     json_value,
 )
-from store.outbox import OutboxMessage, dump_replies
+from scheduler.templates import checkin_template
+from store.outbox import OutboxMessage
 from store.programme import CounsellorTask, Participant
 
 __all__ = [
@@ -207,9 +205,9 @@ def _write(
     """Insert the actions' outbox and counsellor-task rows in bulk, idempotently."""
     messages: list[tuple[Any, ...]] = []
     tasks: list[tuple[Any, ...]] = []
-    # The same rendered message goes to many people: each rendering is kept once and the
-    # rows carry its number (1-based).
-    rendered: dict[tuple[str, str, bool, bool], int] = {}
+    # Messages are templates rendered at send time (``scheduler.templates``): a handful of
+    # distinct ones per round, each sent once as a parameter and indexed (1-based) by the rows.
+    templates: dict[tuple[str, bool, bool], int] = {}
     replies: list[list[dict[str, Any]]] = []
     per_month = rules.physical_meetings.per_month
     by_rule = result.by_rule
@@ -220,17 +218,11 @@ def _write(
             if row is None or not row.person_id:
                 continue
             offer = row.history.meetings_this_month < per_month
-            key = (row.locale, action.period, kind is Kind.REMIND, offer)
-            index = rendered.get(key)
+            key = (action.period, kind is Kind.REMIND, offer)
+            index = templates.get(key)
             if index is None:
-                replies.append(
-                    dump_replies(
-                        checkin_replies(
-                            row.locale, action.period, reminder=key[2], offer_meeting=offer
-                        )
-                    )
-                )
-                index = rendered[key] = len(replies)
+                replies.append(checkin_template(key[0], reminder=key[1], offer_meeting=offer))
+                index = templates[key] = len(replies)
             messages.append(
                 (
                     action.key,
@@ -280,24 +272,17 @@ def _weekly_checkins(session: Session, moment: Moment, predicates: dict[str, Any
         return 0
     per_month = moment.rules.physical_meetings.per_month
     dialect = session.get_bind().dialect.name
-    bodies = {
-        (locale, offer): json_value(
-            json.dumps(
-                dump_replies(checkin_replies(locale, w.label, reminder=False, offer_meeting=offer)),
-                ensure_ascii=False,
-            ),
-            dialect,
-        )
-        for locale in KNOWN
-        for offer in (False, True)
-    }
+    offer, plain = (
+        json_value(json.dumps(checkin_template(w.label, reminder=False, offer_meeting=o)), dialect)
+        for o in (True, False)
+    )
     outbox = OutboxMessage.__table__
     key = moment.key(WEEKLY_CHECKIN)
     query = select(
         key,
         ROUND.c.person_id,
         literal(WEEKLY_CHECKIN),
-        by_locale_and_offer(bodies, ROUND.c.this_month < per_month),
+        case((ROUND.c.this_month < per_month, offer), else_=plain),
         literal(w.send_at, outbox.c.not_before.type),
         literal(w.closes, outbox.c.expires_at.type),
         literal(False),

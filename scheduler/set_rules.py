@@ -34,7 +34,6 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    case,
     cast,
     extract,
     literal,
@@ -299,12 +298,3 @@ def _out_of_range(min_months: int, max_months: int) -> ColumnElement[bool]:
 def json_value(text: str, dialect: str) -> Any:
     """A JSON document as an SQL value (PostgreSQL wants the cast, SQLite stores the text)."""
     return cast(literal(text), JSON) if dialect == "postgresql" else literal(text)
-
-
-def by_locale_and_offer(values: dict[tuple[str, bool], Any], offer: ColumnElement[bool]) -> Any:
-    """``values[(locale, offer)]`` per row, as one ``CASE``."""
-    whens = [
-        (and_(r.locale == locale, offer if offered else ~offer), value)
-        for (locale, offered), value in values.items()
-    ]
-    return case(*whens, else_=next(iter(values.values())))

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
+from core.i18n import resolve_locale
 from flows.ports import Channel
 from scheduler.dispatch.rows import CHANNEL_PREFERENCE, CONVERSATIONAL, Claimed, Target, by_id
 from scheduler.rules import Dispatch
@@ -131,7 +132,8 @@ class Claims:
         return out
 
     def targets(self, person_ids: list[int | None]) -> dict[int, Target]:
-        """Consent, ``/stop`` and the preferred reachable account of each person, now."""
+        """Consent, ``/stop``, the preferred reachable account and the language of each
+        person, now."""
         ids = sorted({pid for pid in person_ids if pid})
         if not ids:
             return {}
@@ -164,5 +166,6 @@ class Claims:
                 consent=person.consent,
                 channel=best.channel if best else None,
                 user_ref=best.external_ref if best else None,
+                locale=resolve_locale(person.locale, best.language_code if best else None),
             )
         return targets

@@ -21,8 +21,8 @@ from scheduler.dispatch.rate import RateLimiter
 from scheduler.dispatch.rows import AfterSend, Claimed, Sleep, Target
 from scheduler.dispatch.send_time import hold, later
 from scheduler.rules import Rules
+from scheduler.templates import TemplateError, render
 from store.db import SessionFactory
-from store.outbox import load_replies
 
 log = logging.getLogger("scheduler.dispatch")
 
@@ -163,7 +163,7 @@ class Dispatcher:
             sent = 0
             for row, target in rows:  # one person's messages stay in order
                 if target is not None and row.person_id in self._blocked:
-                    target = Target(target.opted_out, target.consent, None, None)
+                    target = Target(target.opted_out, target.consent, None, None, target.locale)
                 sent += await self._deliver(row, target)
             return sent
 
@@ -192,7 +192,11 @@ class Dispatcher:
         assert target is not None
         assert target.channel is not None
         assert target.user_ref is not None
-        replies = load_replies(row.replies)
+        try:
+            replies = render(row.replies, target.locale)
+        except (TemplateError, KeyError, TypeError, ValueError) as exc:
+            await self._db(partial(self.outcomes.finish, row, "failed", error=f"render: {exc}"))
+            return 0
         outcome: Callable[[], bool]
         try:
             async with self._in_flight:  # held while sending only, not while recording
