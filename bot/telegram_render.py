@@ -88,15 +88,26 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
 Send = Callable[[InlineKeyboardMarkup | None], Awaitable[Message]]
 
 
-def _text_step(bot: Bot, chat_id: int, text: str, thread_id: int | None) -> Send:
+def _text_step(bot: Bot, chat_id: int, text: str, thread_id: int | None, paid: bool | None) -> Send:
     def step(markup: InlineKeyboardMarkup | None) -> Awaitable[Message]:
-        return bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=thread_id)
+        return bot.send_message(
+            chat_id,
+            text,
+            reply_markup=markup,
+            message_thread_id=thread_id,
+            allow_paid_broadcast=paid,
+        )
 
     return step
 
 
-def _steps(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None) -> list[Send]:
-    """The Bot API calls for one reply, in order; each takes the keyboard (last one gets it)."""
+def _steps(
+    bot: Bot, chat_id: int, reply: Reply, thread_id: int | None, paid: bool | None = None
+) -> list[Send]:
+    """The Bot API calls for one reply, in order; each takes the keyboard (last one gets it).
+
+    ``paid``: Telegram's paid broadcast (``allow_paid_broadcast``, up to 1000 messages a
+    second for a fee in Stars); ``None`` sends nothing (PTB drops ``None`` parameters)."""
     steps: list[Send] = []
     text = reply.text
     document = reply.document
@@ -108,7 +119,7 @@ def _steps(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None) -> list[
     if not text and document is None and reply.venue is None and reply.buttons:
         text = TEXT_KEYBOARD_ONLY
     for piece in split_text(text):
-        steps.append(_text_step(bot, chat_id, piece, thread_id))
+        steps.append(_text_step(bot, chat_id, piece, thread_id, paid))
     if reply.venue is not None:
         venue = reply.venue
         steps.append(
@@ -120,6 +131,7 @@ def _steps(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None) -> list[
                 address=venue.address,
                 reply_markup=markup,
                 message_thread_id=thread_id,
+                allow_paid_broadcast=paid,
             )
         )
     if document is not None:
@@ -131,18 +143,25 @@ def _steps(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None) -> list[
                 caption=caption or None,
                 reply_markup=markup,
                 message_thread_id=thread_id,
+                allow_paid_broadcast=paid,
             )
         )
     return steps
 
 
 async def send_replies(
-    bot: Bot, chat_id: int, replies: Sequence[Reply], *, thread_id: int | None = None
+    bot: Bot,
+    chat_id: int,
+    replies: Sequence[Reply],
+    *,
+    thread_id: int | None = None,
+    paid_broadcast: bool = False,
 ) -> list[Message]:
     """Send replies in order; errors propagate as PTB errors for the caller to map."""
     sent: list[Message] = []
+    paid = True if paid_broadcast else None
     for reply in replies:
-        steps = _steps(bot, chat_id, reply, thread_id)
+        steps = _steps(bot, chat_id, reply, thread_id, paid)
         markup = keyboard(reply.buttons)
         for index, step in enumerate(steps):
             sent.append(await step(markup if index == len(steps) - 1 else None))
