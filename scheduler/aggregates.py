@@ -143,19 +143,18 @@ def aggregate_query(now: datetime, participant_ids: Sequence[int] | None = None)
         .join(meetings, meetings.c.person_id == Participant.person_id)
         .group_by(Participant.id)
     )
+    accounts_query = select(
+        ChannelAccount.person_id.label("person_id"),
+        func.max(ChannelAccount.language_code).label("language_code"),
+        func.count(case((ChannelAccount.unreachable_at.is_(None), 1))).label("reachable"),
+    ).group_by(ChannelAccount.person_id)
     if participant_ids is not None:
         events_query = events_query.where(ContactEvent.participant_id.in_(participant_ids))
         booked_query = booked_query.where(Participant.id.in_(participant_ids))
+        linked = select(Participant.person_id).where(Participant.id.in_(participant_ids))
+        accounts_query = accounts_query.where(ChannelAccount.person_id.in_(linked))
     events, booked = events_query.subquery(), booked_query.subquery()
-    accounts = (
-        select(
-            ChannelAccount.person_id.label("person_id"),
-            func.max(ChannelAccount.language_code).label("language_code"),
-            func.count(case((ChannelAccount.unreachable_at.is_(None), 1))).label("reachable"),
-        )
-        .group_by(ChannelAccount.person_id)
-        .subquery()
-    )
+    accounts = accounts_query.subquery()
     reachable = case(
         (
             and_(
@@ -270,15 +269,17 @@ def to_row(r: Sequence[Any]) -> Row:
     return Row(state, history, name, person_id, locale)
 
 
-def stream(session: Session, query: Select[Any]) -> Iterator[Sequence[Any]]:
+def stream(session: Session, query: Select[Any], *, bulk: bool = True) -> Iterator[Sequence[Any]]:
     """The query's rows as plain tuples, a batch at a time.
 
-    On PostgreSQL the driver's own cursor returns them (no per-value SQLAlchemy processing:
-    :func:`to_row` normalises the values); 90,000 rows are a few tens of megabytes."""
+    ``bulk`` on PostgreSQL: the driver's own cursor returns them (no per-value SQLAlchemy
+    processing: :func:`to_row` normalises the values; 90,000 rows are a few tens of
+    megabytes), at the price of compiling the query each time (~15 ms for the aggregates):
+    a few rows are read through SQLAlchemy, whose compiled form is cached."""
     if session.autoflush:
         session.flush()  # what ``session.execute`` would do; Core rows skip the ORM's overhead
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql" or not bulk:
         yield from connection.execute(query.execution_options(yield_per=BATCH)).partitions()
         return
     compiled = query.compile(
@@ -296,7 +297,7 @@ def load_rows(
 ) -> Iterator[Row]:
     """Every open participant with the aggregates the cadence needs (streamed, by id)."""
     query = aggregate_query(now, participant_ids).order_by(Participant.id)
-    for chunk in stream(session, query):
+    for chunk in stream(session, query, bulk=participant_ids is None):
         for r in chunk:
             yield to_row(r)
 
