@@ -1,8 +1,9 @@
 """A fake Bot API in its own process (benchmarks): prints its URL, then on SIGTERM a summary.
 
 ``python -m bench._fake_api`` writes ``URL <base_url>`` on stdout, serves until SIGTERM, then
-writes ``STATS {json}``: how many sendMessage calls, per chat, and the first/last arrival
-times (monotonic seconds). Running it apart keeps its CPU out of the dispatcher's process.
+writes ``STATS {json}``: how many sendMessage calls (and how many asked for a paid
+broadcast), per chat, and the first/last arrival times (monotonic seconds). Running it apart
+keeps its CPU out of the dispatcher's process.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ async def main() -> None:
         chats = Counter(str(call.params.get("chat_id")) for call in sends)
         summary = {
             "count": len(sends),
+            "paid": sum(1 for call in sends if call.params.get("allow_paid_broadcast")),
             "chats": chats,
             "first": sends[0].at if sends else None,
             "last": sends[-1].at if sends else None,

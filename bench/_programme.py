@@ -145,17 +145,19 @@ class _NoUpdates:
         return None
 
 
-async def telegram_channel(base_url: str) -> tuple[Any, Any]:
-    """A started PTB application (no polling, no PTB rate limit) and its channel port."""
+async def telegram_channel(base_url: str, *, paid_broadcast: bool = False) -> tuple[Any, Any]:
+    """A started PTB application (no polling) and its channel port, with the production rate
+    limiter (``bot.telegram_channel.rate_limiter``: the free rate overall, PTB's paid limiter
+    for messages sent with ``allow_paid_broadcast`` when ``paid_broadcast``)."""
     from bot.telegram_app import build_application
     from bot.telegram_channel import TelegramChannel
     from core.settings import load_settings
     from tests.fakes.telegram_api import TOKEN
 
     settings = load_settings(telegram_bot_token=TOKEN, telegram_api_url=base_url)
-    app = build_application(settings, _NoUpdates(), overall_max_rate=0, max_retries=0)  # type: ignore[arg-type]
+    app = build_application(settings, _NoUpdates(), max_retries=0)  # type: ignore[arg-type]
     await app.initialize()
-    return app, TelegramChannel(app.bot)
+    return app, TelegramChannel(app.bot, paid_broadcast=paid_broadcast)
 
 
 def participants_day() -> date:

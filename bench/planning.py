@@ -2,14 +2,21 @@
 
 ``python -m bench.planning [--participants 90000]``: a temporary database filled through COPY
 (1,800 counsellors with 50 participants each, five contact events per participant, 5 % not
-linked to Telegram, 5 % who said /stop), then ``scheduler.planning.plan`` at Tuesday
-1 December 2026, 10:00 Paris time — the moment the weekly check-ins fall due — and once more
-to show that planning twice adds nothing.
+linked to Telegram, 5 % who said /stop), then, at Tuesday 1 December 2026, 10:00 Paris time
+— the moment the weekly check-ins fall due:
+
+- before: ``scheduler.planning.plan_per_row``, the pure function on every participant (the
+  planner before the SQL rules), rolled back;
+- after: ``scheduler.planning.plan``, the set-based round, committed, then once more to show
+  that planning twice adds nothing; both must agree on every count.
+
+``--now`` plans at another moment (a Thursday: weeks without contact become tasks).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import text
 
 from bench._programme import copy_rows, temporary_postgres
-from scheduler.planning import plan
+from scheduler.planning import PlanResult, load_rows, plan, plan_per_row
 from scheduler.rules import default_rules
 from store.db import make_session_factory
 
@@ -109,30 +116,60 @@ def load(engine: object, count: int) -> None:
         connection.execute(text("ANALYZE"))
 
 
-def main(count: int) -> int:
-    """Load, plan twice, print the numbers."""
+def _vacuum(engine: object) -> None:
+    """Clear what a rolled-back round left behind, so the next one starts from the same state."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:  # type: ignore[attr-defined]
+        c.execute(text("VACUUM ANALYZE outbox"))
+        c.execute(text("VACUUM ANALYZE counsellor_tasks"))
+        c.execute(text("CHECKPOINT"))
+
+
+def _line(label: str, elapsed: float, result: PlanResult) -> str:
+    return (
+        f"{label}: {elapsed:.2f} s (aggregates {result.aggregates_seconds:.2f} s, pure function "
+        f"{result.rules_seconds:.2f} s on {result.candidates} participants, writes "
+        f"{result.outbox_seconds:.2f} s) for {result.participants} participants — "
+        f"{result.messages_planned} messages and {result.tasks_created} counsellor tasks "
+        f"written ({result.actions} actions: {dict(sorted(result.by_rule.items()))})"
+    )
+
+
+def main(count: int, now: datetime) -> int:
+    """Load; plan per row (rolled back), then set-based twice; print the numbers."""
     rules = default_rules()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with temporary_postgres("bench_planning") as engine:
         started = time.perf_counter()
         load(engine, count)
         print(f"fixtures: {count} participants loaded in {time.perf_counter() - started:.1f} s")
         sessions = make_session_factory(engine)
+        with sessions() as session:  # warm the caches for both planners alike
+            sum(1 for _ in load_rows(session, now))
+        started = time.perf_counter()
+        with sessions() as session:
+            before = plan_per_row(session, now, rules)
+            session.rollback()
+        per_row = time.perf_counter() - started
+        print(_line("before — pure function on every participant (rolled back)", per_row, before))
+        _vacuum(engine)
         results = []
         for attempt in ("first", "second"):
             started = time.perf_counter()
             with sessions() as session:
-                result = plan(session, NOW, rules)
+                result = plan(session, now, rules)
                 session.commit()
             elapsed = time.perf_counter() - started
             results.append(elapsed)
-            print(
-                f"{attempt} planning: {elapsed:.2f} s (query and rules "
-                f"{result.computed_seconds:.2f} s, outbox {result.outbox_seconds:.2f} s) "
-                f"for {result.participants} participants — "
-                f"{result.messages_planned} check-ins and {result.tasks_created} counsellor "
-                f"tasks written ({result.actions} actions: {dict(sorted(result.by_rule.items()))})",
-                flush=True,
-            )
+            print(_line(f"after — set-based, {attempt} round", elapsed, result), flush=True)
+            if attempt == "first" and (
+                result.by_rule != before.by_rule
+                or result.messages_planned != before.messages_planned
+                or result.tasks_created != before.tasks_created
+            ):
+                print("MISMATCH: the two planners disagree")
+                return 1
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"ratio before/after: {per_row / results[0]:.1f}× ({per_row:.2f} s → {results[0]:.2f} s)")
     ok = results[0] <= 5.0
     print(f"target (weekly round ≤ 5 s): {'met' if ok else 'NOT met'} ({results[0]:.2f} s)")
     return 0 if ok else 1
@@ -141,4 +178,13 @@ def main(count: int) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.planning")
     parser.add_argument("--participants", type=int, default=90_000)
-    sys.exit(main(parser.parse_args().participants))
+    parser.add_argument(
+        "--now",
+        type=lambda value: datetime.fromisoformat(value).astimezone(UTC),
+        default=NOW,
+        help="planning moment, ISO 8601 with offset (default: Tuesday 1 December 2026, "
+        "10:00 Paris — check-in time; 2026-12-03T10:00+01:00 is a Thursday, when the weeks "
+        "without contact become counsellor tasks)",
+    )
+    arguments = parser.parse_args()
+    sys.exit(main(arguments.participants, arguments.now))

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 async def _serve(settings: Settings) -> None:
     from bot.telegram_app import build_application, polling
-    from bot.telegram_channel import TelegramChannel
+    from bot.telegram_channel import TelegramChannel, paid_broadcast_on
     from console.serve import run_console
     from core.wiring import build_assistant
     from scheduler import jobs
@@ -53,7 +53,9 @@ async def _serve(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     async with polling(app, poll_timeout=30):
-        channel = TelegramChannel(app.bot)
+        # The dispatcher's channel: with paid broadcast on (config/cadence.yaml), its messages
+        # go with ``allow_paid_broadcast`` and PTB's paid limiter (replies keep the free one).
+        channel = TelegramChannel(app.bot, paid_broadcast=paid_broadcast_on())
         parts: list[Coroutine[Any, Any, None]] = [
             jobs.programme_companion(assistant, channel, settings),
             run_console(

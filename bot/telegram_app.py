@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -28,7 +27,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.telegram_channel import retry_after_seconds
+from bot.telegram_channel import rate_limiter, retry_after_seconds
 from bot.telegram_convert import is_private, to_incoming
 from bot.telegram_http import LeanRequest
 from bot.telegram_render import TEXT_APOLOGY, send_replies, toast
@@ -249,15 +248,17 @@ def build_application(
     staff_handler: Handler | None = None,
     concurrent_updates: int = 64,
     connection_pool_size: int = 16,
-    overall_max_rate: float = 30.0,
+    overall_max_rate: float | None = None,
     max_retries: int = 3,
     fast_http: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application serving ``handler`` on Telegram; closes the handler on shutdown.
 
     ``concurrent_updates`` caps updates in flight (one chat's are still sequential);
-    ``overall_max_rate`` is Telegram's ~30 messages/s bot-wide limit (0 disables it, for
-    benchmarks against the fake Bot API); ``max_retries`` re-sends after a ``RetryAfter``.
+    ``overall_max_rate`` is Telegram's ~30 messages/s bot-wide limit (default: the free rate
+    of ``config/cadence.yaml``; 0 disables it, for benchmarks against the fake Bot API; paid
+    broadcasts have PTB's own limiter, see ``bot.telegram_channel``); ``max_retries``
+    re-sends after a ``RetryAfter``.
     """
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -269,7 +270,7 @@ def build_application(
         # A second polling connection: stopping cancels the long poll, and the final
         # "mark as read" getUpdates must not wait for that cancelled connection's slot.
         .get_updates_connection_pool_size(2)
-        .rate_limiter(AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=max_retries))
+        .rate_limiter(rate_limiter(overall_max_rate, max_retries=max_retries))
         .defaults(Defaults(tzinfo=PARIS, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(ChatOrderedProcessor(concurrent_updates))
         .post_init(_post_init)

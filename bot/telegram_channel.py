@@ -3,6 +3,15 @@
 PTB errors become the port's errors, so callers decide without importing ``telegram``:
 ``Forbidden`` → :class:`RecipientBlocked`, ``RetryAfter`` → :class:`RetryLater`,
 ``NetworkError``/``TimedOut`` → :class:`TransientDeliveryError`.
+
+Rates (``config/cadence.yaml``, ``dispatch``): PTB's :class:`AIORateLimiter` keeps the whole
+bot at the free broadcast rate (``rate_per_second``, at most Telegram's 30 messages a second,
+replies to people included). With ``paid_broadcast: true`` the dispatcher's channel sends
+with ``allow_paid_broadcast`` — Telegram then allows up to 1000 messages a second for a fee in
+Stars — and PTB throttles those requests with its own paid-broadcast limiter (1000 a second)
+instead of the overall one; the dispatcher spaces them at ``paid_rate_per_second``. Raising
+the overall limit instead would not do: Telegram refuses (429) free messages beyond ~30 a
+second, and the overall limit also paces the replies to people's messages.
 """
 
 from __future__ import annotations
@@ -50,13 +59,43 @@ def to_delivery_error(error: TelegramError) -> DeliveryError:
     return DeliveryError(str(error))
 
 
+def free_rate() -> float:
+    """The bot-wide rate of ``config/cadence.yaml`` (``dispatch.rate_per_second``, ≤ 30/s)."""
+    from scheduler.rules import default_rules
+
+    return default_rules().dispatch.rate_per_second
+
+
+def paid_broadcast_on() -> bool:
+    """Is paid broadcast on in ``config/cadence.yaml`` (``dispatch.paid_broadcast``)?"""
+    from scheduler.rules import default_rules
+
+    return default_rules().dispatch.paid_broadcast
+
+
+def rate_limiter(overall_max_rate: float | None = None, *, max_retries: int = 0) -> Any:
+    """PTB's limiter: ``overall_max_rate`` messages per second for the whole bot (default:
+    :func:`free_rate`; 0 disables it, for benchmarks), paid broadcasts apart (PTB's own
+    1000/s limiter for requests sent with ``allow_paid_broadcast``)."""
+    from telegram.ext import AIORateLimiter
+
+    rate = free_rate() if overall_max_rate is None else overall_max_rate
+    return AIORateLimiter(
+        overall_max_rate=rate, overall_time_period=1 if rate else 0, max_retries=max_retries
+    )
+
+
 class TelegramChannel:
-    """Deliver replies to a Telegram chat (or forum topic) identified by ``user_ref``."""
+    """Deliver replies to a Telegram chat (or forum topic) identified by ``user_ref``.
+
+    ``paid_broadcast``: every message goes with ``allow_paid_broadcast`` (the dispatcher's
+    channel when ``dispatch.paid_broadcast`` is on)."""
 
     name = "telegram"
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, paid_broadcast: bool = False) -> None:
         self.bot = bot
+        self.paid_broadcast = paid_broadcast
 
     async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
         """Deliver the replies in order, or raise a :class:`flows.ports.DeliveryError`."""
@@ -65,7 +104,9 @@ class TelegramChannel:
         except ValueError as exc:
             raise DeliveryError(f"not a Telegram chat: {user_ref!r}") from exc
         try:
-            await send_replies(self.bot, chat_id, replies, thread_id=thread_id)
+            await send_replies(
+                self.bot, chat_id, replies, thread_id=thread_id, paid_broadcast=self.paid_broadcast
+            )
         except TelegramError as exc:
             mapped = to_delivery_error(exc)
             log.info("delivery to %s failed: %s", user_ref, mapped.__class__.__name__)
@@ -74,10 +115,14 @@ class TelegramChannel:
 
 @contextlib.asynccontextmanager
 async def channel_from_settings(
-    settings: Settings, *, overall_max_rate: float = 30.0
+    settings: Settings,
+    *,
+    overall_max_rate: float | None = None,
+    paid_broadcast: bool | None = None,
 ) -> AsyncIterator[TelegramChannel]:
-    """A Telegram channel without the polling Application (``python -m scheduler serve``)."""
-    from telegram.ext import AIORateLimiter, ExtBot
+    """A Telegram channel without the polling Application (``python -m scheduler serve``);
+    rates from ``config/cadence.yaml`` unless given."""
+    from telegram.ext import ExtBot
 
     from bot.telegram_app import file_url
     from bot.telegram_http import LeanRequest
@@ -89,7 +134,8 @@ async def channel_from_settings(
         base_url=settings.telegram_api_url,
         base_file_url=file_url(settings.telegram_api_url),
         request=LeanRequest(8),
-        rate_limiter=AIORateLimiter(overall_max_rate=overall_max_rate, max_retries=0),
+        rate_limiter=rate_limiter(overall_max_rate, max_retries=0),
     )
+    paid = paid_broadcast_on() if paid_broadcast is None else paid_broadcast
     async with bot:
-        yield TelegramChannel(bot)
+        yield TelegramChannel(bot, paid_broadcast=paid)

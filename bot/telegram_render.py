@@ -103,7 +103,7 @@ def _markup(markup: Keyboard | None) -> InlineKeyboardMarkup | None:
 Send = Callable[[Keyboard | None], Awaitable[Any]]
 
 
-def _text_step(bot: Bot, chat_id: int, text: str, thread_id: int | None) -> Send:
+def _text_step(bot: Bot, chat_id: int, text: str, thread_id: int | None, paid: bool | None) -> Send:
     def step(markup: Keyboard | None) -> Awaitable[Any]:
         data: dict[str, Any] = {
             "chat_id": chat_id,
@@ -114,13 +114,20 @@ def _text_step(bot: Bot, chat_id: int, text: str, thread_id: int | None) -> Send
             data["reply_markup"] = markup
         if thread_id is not None:
             data["message_thread_id"] = thread_id
+        if paid:
+            data["allow_paid_broadcast"] = True  # AIORateLimiter reads it: the 1000/s limiter
         return bot._post("sendMessage", data)
 
     return step
 
 
-def _steps(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None) -> list[Send]:
-    """The Bot API calls for one reply, in order; each takes the keyboard (last one gets it)."""
+def _steps(
+    bot: Bot, chat_id: int, reply: Reply, thread_id: int | None, paid: bool | None = None
+) -> list[Send]:
+    """The Bot API calls for one reply, in order; each takes the keyboard (last one gets it).
+
+    ``paid``: Telegram's paid broadcast (``allow_paid_broadcast``, up to 1000 messages a
+    second for a fee in Stars); ``None`` sends nothing (PTB drops ``None`` parameters)."""
     steps: list[Send] = []
     text = reply.text
     document = reply.document
@@ -132,7 +139,7 @@ def _steps(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None) -> list[
     if not text and document is None and reply.venue is None and reply.buttons:
         text = TEXT_KEYBOARD_ONLY
     for piece in split_text(text):
-        steps.append(_text_step(bot, chat_id, piece, thread_id))
+        steps.append(_text_step(bot, chat_id, piece, thread_id, paid))
     if reply.venue is not None:
         venue = reply.venue
         steps.append(
@@ -144,6 +151,7 @@ def _steps(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None) -> list[
                 address=venue.address,
                 reply_markup=_markup(markup),
                 message_thread_id=thread_id,
+                allow_paid_broadcast=paid,
             )
         )
     if document is not None:
@@ -155,6 +163,7 @@ def _steps(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None) -> list[
                 caption=caption or None,
                 reply_markup=_markup(markup),
                 message_thread_id=thread_id,
+                allow_paid_broadcast=paid,
             )
         )
     return steps
@@ -167,6 +176,7 @@ async def send_replies(
     *,
     thread_id: int | None = None,
     delivered: list[Reply] | None = None,
+    paid_broadcast: bool = False,
 ) -> list[Any]:
     """Send replies in order; errors propagate as PTB errors for the caller to map.
 
@@ -174,8 +184,9 @@ async def send_replies(
     tell which ones are still owed after a failure.
     """
     sent: list[Any] = []
+    paid = True if paid_broadcast else None
     for reply in replies:
-        steps = _steps(bot, chat_id, reply, thread_id)
+        steps = _steps(bot, chat_id, reply, thread_id, paid)
         markup = keyboard(reply.buttons)
         for index, step in enumerate(steps):
             sent.append(await step(markup if index == len(steps) - 1 else None))

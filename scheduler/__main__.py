@@ -193,7 +193,10 @@ async def _serve(sessions: SessionFactory, rules: Rules, settings: Settings) -> 
         return
     from bot.telegram_channel import channel_from_settings
 
-    async with channel_from_settings(settings) as channel:
+    dispatch = rules.dispatch
+    async with channel_from_settings(
+        settings, overall_max_rate=dispatch.rate_per_second, paid_broadcast=dispatch.paid_broadcast
+    ) as channel:
         await run_programme(sessions, {channel.name: channel}, stop, rules=rules)
 
 

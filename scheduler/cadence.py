@@ -195,8 +195,9 @@ def _first_meeting(
 
 
 @dataclass(frozen=True, slots=True)
-class _Week:
-    """What every participant shares at ``now``: computed once per planning round."""
+class Week:
+    """What every participant shares at ``now``: computed once per planning round (the SQL
+    rules of :mod:`scheduler.set_rules` use the same values)."""
 
     monday: date
     label: str
@@ -206,16 +207,16 @@ class _Week:
     send_at: datetime | None
 
 
-_WEEKS: dict[tuple[datetime, int], tuple[Rules, _Week]] = {}
+_WEEKS: dict[tuple[datetime, int], tuple[Rules, Week]] = {}
 
 
-def _week(now: datetime, today: date, rules: Rules) -> _Week:
+def week_of(now: datetime, today: date, rules: Rules) -> Week:
     key = (now, id(rules))
     cached = _WEEKS.get(key)
     if cached is not None and cached[0] is rules:
         return cached[1]
     monday = periods.week_start(today)
-    week = _Week(
+    week = Week(
         monday=monday,
         label=periods.iso_week(today),
         opens=periods.at_paris(monday),
@@ -238,7 +239,7 @@ def _weekly(
     add: _Add,
 ) -> None:
     weekly = rules.weekly_contact
-    w = _week(now, today, rules)
+    w = week_of(now, today, rules)
     if history.first_meeting_at is None or participant.start >= w.monday:
         return  # weekly contact is organised from the first meeting, from the first full week
     if today > participant.end(rules):
@@ -285,9 +286,31 @@ def _weekly(
         add(
             Kind.TASK,
             "no_contact_this_week",
-            f"Pas encore de contact cette semaine ({week}) : un contact par semaine est prévu.",
+            no_contact_reason(week),
             week,
         )
+
+
+def no_contact_reason(week: str) -> str:
+    """The counsellor's sentence of ``no_contact_this_week``."""
+    return f"Pas encore de contact cette semaine ({week}) : un contact par semaine est prévu."
+
+
+def meetings_not_planned_reason(planned: int | str, today: date, per_month: int) -> str:
+    """The counsellor's sentence of ``meetings_not_planned`` (``planned`` may be a marker the
+    SQL rules replace with the count)."""
+    return (
+        f"{planned} rencontre(s) physique(s) prévue(s) ce mois-ci au {_fmt(today)} : "
+        f"au moins {per_month} par mois."
+    )
+
+
+def meetings_missed_reason(done: int | str, last_month: date, per_month: int) -> str:
+    """The counsellor's sentence of ``meetings_missed``."""
+    return (
+        f"{done} rencontre(s) physique(s) tenue(s) en {periods.month_label(last_month)} : "
+        f"au moins {per_month} par mois."
+    )
 
 
 def _meetings(
@@ -301,8 +324,7 @@ def _meetings(
             add(
                 Kind.TASK,
                 "meetings_not_planned",
-                f"{planned} rencontre(s) physique(s) prévue(s) ce mois-ci au {_fmt(today)} : "
-                f"au moins {meetings.per_month} par mois.",
+                meetings_not_planned_reason(planned, today, meetings.per_month),
                 periods.month_label(month),
             )
     last = periods.previous_month(today)
@@ -312,8 +334,7 @@ def _meetings(
         add(
             Kind.ALERT,
             "meetings_missed",
-            f"{history.meetings_done_last_month} rencontre(s) physique(s) tenue(s) en "
-            f"{periods.month_label(last)} : au moins {meetings.per_month} par mois.",
+            meetings_missed_reason(history.meetings_done_last_month, last, meetings.per_month),
             periods.month_label(last),
         )
 

@@ -1,54 +1,79 @@
-"""Set-based planning for every participant: one aggregate query, then bulk idempotent inserts.
+"""Set-based planning for every participant: the bulk rules in SQL, the rest on a few rows.
 
-One SQL query computes, per participant, the last contact, the first and next physical
-meeting, the meetings of this and last month, reachability and language. The pure
-:func:`scheduler.cadence.due_actions` turns each row into actions; messages for participants
-become ``outbox`` rows and the rest ``counsellor_tasks`` rows, both inserted in bulk with
-``ON CONFLICT DO NOTHING`` on the idempotency key: planning twice is harmless.
+1. The aggregates of every open participant (:mod:`scheduler.aggregates`) go into a temporary
+   table, in one ``INSERT … SELECT``.
+2. The four rules that concern nearly everyone at once (:mod:`scheduler.set_rules`: weekly
+   check-in, week without contact, meetings not planned or missed) write their outbox and
+   counsellor-task rows straight from that table: ``INSERT … SELECT … ON CONFLICT
+   (idempotency_key) DO NOTHING`` with the key built in SQL. Rows hold the check-in as a
+   template rendered at send time in the person's language (``scheduler.templates``).
+3. The participants for whom another rule may be due (a predicate in SQL) go through the pure
+   :func:`scheduler.cadence.due_actions`; their actions outside those four rules are inserted
+   in bulk, idempotently too. So are the caseload alerts.
+
+Planning twice is harmless: the second round inserts nothing. :func:`compute` (the ``due``
+command) runs the pure function on every row instead, and the tests check that both agree.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, select, text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, func, literal, select, text
 from sqlalchemy.orm import Session
 
-from core.i18n import resolve_locale
-from flows.programme.checkin import checkin_replies
-from scheduler import periods, sources
-from scheduler.cadence import (
-    DueAction,
-    History,
-    Kind,
-    ParticipantState,
-    caseload_actions,
-    due_actions,
+from scheduler.aggregates import (
+    COLUMNS,
+    OPEN_STATUSES,
+    Row,
+    aggregate_query,
+    load_rows,
+    participant_row,
+    stream,
+    to_row,
 )
+from scheduler.bulk import insert_rows, insert_select
+from scheduler.cadence import DueAction, Kind, caseload_actions, due_actions
 from scheduler.rules import Rules
-from store.models import ChannelAccount, Person
-from store.outbox import OutboxMessage, dump_replies
-from store.programme import CONTACT_KINDS, ContactEvent, CounsellorTask, Participant
+from scheduler.set_rules import (
+    ROUND,
+    SQL_RULES,
+    TASK_KINDS,
+    WEEKLY_CHECKIN,
+    Moment,
+    json_value,
+)
+from scheduler.templates import checkin_template
+from store.outbox import OutboxMessage
+from store.programme import CounsellorTask, Participant
 
-OPEN_STATUSES = ("invited", "active")
-BATCH = 5000
+__all__ = [
+    "OPEN_STATUSES",
+    "PlanResult",
+    "Row",
+    "caseloads",
+    "compute",
+    "load_rows",
+    "participant_row",
+    "plan",
+    "plan_per_row",
+]
 
-
-@dataclass
-class Row:
-    """One participant as the planner sees it: the cadence inputs and how to write to them."""
-
-    state: ParticipantState
-    history: History
-    name: str
-    person_id: int | None
-    locale: str
+MESSAGE_COLUMNS = ("idempotency_key", "person_id", "rule", "replies", "not_before", "expires_at")
+TASK_COLUMNS = (
+    "idempotency_key",
+    "participant_id",
+    "counsellor_id",
+    "kind",
+    "rule",
+    "reason",
+    "due_at",
+)
 
 
 @dataclass
@@ -56,228 +81,15 @@ class PlanResult:
     """What one planning round did."""
 
     participants: int = 0
-    actions: int = 0
-    messages_planned: int = 0
-    tasks_created: int = 0
+    actions: int = 0  # due at ``now``, written now or already there
+    messages_planned: int = 0  # outbox rows inserted
+    tasks_created: int = 0  # counsellor task rows inserted
+    candidates: int = 0  # participants who went through the pure function
     seconds: float = 0.0
-    computed_seconds: float = 0.0  # the query and the rules, before writing
-    outbox_seconds: float = 0.0  # writing the messages
+    aggregates_seconds: float = 0.0  # the temporary table of aggregates
+    rules_seconds: float = 0.0  # the pure function (on the candidates, or everyone)
+    outbox_seconds: float = 0.0  # writing the messages and tasks
     by_rule: dict[str, int] = field(default_factory=dict)
-
-
-def _count_between(condition: ColumnElement[bool], start: Any, end: Any) -> ColumnElement[int]:
-    """How many contact events meet ``condition`` with ``start <= occurred_at < end``."""
-    in_range = and_(condition, ContactEvent.occurred_at >= start, ContactEvent.occurred_at < end)
-    return func.count(case((in_range, 1)))
-
-
-def _bounds(now: datetime) -> dict[str, datetime]:
-    today = periods.local_day(now)
-    return {
-        "month": periods.at_paris(periods.month_first(today)),
-        "next_month": periods.at_paris(periods.month_last(today) + timedelta(days=1)),
-        "last_month": periods.at_paris(periods.previous_month(today)),
-    }
-
-
-def _query(now: datetime, participant_ids: list[int] | None) -> Select[Any]:
-    b = _bounds(now)
-    physical = ContactEvent.kind == "physical"
-    held = and_(physical, ContactEvent.occurred_at <= now)
-    events = (
-        select(
-            ContactEvent.participant_id.label("pid"),
-            func.max(
-                case(
-                    (
-                        and_(ContactEvent.kind.in_(CONTACT_KINDS), ContactEvent.occurred_at <= now),
-                        ContactEvent.occurred_at,
-                    )
-                )
-            ).label("last_contact_at"),
-            func.min(case((held, ContactEvent.occurred_at))).label("first_meeting_at"),
-            func.min(
-                case((and_(physical, ContactEvent.occurred_at > now), ContactEvent.occurred_at))
-            ).label("next_meeting_at"),
-            _count_between(physical, b["month"], b["next_month"]).label("this_month"),
-            _count_between(held, b["last_month"], b["month"]).label("last_month"),
-        )
-        .group_by(ContactEvent.participant_id)
-        .subquery()
-    )
-    accounts = (
-        select(
-            ChannelAccount.person_id.label("person_id"),
-            func.max(ChannelAccount.language_code).label("language_code"),
-            func.count(case((ChannelAccount.unreachable_at.is_(None), 1))).label("reachable"),
-        )
-        .group_by(ChannelAccount.person_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Participant.id,
-            Participant.name,
-            Participant.person_id,
-            Participant.counsellor_id,
-            Participant.orientation_on,
-            Participant.programme_start,
-            Participant.programme_end,
-            Participant.cer_signed_on,
-            Participant.diagnosis_3m_on,
-            Participant.diagnosis_final_on,
-            Participant.status,
-            Participant.last_checkin_at,
-            Person.locale,
-            Person.proactive_opt_out,
-            Person.consent,
-            accounts.c.language_code,
-            accounts.c.reachable,
-            events.c.last_contact_at,
-            events.c.first_meeting_at,
-            events.c.next_meeting_at,
-            events.c.this_month,
-            events.c.last_month,
-        )
-        .outerjoin(Person, Person.id == Participant.person_id)
-        .outerjoin(accounts, accounts.c.person_id == Participant.person_id)
-        .outerjoin(events, events.c.pid == Participant.id)
-        .where(Participant.status.in_(OPEN_STATUSES))
-        .order_by(Participant.id)
-    )
-    if participant_ids is not None:
-        query = query.where(Participant.id.in_(participant_ids))
-    return query
-
-
-def _utc(value: Any) -> datetime | None:
-    """Aggregates bypass the column type: normalise what the driver returns to aware UTC."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def load_rows(
-    session: Session, now: datetime, participant_ids: list[int] | None = None
-) -> Iterator[Row]:
-    """Every open participant with the aggregates the cadence needs (streamed)."""
-    if session.autoflush:
-        session.flush()  # what ``session.execute`` would do; Core rows skip the ORM's overhead
-    query = _query(now, participant_ids)
-    bounds = _bounds(now)
-    since, until = _meeting_window(now)
-    booked: set[int] | None = None
-    if participant_ids is None:  # the whole round: ask about those with bookings only
-        booked = sources.people_with_bookings(session, since, until)
-    for chunk in _chunks(session, query):
-        people = [r[2] for r in chunk if r[2] and (booked is None or r[2] in booked)]
-        extra = _appointment_meetings(session, people, now)
-        for r in chunk:
-            yield _row(r, bounds, now, extra.get(r[2] or 0, _NONE))
-
-
-_NONE: list[datetime] = []
-
-
-def _chunks(session: Session, query: Select[Any]) -> Iterator[Sequence[Any]]:
-    """The query's rows as plain tuples, a batch at a time.
-
-    On PostgreSQL the driver's own cursor returns them (no per-value SQLAlchemy processing:
-    ``_row`` normalises the timestamps); 90,000 rows are a few tens of megabytes."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        yield from connection.execute(query.execution_options(yield_per=BATCH)).partitions()
-        return
-    compiled = query.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    raw: Any = connection.connection.driver_connection
-    with raw.cursor() as cursor:
-        cursor.execute(str(compiled), compiled.params)
-        while batch := cursor.fetchmany(BATCH):
-            yield batch
-
-
-def _appointment_meetings(
-    session: Session, person_ids: list[int], now: datetime
-) -> dict[int, list[datetime]]:
-    if not person_ids:
-        return {}
-    since, until = _meeting_window(now)
-    return sources.physical_meetings(session, person_ids, since, until, now)
-
-
-def _meeting_window(now: datetime) -> tuple[datetime, datetime]:
-    since = periods.at_paris(periods.previous_month(periods.local_day(now))) - timedelta(days=200)
-    return since, now + timedelta(days=62)
-
-
-def _row(r: Any, b: dict[str, datetime], now: datetime, booked: list[datetime]) -> Row:
-    (
-        pid,
-        name,
-        person_id,
-        counsellor_id,
-        orientation_on,
-        programme_start,
-        programme_end,
-        cer_signed_on,
-        diagnosis_3m_on,
-        diagnosis_final_on,
-        status,
-        last_checkin_at,
-        chosen_locale,
-        opt_out,
-        consent,
-        language_code,
-        reachable_accounts,
-        last_contact_at,
-        first_meeting_at,
-        next_meeting_at,
-        this_month,
-        last_month,
-    ) = r
-    last_contact = None if last_contact_at is None else _utc(last_contact_at)
-    first = None if first_meeting_at is None else _utc(first_meeting_at)
-    upcoming = None if next_meeting_at is None else _utc(next_meeting_at)
-    this_month, last_month = int(this_month or 0), int(last_month or 0)
-    if booked:
-        held = [m for m in booked if m <= now]
-        future = [m for m in booked if m > now]
-        if held:
-            first = min([held[0], *([first] if first else [])])
-            last_contact = max([held[-1], *([last_contact] if last_contact else [])])
-        if future:
-            upcoming = min([future[0], *([upcoming] if upcoming else [])])
-        this_month += sum(1 for m in booked if b["month"] <= m < b["next_month"])
-        last_month += sum(1 for m in held if b["last_month"] <= m < b["month"])
-    reachable = bool(
-        person_id and consent == "given" and not opt_out and int(reachable_accounts or 0) > 0
-    )
-    state = ParticipantState(
-        pid,
-        orientation_on,
-        counsellor_id,
-        programme_start,
-        programme_end,
-        cer_signed_on,
-        diagnosis_3m_on,
-        diagnosis_final_on,
-        status,
-        reachable,
-    )
-    history = History(
-        last_contact,
-        None if last_checkin_at is None else _utc(last_checkin_at),
-        first,
-        upcoming,
-        this_month,
-        last_month,
-    )
-    return Row(state, history, name, person_id, resolve_locale(chosen_locale, language_code))
 
 
 def caseloads(session: Session) -> dict[int, int]:
@@ -293,7 +105,7 @@ def caseloads(session: Session) -> dict[int, int]:
 def compute(
     session: Session, now: datetime, rules: Rules, counter: list[int] | None = None
 ) -> Iterator[tuple[Row | None, DueAction]]:
-    """Every due action at ``now`` (nothing written): the ``due`` command and the planner."""
+    """Every due action at ``now`` from the pure function on every row (nothing written)."""
     for row in load_rows(session, now):
         if counter is not None:
             counter[0] += 1
@@ -304,49 +116,113 @@ def compute(
             yield None, action
 
 
-MESSAGE_COLUMNS = ("idempotency_key", "person_id", "rule", "replies", "not_before", "expires_at")
-TASK_COLUMNS = (
-    "idempotency_key",
-    "participant_id",
-    "counsellor_id",
-    "kind",
-    "rule",
-    "reason",
-    "due_at",
-)
-
-
 def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
     """Plan everything due at ``now`` (the caller commits). Idempotent."""
     started = time.perf_counter()
     result = PlanResult()
+    moment = Moment.at(now, rules)
+    if session.autoflush:
+        session.flush()
+    session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
+    ROUND.create(session.connection())
+    try:
+        query = aggregate_query(now).add_columns(
+            func.coalesce(Participant.programme_start, Participant.orientation_on)
+        )
+        filled = session.execute(
+            ROUND.insert()
+            .from_select([*COLUMNS, "starts_on"], query)
+            .execution_options(preserve_rowcount=True)
+        )
+        result.participants = int(getattr(filled, "rowcount", 0) or 0)
+        result.aggregates_seconds = time.perf_counter() - started
+        predicates = moment.predicates()
+        _count_sql_rules(session, predicates, result)
+        actions = list(_other_rules(session, now, rules, moment, result))
+        result.rules_seconds = time.perf_counter() - started - result.aggregates_seconds
+        written = time.perf_counter()
+        result.messages_planned = _weekly_checkins(session, moment, predicates)
+        result.tasks_created = _sql_tasks(session, moment, predicates)
+        _write(session, now, rules, actions, result)
+        result.outbox_seconds = time.perf_counter() - written
+    finally:
+        session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def plan_per_row(session: Session, now: datetime, rules: Rules) -> PlanResult:
+    """The same round, the pure function run on every participant (as the planner did before
+    the SQL rules): the reference of the tests and of ``python -m bench.planning``."""
+    started = time.perf_counter()
+    result = PlanResult()
+    counted = [0]
+    actions = list(compute(session, now, rules, counted))
+    result.participants = result.candidates = counted[0]
+    result.rules_seconds = time.perf_counter() - started
+    _write(session, now, rules, actions, result)
+    result.outbox_seconds = time.perf_counter() - started - result.rules_seconds
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _count_sql_rules(session: Session, predicates: dict[str, Any], result: PlanResult) -> None:
+    """How many actions of each SQL rule are due (inserted now or earlier)."""
+    if not predicates:
+        return
+    counts = session.execute(
+        select(*[func.count(case((p, 1))) for p in predicates.values()]).select_from(ROUND)
+    ).one()
+    for rule, count in zip(predicates, counts, strict=True):
+        if count:
+            result.by_rule[rule] = result.by_rule.get(rule, 0) + int(count)
+
+
+def _other_rules(
+    session: Session, now: datetime, rules: Rules, moment: Moment, result: PlanResult
+) -> Iterator[tuple[Row | None, DueAction]]:
+    """The pure function on the candidates (their actions outside the SQL rules) and the
+    caseload alerts."""
+    query = select(*[ROUND.c[name] for name in COLUMNS]).where(moment.candidates())
+    for values in (values for chunk in stream(session, query) for values in chunk):
+        candidate = to_row(values)
+        result.candidates += 1
+        for action in due_actions(candidate.state, candidate.history, now, rules):
+            if action.rule not in SQL_RULES:
+                yield candidate, action
+    for counsellor, count in caseloads(session).items():
+        for action in caseload_actions(counsellor, count, now, rules):
+            yield None, action
+
+
+def _write(
+    session: Session,
+    now: datetime,
+    rules: Rules,
+    actions: list[tuple[Row | None, DueAction]],
+    result: PlanResult,
+) -> None:
+    """Insert the actions' outbox and counsellor-task rows in bulk, idempotently."""
     messages: list[tuple[Any, ...]] = []
     tasks: list[tuple[Any, ...]] = []
-    # The same rendered check-in goes to thousands of people: each rendering is kept once
-    # and the rows carry its number (1-based), resolved in SQL.
-    rendered: dict[tuple[str, str, bool, bool], int] = {}
+    # Messages are templates rendered at send time (``scheduler.templates``): a handful of
+    # distinct ones per round, each sent once as a parameter and indexed (1-based) by the rows.
+    templates: dict[tuple[str, bool, bool], int] = {}
     replies: list[list[dict[str, Any]]] = []
-    counted = [0]
     per_month = rules.physical_meetings.per_month
     by_rule = result.by_rule
-    for row, action in compute(session, now, rules, counted):
+    for row, action in actions:
         by_rule[action.rule] = by_rule.get(action.rule, 0) + 1
         kind = action.kind
         if kind is Kind.NUDGE or kind is Kind.REMIND:
             if row is None or not row.person_id:
                 continue
             offer = row.history.meetings_this_month < per_month
-            key = (row.locale, action.period, kind is Kind.REMIND, offer)
-            index = rendered.get(key)
+            key = (action.period, kind is Kind.REMIND, offer)
+            index = templates.get(key)
             if index is None:
-                replies.append(
-                    dump_replies(
-                        checkin_replies(
-                            row.locale, action.period, reminder=key[2], offer_meeting=offer
-                        )
-                    )
-                )
-                index = rendered[key] = len(replies)
+                replies.append(checkin_template(key[0], reminder=key[1], offer_meeting=offer))
+                index = templates[key] = len(replies)
             messages.append(
                 (
                     action.key,
@@ -370,103 +246,102 @@ def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
                 )
             )
     result.actions = sum(by_rule.values())
-    result.participants = counted[0]
-    result.computed_seconds = time.perf_counter() - started
-    result.messages_planned = _insert(
+    result.messages_planned += insert_rows(
         session,
-        OutboxMessage.__table__,
+        OutboxMessage.__table__,  # type: ignore[arg-type]
         MESSAGE_COLUMNS,
         messages,
         {"ignore_quiet_hours": False, "status": "pending", "attempts": 0, "created_at": now},
         {"replies": replies},
     )
-    result.outbox_seconds = time.perf_counter() - started - result.computed_seconds
-    result.tasks_created = _insert(
-        session, CounsellorTask.__table__, TASK_COLUMNS, tasks, {"created_at": now}, {}
+    result.tasks_created += insert_rows(
+        session,
+        CounsellorTask.__table__,  # type: ignore[arg-type]
+        TASK_COLUMNS,
+        tasks,
+        {"created_at": now},
+        {},
     )
-    result.seconds = time.perf_counter() - started
-    return result
 
 
-def _insert(
-    session: Session,
-    table: Any,
-    columns: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
-    constants: dict[str, Any],
-    shared: dict[str, list[Any]],
-) -> int:
-    """Bulk ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING``; returns rows inserted.
-
-    ``constants`` are the same for every row; a column in ``shared`` holds a 1-based index
-    into its list of values (a JSON value sent once for thousands of rows)."""
-    if not rows:
+def _weekly_checkins(session: Session, moment: Moment, predicates: dict[str, Any]) -> int:
+    """The week's check-ins, straight from the table of aggregates; returns rows inserted."""
+    predicate = predicates.get(WEEKLY_CHECKIN)
+    w = moment.week
+    if predicate is None or w.send_at is None:
         return 0
-    if session.get_bind().dialect.name == "postgresql":
-        return _insert_copy(session, table, columns, rows, constants, shared)
-    positions = {name: columns.index(name) for name in shared}
-    dicts = []
-    for row in rows:
-        values = dict(zip(columns, row, strict=True))
-        for name, position in positions.items():
-            values[name] = shared[name][row[position] - 1]
-        dicts.append({**values, **constants})
+    per_month = moment.rules.physical_meetings.per_month
+    dialect = session.get_bind().dialect.name
+    offer, plain = (
+        json_value(json.dumps(checkin_template(w.label, reminder=False, offer_meeting=o)), dialect)
+        for o in (True, False)
+    )
+    outbox = OutboxMessage.__table__
+    key = moment.key(WEEKLY_CHECKIN)
+    query = select(
+        key,
+        ROUND.c.person_id,
+        literal(WEEKLY_CHECKIN),
+        case((ROUND.c.this_month < per_month, offer), else_=plain),
+        literal(w.send_at, outbox.c.not_before.type),
+        literal(w.closes, outbox.c.expires_at.type),
+        literal(False),
+        literal("pending"),
+        literal(0),
+        literal(moment.now, outbox.c.created_at.type),
+    ).where(predicate)
+    return insert_select(
+        session,
+        outbox,  # type: ignore[arg-type]
+        [
+            "idempotency_key",
+            "person_id",
+            "rule",
+            "replies",
+            "not_before",
+            "expires_at",
+            "ignore_quiet_hours",
+            "status",
+            "attempts",
+            "created_at",
+        ],
+        query,
+    )
+
+
+def _sql_tasks(session: Session, moment: Moment, predicates: dict[str, Any]) -> int:
+    """The counsellor tasks of the SQL rules; returns rows inserted."""
+    table = CounsellorTask.__table__
+    at = literal(moment.now, table.c.due_at.type)
     inserted = 0
-    for start in range(0, len(dicts), BATCH):
-        statement = (
-            sqlite_insert(table)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(table.c.id)
+    for rule, kind in TASK_KINDS.items():
+        predicate = predicates.get(rule)
+        if predicate is None:
+            continue
+        key = moment.key(rule)
+        query = select(
+            key,
+            ROUND.c.id,
+            ROUND.c.counsellor_id,
+            literal("alert" if kind is Kind.ALERT else "task"),
+            literal(rule),
+            moment.reason(rule),
+            at,
+            at,
+        ).where(predicate)
+        inserted += insert_select(
+            session,
+            table,  # type: ignore[arg-type]
+            [
+                "idempotency_key",
+                "participant_id",
+                "counsellor_id",
+                "kind",
+                "rule",
+                "reason",
+                "due_at",
+                "created_at",
+            ],
+            query,
         )
-        inserted += len(session.execute(statement, dicts[start : start + BATCH]).all())
     return inserted
-
-
-def _insert_copy(
-    session: Session,
-    table: Table,
-    columns: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
-    constants: dict[str, Any],
-    shared: dict[str, list[Any]],
-) -> int:
-    """PostgreSQL: COPY the rows into a temporary table, then one ``INSERT … SELECT … ON
-    CONFLICT DO NOTHING``. Constants and shared JSON values travel once, as parameters."""
-    dialect = session.get_bind().dialect
-    scratch = f"planning_{table.name}"
-    definitions = ", ".join(
-        f"{name} integer" if name in shared else f"{name} {table.c[name].type.compile(dialect)}"
-        for name in columns
-    )
-    session.execute(
-        text(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ({definitions}) ON COMMIT DROP")
-    )
-    session.execute(text(f"TRUNCATE {scratch}"))
-    raw: Any = session.connection().connection.driver_connection
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY {scratch} ({', '.join(columns)}) FROM STDIN") as copy,
-    ):
-        write = copy.write_row
-        for row in rows:
-            write(row)
-    values = [
-        f"(CAST(:{name} AS text[]))[t.{name}]::json" if name in shared else f"t.{name}"
-        for name in columns
-    ]
-    values += [f"CAST(:{name} AS {table.c[name].type.compile(dialect)})" for name in constants]
-    params: dict[str, Any] = {
-        name: [json.dumps(value, ensure_ascii=False) for value in shared[name]] for name in shared
-    }
-    params.update(constants)
-    statement = text(
-        f"WITH inserted AS (INSERT INTO {table.name} ({', '.join([*columns, *constants])}) "
-        f"SELECT {', '.join(values)} FROM {scratch} t "
-        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1) SELECT count(*) FROM inserted"
-    )
-    return int(session.execute(statement, params).scalar_one())
-
-
-def participant_row(session: Session, participant_id: int, now: datetime) -> Row | None:
-    """One participant's row (the check-in flow asks how many meetings are planned)."""
-    return next(iter(load_rows(session, now, [participant_id])), None)

@@ -3,24 +3,25 @@
 - ``enqueue_due_reminders(session, now) -> int``: plan its own reminders (called every tick);
 - ``physical_meetings(session, person_ids, since, until)``: start times of in-person meetings
   per person, held (marked seen) before now and booked after now;
+- ``physical_meetings_query(since, until, now)``: the same as ``(person_id, starts_at)`` rows of
+  a query, which the planner aggregates in SQL with the meetings counsellors record;
 - ``offer_slots(turn) -> list[Reply] | None``: one-tap slots for the check-in.
 
 Meetings counsellors record themselves (``ContactEvent`` of kind ``physical``) are counted by
-the planner on top of these.
+the planner on top of these (``scheduler/aggregates.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
 from flows.booking import programme as booking
-from store.appointments import Booking
 
 if TYPE_CHECKING:
     from flows.messages import Reply
@@ -44,19 +45,10 @@ def physical_meetings(
     return {person: sorted(times) for person, times in found.items() if times}
 
 
-def people_with_bookings(session: Session, since: datetime, until: datetime) -> set[int]:
-    """Who has any booking starting in [since, until): only they can have meetings there, so
-    the planner asks :func:`physical_meetings` about them alone (asking costs per person)."""
-    rows = session.execute(
-        select(Booking.person_id)
-        .where(
-            Booking.person_id.is_not(None),
-            Booking.starts_at >= since,
-            Booking.starts_at < until,
-        )
-        .distinct()
-    )
-    return {int(person_id) for (person_id,) in rows}
+def physical_meetings_query(since: datetime, until: datetime, now: datetime) -> Select[Any]:
+    """``(person_id, starts_at)`` of in-person meetings in ``[since, until)``: held (seen)
+    before ``now``, active bookings after it — a query the planner aggregates in SQL."""
+    return booking.physical_meetings_query(since, until, now)
 
 
 def offer_slots(turn: Turn) -> list[Reply] | None:

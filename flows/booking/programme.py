@@ -2,7 +2,8 @@
 
 - :func:`physical_meetings`: meetings held (marked « vu ») and meetings still to come (active
   bookings), of in-person motifs — the cadence counts held ones as done and future ones as
-  planned;
+  planned; :func:`physical_meetings_query` is the same as a query, which the planner folds
+  into its set-based aggregates;
 - :func:`offer_slots`: one-tap slots of the RSA programme meeting for the weekly check-in;
 - :func:`enqueue_due_reminders`: the reminders the scheduler's tick plans.
 """
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from flows.booking.agenda import active, search
@@ -23,7 +25,30 @@ from flows.messages import Reply
 from flows.turn import Turn
 from store.appointments import Booking, Espace, Motif
 
-__all__ = ["enqueue_due_reminders", "offer_slots", "physical_meetings"]
+__all__ = [
+    "enqueue_due_reminders",
+    "offer_slots",
+    "physical_meetings",
+    "physical_meetings_query",
+]
+
+
+def physical_meetings_query(since: datetime, until: datetime, now: datetime) -> Select[Any]:
+    """``(person_id, starts_at)`` of every in-person meeting starting in ``[since, until)``:
+    held (marked seen) before ``now``, active bookings after it."""
+    held = and_(Booking.starts_at <= now, Booking.attendance == "seen")
+    planned = and_(Booking.starts_at > now, active())
+    return (
+        select(Booking.person_id, Booking.starts_at)
+        .join(Motif, Motif.id == Booking.motif_id)
+        .where(
+            Booking.person_id.is_not(None),
+            Motif.physical.is_(True),
+            Booking.starts_at >= since,
+            Booking.starts_at < until,
+            or_(held, planned),
+        )
+    )
 
 
 def physical_meetings(
@@ -34,18 +59,9 @@ def physical_meetings(
     meetings: dict[int, list[datetime]] = {pid: [] for pid in ids}
     if not ids:
         return meetings
-    held = and_(Booking.starts_at <= now, Booking.attendance == "seen")
-    planned = and_(Booking.starts_at > now, active())
     rows = session.execute(
-        select(Booking.person_id, Booking.starts_at)
-        .join(Motif, Motif.id == Booking.motif_id)
-        .where(
-            Booking.person_id.in_(ids),
-            Motif.physical.is_(True),
-            Booking.starts_at >= since,
-            Booking.starts_at < until,
-            or_(held, planned),
-        )
+        physical_meetings_query(since, until, now)
+        .where(Booking.person_id.in_(ids))
         .order_by(Booking.starts_at)
     )
     for person_id, starts_at in rows:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
-from bot.telegram_channel import TelegramChannel, parse_user_ref
+from bot.telegram_channel import (
+    TelegramChannel,
+    free_rate,
+    paid_broadcast_on,
+    parse_user_ref,
+    rate_limiter,
+)
 from flows.messages import Button, Reply
 from flows.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 from tests.fakes.assistant import EchoAssistant
@@ -70,3 +79,28 @@ async def test_bad_request_and_bad_refs_are_final_delivery_errors() -> None:
 def test_user_refs() -> None:
     assert parse_user_ref("42") == (42, None)
     assert parse_user_ref("-100123:45") == (-100123, 45)
+
+
+async def test_paid_broadcast_asks_telegram_and_skips_the_free_rate_limit() -> None:
+    """With the production limiter (30/s overall), free messages are paced; the dispatcher's
+    paid-broadcast channel sends with ``allow_paid_broadcast`` and PTB's 1000/s limiter."""
+    async with telegram_bot(EchoAssistant(), overall_max_rate=None) as (fake, app):
+        timings = {}
+        for paid in (False, True):
+            channel = TelegramChannel(app.bot, paid_broadcast=paid)
+            started = time.perf_counter()
+            await asyncio.gather(
+                *(channel.send(str(400000000 + i), [Reply(text="Bonjour")]) for i in range(60))
+            )
+            timings[paid] = time.perf_counter() - started
+    sent = fake.calls_of("sendMessage")
+    assert [bool(c.params.get("allow_paid_broadcast")) for c in sent] == [False] * 60 + [True] * 60
+    assert "allow_paid_broadcast" not in sent[0].params  # nothing at all on the free path
+    assert timings[False] >= 0.9  # 30 at once, then 30 a second
+    assert timings[True] < timings[False]
+
+
+def test_rate_limiter_follows_the_cadence_file() -> None:
+    assert free_rate() == 30 and paid_broadcast_on() is False
+    assert rate_limiter()._base_limiter.max_rate == 30
+    assert rate_limiter(0)._base_limiter is None

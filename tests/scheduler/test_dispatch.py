@@ -16,6 +16,7 @@ from flows.messages import Reply
 from flows.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 from scheduler.dispatch import Dispatcher
 from scheduler.rules import Rules, parse_rules
+from scheduler.templates import checkin_template
 from store.db import SessionFactory
 from store.models import ChannelAccount, Person
 from store.outbox import OutboxMessage, enqueue
@@ -395,3 +396,41 @@ async def test_a_claim_takes_one_batch_and_the_next_is_claimed_ahead(
     await d.close()  # shutting down gives the rows claimed ahead back at once
     assert sorted(statuses(any_db).values()).count("pending") == 40
     assert {row.attempts for row in outbox(any_db) if row.status == "pending"} == {0}
+
+
+async def test_templates_are_rendered_at_send_time_in_the_persons_language(
+    sessions: SessionFactory, vt: VirtualTime
+) -> None:
+    french, english, odd = (add_person(sessions, ref) for ref in ("1", "2", "3"))
+    with sessions() as session:
+        for person_id, replies in (
+            (french, checkin_template("2026-W49", reminder=False, offer_meeting=True)),
+            (english, checkin_template("2026-W49", reminder=True, offer_meeting=False)),
+            (odd, [{"template": "nothing-like-it", "week": "2026-W49"}]),
+        ):
+            session.add(
+                OutboxMessage(
+                    idempotency_key=f"t{person_id}",
+                    person_id=person_id,
+                    rule="weekly_checkin",
+                    replies=replies,
+                    not_before=TUESDAY_10,
+                )
+            )
+        session.commit()
+    with sessions() as session:  # the language changes after the planning
+        person = session.get(Person, english)
+        assert person is not None
+        person.locale = "en"
+        session.commit()
+    channel = FakeChannel(clock=vt)
+    assert await dispatcher(sessions, channel, vt).drain_once() == 2
+    sent = dict(channel.sent)
+    (checkin,) = sent["1"]
+    assert checkin.text.startswith("Bonjour ! Comment se passe votre semaine")
+    assert checkin.buttons[-1][0].payload == "checkin:slots:2026-W49"  # the meeting offer
+    (reminder,) = sent["2"]
+    assert reminder.text.startswith("A quick reminder: how are you this week?")
+    assert reminder.buttons[0][0].payload == "checkin:ok:2026-W49"
+    row = next(r for r in outbox(sessions) if r.idempotency_key == f"t{odd}")
+    assert row.status == "failed" and "unknown message template" in (row.last_error or "")

@@ -1,0 +1,111 @@
+"""Idempotent bulk writes of the planner: ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING``
+from Python tuples (COPY on PostgreSQL) or straight from a ``SELECT``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Select, Table, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+BATCH = 5000
+
+
+def insert_select(session: Session, table: Table, columns: list[str], query: Select[Any]) -> int:
+    """``INSERT INTO table (columns) <query> ON CONFLICT (idempotency_key) DO NOTHING``;
+    returns rows inserted.
+
+    ``ON CONFLICT`` rather than ``WHERE NOT EXISTS``: a little slower, but it holds whatever
+    writes at the same time and whatever plan the database picks (an anti-join against a
+    table without statistics can go badly wrong). ``query`` must have a ``WHERE`` clause
+    (without one, SQLite reads ``SELECT … ON CONFLICT`` as a join constraint)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(table)
+        .from_select(columns, query)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .execution_options(preserve_rowcount=True)
+    )
+    return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+
+
+def insert_rows(
+    session: Session,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    constants: dict[str, Any],
+    shared: dict[str, list[Any]],
+) -> int:
+    """Bulk ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING``; returns rows inserted.
+
+    ``constants`` are the same for every row; a column in ``shared`` holds a 1-based index
+    into its list of values (a JSON value sent once for thousands of rows)."""
+    if not rows:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_copy(session, table, columns, rows, constants, shared)
+    positions = {name: columns.index(name) for name in shared}
+    dicts = []
+    for row in rows:
+        values = dict(zip(columns, row, strict=True))
+        for name, position in positions.items():
+            values[name] = shared[name][row[position] - 1]
+        dicts.append({**values, **constants})
+    inserted = 0
+    for start in range(0, len(dicts), BATCH):
+        statement = (
+            sqlite_insert(table)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(table.c.id)
+        )
+        inserted += len(session.execute(statement, dicts[start : start + BATCH]).all())
+    return inserted
+
+
+def _insert_copy(
+    session: Session,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    constants: dict[str, Any],
+    shared: dict[str, list[Any]],
+) -> int:
+    """PostgreSQL: COPY the rows into a temporary table, then one ``INSERT … SELECT … ON
+    CONFLICT DO NOTHING``. Constants and shared JSON values travel once, as parameters."""
+    dialect = session.get_bind().dialect
+    scratch = f"planning_{table.name}"
+    definitions = ", ".join(
+        f"{name} integer" if name in shared else f"{name} {table.c[name].type.compile(dialect)}"
+        for name in columns
+    )
+    session.execute(
+        text(f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ({definitions}) ON COMMIT DROP")
+    )
+    session.execute(text(f"TRUNCATE {scratch}"))
+    raw: Any = session.connection().connection.driver_connection
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {scratch} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        write = copy.write_row
+        for row in rows:
+            write(row)
+    values = [
+        f"(CAST(:{name} AS text[]))[t.{name}]::json" if name in shared else f"t.{name}"
+        for name in columns
+    ]
+    values += [f"CAST(:{name} AS {table.c[name].type.compile(dialect)})" for name in constants]
+    params: dict[str, Any] = {
+        name: [json.dumps(value, ensure_ascii=False) for value in shared[name]] for name in shared
+    }
+    params.update(constants)
+    statement = text(
+        f"WITH inserted AS (INSERT INTO {table.name} ({', '.join([*columns, *constants])}) "
+        f"SELECT {', '.join(values)} FROM {scratch} t "
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1) SELECT count(*) FROM inserted"
+    )
+    return int(session.execute(statement, params).scalar_one())

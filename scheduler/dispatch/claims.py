@@ -1,0 +1,171 @@
+"""Claiming due rows (``FOR UPDATE SKIP LOCKED``), giving them back, and finding, as of now,
+where each one goes."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from core.i18n import resolve_locale
+from flows.ports import Channel
+from scheduler.dispatch.rows import CHANNEL_PREFERENCE, CONVERSATIONAL, Claimed, Target, by_id
+from scheduler.rules import Dispatch
+from store.db import SessionFactory
+from store.models import ChannelAccount, Person
+from store.outbox import OutboxMessage
+
+
+def worker_name() -> str:
+    """A unique name for this dispatcher (host, pid, random): claims say who holds them."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class Claims:
+    """The rows one dispatcher (``worker``) holds, a batch at a time."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        channels: Mapping[str, Channel],
+        config: Dispatch,
+        clock: Callable[[], datetime],
+        worker: str,
+        batch: int,
+        stats: defaultdict[str, int],
+    ) -> None:
+        self.sessions = sessions
+        self.channels = channels
+        self.config = config
+        self.clock = clock
+        self.worker = worker
+        self.batch = batch
+        self.stats = stats
+
+    def fetch(self, urgent_only: bool = False) -> list[tuple[Claimed, Target | None]]:
+        """Claim due rows and look up, as of now, where each one goes."""
+        claimed = self.claim(urgent_only)
+        if not claimed:
+            return []
+        targets = self.targets([row.person_id for row in claimed])
+        return [(row, targets.get(row.person_id or 0)) for row in claimed]
+
+    def unclaim(self, ids: list[int]) -> None:
+        """Give rows back untouched (claimed ahead, not sent: the attempt does not count)."""
+        with self.sessions() as session, session.begin():
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.status == "claimed",
+                    OutboxMessage.claimed_by == self.worker,
+                )
+                .values(
+                    status="pending",
+                    claimed_by=None,
+                    claimed_at=None,
+                    attempts=OutboxMessage.attempts - 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def claim(self, urgent_only: bool = False) -> list[Claimed]:
+        """Due rows (and rows whose claim expired), relays first, at most a batch."""
+        now = self.clock()
+        stale = now - timedelta(seconds=self.config.claim_timeout_seconds)
+        claimable = or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
+            and_(OutboxMessage.status == "claimed", OutboxMessage.claimed_at < stale),
+        )
+        out: list[Claimed] = []
+        with self.sessions() as session, session.begin():
+            # Counsellors' relays first, never behind a broadcast.
+            for urgent in (True,) if urgent_only else (True, False):
+                room = self.batch - len(out)
+                if room <= 0:
+                    break
+                rule = (
+                    OutboxMessage.rule.in_(CONVERSATIONAL)
+                    if urgent
+                    else OutboxMessage.rule.not_in(CONVERSATIONAL)
+                )
+                due = (
+                    select(OutboxMessage.id)
+                    .where(claimable, rule)
+                    .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                    .limit(room)
+                    .with_for_update(skip_locked=True)
+                    # Evaluated once: as an IN (subquery), PostgreSQL may rescan it per row,
+                    # and SKIP LOCKED then skips the rows just claimed and the LIMIT is lost.
+                    .cte("due")
+                    .prefix_with("MATERIALIZED", dialect="postgresql")
+                )
+                statement = (
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == due.c.id, claimable)
+                    .values(
+                        status="claimed",
+                        claimed_by=self.worker,
+                        claimed_at=now,
+                        attempts=OutboxMessage.attempts + 1,
+                    )
+                    .returning(
+                        OutboxMessage.id,
+                        OutboxMessage.idempotency_key,
+                        OutboxMessage.person_id,
+                        OutboxMessage.rule,
+                        OutboxMessage.replies,
+                        OutboxMessage.expires_at,
+                        OutboxMessage.ignore_quiet_hours,
+                        OutboxMessage.attempts,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                part = sorted((Claimed(*row) for row in session.execute(statement)), key=by_id)
+                out.extend(part)
+        self.stats["claimed"] += len(out)
+        return out
+
+    def targets(self, person_ids: list[int | None]) -> dict[int, Target]:
+        """Consent, ``/stop``, the preferred reachable account and the language of each
+        person, now."""
+        ids = sorted({pid for pid in person_ids if pid})
+        if not ids:
+            return {}
+        with self.sessions() as session:
+            people = {
+                person.id: person
+                for person in session.scalars(select(Person).where(Person.id.in_(ids)))
+            }
+            accounts: dict[int, list[ChannelAccount]] = defaultdict(list)
+            for account in session.scalars(
+                select(ChannelAccount).where(
+                    ChannelAccount.person_id.in_(ids), ChannelAccount.unreachable_at.is_(None)
+                )
+            ):
+                if account.channel in self.channels:
+                    accounts[account.person_id].append(account)
+        targets = {}
+        for pid, person in people.items():
+            ranked = sorted(
+                accounts.get(pid, []),
+                key=lambda a: (
+                    CHANNEL_PREFERENCE.index(a.channel)
+                    if a.channel in CHANNEL_PREFERENCE
+                    else len(CHANNEL_PREFERENCE)
+                ),
+            )
+            best = ranked[0] if ranked else None
+            targets[pid] = Target(
+                opted_out=person.proactive_opt_out,
+                consent=person.consent,
+                channel=best.channel if best else None,
+                user_ref=best.external_ref if best else None,
+                locale=resolve_locale(person.locale, best.language_code if best else None),
+            )
+        return targets

@@ -1,0 +1,92 @@
+"""Recording what happened to a row: sent, postponed, failed, skipped — and retries of
+network errors with exponential backoff."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+
+from scheduler.dispatch.rows import AfterSend, Claimed, Target
+from scheduler.dispatch.unreachable import mark_unreachable
+from scheduler.rules import Dispatch
+from store.db import SessionFactory
+from store.outbox import OutboxMessage
+
+log = logging.getLogger("scheduler.dispatch")
+
+
+class Outcomes:
+    """Writes one row's outcome, only while this dispatcher (``worker``) still holds it."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        config: Dispatch,
+        clock: Callable[[], datetime],
+        worker: str,
+        after_send: Mapping[str, AfterSend],
+        stats: defaultdict[str, int],
+    ) -> None:
+        self.sessions = sessions
+        self.config = config
+        self.clock = clock
+        self.worker = worker
+        self.after_send = after_send
+        self.stats = stats
+
+    def finish(
+        self,
+        row: Claimed,
+        status: str,
+        *,
+        error: str | None = None,
+        not_before: datetime | None = None,
+        refund: bool = False,
+        blocked: Target | None = None,
+    ) -> bool:
+        """Record the outcome, only if the claim is still ours (one transaction)."""
+        now = self.clock()
+        values: dict[str, Any] = {"status": status, "last_error": error}
+        if status == "sent":
+            values["sent_at"] = now
+        if status == "pending":
+            values.update(claimed_by=None, claimed_at=None, not_before=not_before or now)
+        if refund:  # a postponement is not a failed attempt
+            values["attempts"] = OutboxMessage.attempts - 1
+        with self.sessions() as session, session.begin():
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.status == "claimed",
+                    OutboxMessage.claimed_by == self.worker,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0) != 1:
+                log.warning("outbox %s: claim lost before recording %s", row.id, status)
+                return False
+            if status == "sent" and row.person_id and row.rule in self.after_send:
+                self.after_send[row.rule](session, row.person_id, row.rule, row.key, now)
+            if blocked is not None and row.person_id:
+                mark_unreachable(session, row.person_id, blocked, now)
+        self.stats[status] += 1
+        return True
+
+    def retry(self, row: Claimed, error: str) -> bool:
+        """A network error: again after ``base × 2^(attempt-1)`` (capped), or give up."""
+        config = self.config
+        if row.attempts >= config.max_attempts:
+            return self.finish(row, "failed", error=f"gave up after {row.attempts}: {error}")
+        delay = min(
+            config.backoff_base_seconds * 2 ** (row.attempts - 1), config.backoff_max_seconds
+        )
+        return self.finish(
+            row, "pending", not_before=self.clock() + timedelta(seconds=delay), error=error
+        )

@@ -1,0 +1,49 @@
+"""What the dispatcher handles: a claimed outbox row and where it goes, as of now."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+# Answers in a conversation the person started: not "proactive", so /stop and night do not hold
+# them back (the counsellor is answering a question).
+CONVERSATIONAL = frozenset({"relay", "reply"})  # reply: a live answer Telegram refused
+# Programme messages keep to the check-in window (weekdays, daytime, no holidays).
+WINDOWED = frozenset({"weekly_checkin", "checkin_reminder"})
+CHANNEL_PREFERENCE = ("telegram", "local")
+
+AfterSend = Callable[[Session, int, str, str, datetime], None]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this dispatcher holds."""
+
+    id: int
+    key: str
+    person_id: int | None
+    rule: str
+    replies: list[dict[str, Any]]
+    expires_at: datetime | None
+    ignore_quiet_hours: bool
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who the row goes to, as of now."""
+
+    opted_out: bool
+    consent: str
+    channel: str | None
+    user_ref: str | None
+    locale: str = "fr"  # templates are rendered in it (``scheduler.templates``)
+
+
+def by_id(row: Claimed) -> int:
+    return row.id
