@@ -62,6 +62,11 @@ async def _child(args: argparse.Namespace) -> None:
         from core.wiring import build_assistant
 
         handler = build_assistant(settings)  # migrates, loads content, trains the NLU
+        if args.assistant_process:
+            from bot.assistant_process import AssistantProcess
+
+            handler = AssistantProcess(settings, handler)
+            await handler.start()
     app = build_application(
         settings,
         handler,
@@ -208,6 +213,7 @@ async def _parent(args: argparse.Namespace) -> dict[str, Any]:
 
     result: dict[str, Any] = {"mode": "echo" if args.echo else "assistant"}
     result["http"] = "httpx" if args.httpx else "lean"
+    result["assistant_process"] = args.assistant_process
     mine = resource.getrusage(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory() as workdir:
         database_url = args.database_url or f"sqlite:///{workdir}/bench.db"
@@ -229,6 +235,7 @@ async def _parent(args: argparse.Namespace) -> dict[str, Any]:
             command += ["--concurrency", str(args.concurrency), "--pool", str(args.pool)]
             command += ["--echo"] if args.echo else []
             command += ["--httpx"] if args.httpx else []
+            command += ["--assistant-process"] if args.assistant_process else []
             command += ["--profile", args.profile] if args.profile else []
             spawned = time.monotonic()
             child = await asyncio.create_subprocess_exec(
@@ -288,6 +295,9 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=16, help="HTTP connections to the API")
     parser.add_argument("--httpx", action="store_true", help="PTB's httpx, not LeanRequest")
     parser.add_argument("--echo", action="store_true", help="echo assistant: adapter only")
+    parser.add_argument(
+        "--assistant-process", action="store_true", help="turns in a child process (2 GILs)"
+    )
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--postgres", action="store_true", help="create and drop a temp db")
     parser.add_argument("--profile", default=None, help="write the bot's cProfile stats here")

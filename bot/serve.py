@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 async def _serve(settings: Settings) -> None:
-    from bot.telegram_app import build_application, polling
+    from bot.telegram_app import Handler, build_application, polling
     from bot.telegram_channel import TelegramChannel, paid_broadcast_on
     from console.serve import run_console
     from core.wiring import build_assistant
@@ -44,7 +44,13 @@ async def _serve(settings: Settings) -> None:
             kick=jobs.kick,
         )
         install(assistant.services.listeners, relay)
-    app = build_application(settings, assistant, staff_handler=relay)
+    handler: Handler = assistant
+    if settings.assistant_process:
+        from bot.assistant_process import AssistantProcess
+
+        handler = AssistantProcess(settings, assistant)
+        await handler.start()
+    app = build_application(settings, handler, staff_handler=relay)
     if group is not None:
         group.bind(app.bot)
     stop = asyncio.Event()

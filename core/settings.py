@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Per-person flood guard: more than this many messages in the window get one polite notice.
     throttle_messages: int = 20
     throttle_window_s: float = 10.0
+    # High load: the assistant's turns run in a child process (its own interpreter and core),
+    # python-telegram-bot keeps the main one (``bot/assistant_process.py``).
+    assistant_process: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -118,22 +118,30 @@ class Assistant:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one message. Messages of one person are handled one at a time, in order."""
+        replies, events = await self.answer(incoming)
+        await self.announce(events)
+        return replies
+
+    async def answer(self, incoming: Incoming) -> tuple[list[Reply], list[Event]]:
+        """The turn alone: replies and the events to announce (listeners not run yet)."""
         key = (incoming.channel, incoming.user_ref)
         async with self._one_at_a_time(key):
             try:
                 parse = await self._understand(incoming)
                 job = _Job(incoming, parse, self._throttled(incoming))
-                replies, events = await self.groups.submit(job)
+                return await self.groups.submit(job)
             except Exception:
                 log.exception("turn failed for %s:%s", incoming.channel, incoming.user_ref)
-                return [apology(resolve_locale(None, incoming.language_code))]
+                return [apology(resolve_locale(None, incoming.language_code))], []
+
+    async def announce(self, events: Sequence[Event]) -> None:
+        """Run the listeners (network I/O: staff group…) for events of a committed turn."""
         for event in events:
             for listener in self.services.listeners:
                 try:
                     await listener(event)
                 except Exception:
                     log.exception("listener failed on %s", event.name)
-        return replies
 
     @contextlib.asynccontextmanager
     async def _one_at_a_time(self, key: tuple[str, str]) -> AsyncIterator[None]:

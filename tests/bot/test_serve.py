@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from bot.serve import _serve
@@ -33,7 +34,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_bot_scheduler_and_console_run_together(tmp_path: Path) -> None:
+@pytest.mark.parametrize("assistant_process", [False, True], ids=["one-process", "child"])
+async def test_bot_scheduler_and_console_run_together(
+    tmp_path: Path, assistant_process: bool
+) -> None:
     fake = FakeTelegramApi()
     await fake.start()
     url = f"sqlite:///{tmp_path / 'serve.db'}"
@@ -44,6 +48,7 @@ async def test_bot_scheduler_and_console_run_together(tmp_path: Path) -> None:
         telegram_api_url=fake.base_url,
         console_port=port,
         console_secret_key="test-secret-key-for-serve",
+        assistant_process=assistant_process,
     )
     task = asyncio.create_task(_serve(settings))
     try:
