@@ -69,6 +69,8 @@ class AssistantProcess:
                 log.warning(
                     "the assistant process ended (%s): starting a new one", self._child.returncode
                 )
+                if asyncio.get_running_loop().time() - self._started_at < RESTART_PAUSE_S:
+                    await asyncio.sleep(RESTART_PAUSE_S)  # a child dying at once: no storm
             env = {**os.environ, ENV: self.settings.model_dump_json()}
             child = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -113,16 +115,17 @@ class AssistantProcess:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer in the child process, then run this process's listeners for its events."""
+        ident = next(self._ids)
         try:
             child = await self._ensure()
             assert child.stdin is not None
-            ident = next(self._ids)
             future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
             self._pending[ident] = future
             child.stdin.write(frame((ident, incoming)))
             await child.stdin.drain()
             replies, events = await future
         except (WorkerGone, ConnectionError) as exc:
+            self._pending.pop(ident, None)
             log.error("turn lost with the assistant process for %s: %s", incoming.user_ref, exc)
             return [apology(resolve_locale(None, incoming.language_code))]
         if replies is None:  # the child logged what went wrong
