@@ -30,6 +30,7 @@ from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaf
 from store.staff import Staff
 
 T = TypeVar("T")
+Row = TypeVar("Row")
 AGENDA = "/admin/agenda"
 
 
@@ -156,6 +157,19 @@ def finish(
     return RedirectResponse(back, status_code=303)
 
 
+def optional_row(
+    request: Request, session: Session, model: type[Row], name: str, missing: str
+) -> Row | None:
+    """The row named by the path (edit forms), ``None`` without one (create), else 404."""
+    key = request.path_params.get(name)
+    if key is None:
+        return None
+    row = session.get(model, key) if isinstance(key, str) else None
+    if row is None:
+        raise HTTPException(404, missing)
+    return row
+
+
 def number(request: Request, name: str) -> int:
     value = request.path_params.get(name)
     if not isinstance(value, int):
@@ -173,10 +187,9 @@ def _espace_context(staff: Staff, espace: Espace | None) -> dict[str, Any]:
 @page(admin=True)
 async def espace_form(request: Request, session: Session, staff: Staff) -> Response:
     """A new Espace, or one to edit."""
-    espace_id = request.path_params.get("espace_id")
-    espace = session.get(Espace, espace_id) if isinstance(espace_id, str) else None
-    if espace_id is not None and espace is None:
-        raise HTTPException(404, gettext("Cet Espace n'existe pas."))
+    espace = optional_row(
+        request, session, Espace, "espace_id", gettext("Cet Espace n'existe pas.")
+    )
     values: forms.Values = forms.espace_values(espace) if espace else {"active": True}
     return form_page(request, "agenda_espace.html", _espace_context(staff, espace), values)
 
@@ -185,10 +198,9 @@ async def espace_form(request: Request, session: Session, staff: Staff) -> Respo
 async def espace_save(request: Request, session: Session, staff: Staff) -> Response:
     """Create or edit an Espace."""
     form = await checked_form(request)
-    espace_id = request.path_params.get("espace_id")
-    espace = session.get(Espace, espace_id) if isinstance(espace_id, str) else None
-    if espace_id is not None and espace is None:
-        raise HTTPException(404, gettext("Cet Espace n'existe pas."))
+    espace = optional_row(
+        request, session, Espace, "espace_id", gettext("Cet Espace n'existe pas.")
+    )
     data, known = forms.read_espace(form, espace.id if espace else None)
     now = state(request).clock()
     was_active = espace.active if espace else True
@@ -232,10 +244,7 @@ def _motif_context(staff: Staff, motif: Motif | None) -> dict[str, Any]:
 @page(admin=True)
 async def motif_form(request: Request, session: Session, staff: Staff) -> Response:
     """A new motif, or one to edit."""
-    motif_id = request.path_params.get("motif_id")
-    motif = session.get(Motif, motif_id) if isinstance(motif_id, str) else None
-    if motif_id is not None and motif is None:
-        raise HTTPException(404, gettext("Ce motif n'existe pas."))
+    motif = optional_row(request, session, Motif, "motif_id", gettext("Ce motif n'existe pas."))
     values: forms.Values = (
         forms.motif_values(motif) if motif else {"active": True, "physical": True}
     )
@@ -246,10 +255,7 @@ async def motif_form(request: Request, session: Session, staff: Staff) -> Respon
 async def motif_save(request: Request, session: Session, staff: Staff) -> Response:
     """Create or edit a motif."""
     form = await checked_form(request)
-    motif_id = request.path_params.get("motif_id")
-    motif = session.get(Motif, motif_id) if isinstance(motif_id, str) else None
-    if motif_id is not None and motif is None:
-        raise HTTPException(404, gettext("Ce motif n'existe pas."))
+    motif = optional_row(request, session, Motif, "motif_id", gettext("Ce motif n'existe pas."))
     data, known = forms.read_motif(form, motif.id if motif else None)
     now = state(request).clock()
     saved, problems, need = attempt(

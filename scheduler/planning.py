@@ -332,16 +332,7 @@ def _sql_tasks(session: Session, moment: Moment, predicates: dict[str, Any]) -> 
         inserted += insert_select(
             session,
             table,  # type: ignore[arg-type]
-            [
-                "idempotency_key",
-                "participant_id",
-                "counsellor_id",
-                "kind",
-                "rule",
-                "reason",
-                "due_at",
-                "created_at",
-            ],
+            [*TASK_COLUMNS, "created_at"],
             query,
         )
     return inserted
