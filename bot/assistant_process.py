@@ -45,8 +45,6 @@ class AssistantProcess:
     def __init__(self, settings: Settings, local: Assistant, *, start_timeout: float = 60) -> None:
         self.settings = settings
         self.local = local
-        self.sessions = local.sessions
-        self.services = local.services
         self.start_timeout = start_timeout
         self._child: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
