@@ -181,7 +181,7 @@ class LeanBotApiChannel:
         self._slots = asyncio.Semaphore(connections)
 
     async def send(self, user_ref: str, replies: Any) -> None:
-        from flows.ports import RecipientBlocked, RetryLater, TransientDeliveryError
+        from core.ports import RecipientBlocked, RetryLater, TransientDeliveryError
 
         for reply in replies:
             body = json.dumps({"chat_id": int(user_ref), "text": reply.text}).encode()

@@ -27,12 +27,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from flows.booking.agenda import load_calendar, load_occupancy, search
-from flows.booking.booking import book
-from flows.booking.config import load_config
-from flows.booking.slots import Slot, free_slots
-from flows.booking.sync import sync_config
-from flows.catalog import load_espaces
+from capabilities.appointments.agenda import load_calendar, load_occupancy, search
+from capabilities.appointments.booking import book
+from capabilities.appointments.config import load_config
+from capabilities.appointments.slots import Slot, free_slots
+from capabilities.appointments.sync import sync_config
+from capabilities.information.catalog import load_espaces
 from store.db import SessionFactory, make_engine, make_session_factory
 from store.migrate import upgrade
 from store.models import Person

@@ -21,8 +21,8 @@ CHILD = """
 import time, resource, json, asyncio
 t0 = time.perf_counter()
 from core.settings import load_settings
-from core.wiring import build_assistant
-from flows.messages import Incoming, Kind
+from app.build import build_assistant
+from core.messages import Incoming, Kind
 assistant = build_assistant(load_settings())
 replies = asyncio.run(assistant.handle(Incoming("local", "bench", Kind.TEXT, text="bonjour")))
 ready = time.perf_counter() - t0

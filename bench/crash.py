@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from bench._programme import FakeApiProcess, outbox, people, telegram_channel, temporary_postgres
+from capabilities.programme.rules import parse_rules
 from scheduler.dispatch import Dispatcher
-from scheduler.rules import parse_rules
 from store.db import make_engine, make_session_factory
 from store.outbox import OutboxMessage
 

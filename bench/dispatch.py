@@ -32,8 +32,8 @@ from bench._programme import (
     telegram_channel,
     temporary_postgres,
 )
+from capabilities.programme.rules import parse_rules
 from scheduler.dispatch import Dispatcher
-from scheduler.rules import parse_rules
 from store.db import make_session_factory
 from tests.fakes.telegram_api import TOKEN
 

@@ -5,10 +5,10 @@
 linked to Telegram, 5 % who said /stop), then, at Tuesday 1 December 2026, 10:00 Paris time
 — the moment the weekly check-ins fall due:
 
-- before: ``scheduler.planning.plan_per_row``, the pure function on every participant (the
-  planner before the SQL rules), rolled back;
-- after: ``scheduler.planning.plan``, the set-based round, committed, then once more to show
-  that planning twice adds nothing; both must agree on every count.
+- before: ``capabilities.programme.planning.plan_per_row``, the pure function on every
+  participant (the planner before the SQL rules), rolled back;
+- after: ``capabilities.programme.planning.plan``, the set-based round, committed, then once
+  more to show that planning twice adds nothing; both must agree on every count.
 
 ``--now`` plans at another moment (a Thursday: weeks without contact become tasks).
 """
@@ -24,8 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import text
 
 from bench._programme import copy_rows, temporary_postgres
-from scheduler.planning import PlanResult, load_rows, plan, plan_per_row
-from scheduler.rules import default_rules
+from capabilities.programme.planning import PlanResult, load_rows, plan, plan_per_row
+from capabilities.programme.rules import default_rules
 from store.db import make_session_factory
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris

@@ -59,7 +59,7 @@ async def _child(args: argparse.Namespace) -> None:
 
         handler = EchoAssistant()
     else:
-        from core.wiring import build_assistant
+        from app.build import build_assistant
 
         handler = build_assistant(settings)  # migrates, loads content, trains the NLU
         if args.assistant_process:

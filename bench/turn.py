@@ -21,7 +21,7 @@ from itertools import count
 from typing import Any
 
 from bench.telegram_e2e import TEXTS, _postgres_db
-from flows.messages import Incoming, Kind
+from core.messages import Incoming, Kind
 
 
 def _incoming(
@@ -39,8 +39,8 @@ def _incoming(
 
 
 async def _run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
+    from app.build import build_assistant
     from core.settings import load_settings
-    from core.wiring import build_assistant
 
     settings = load_settings(database_url=database_url, throttle_messages=100_000)
     assistant = build_assistant(settings)

@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from itertools import count
 
 from bot.assistant_worker import ENV, frame, read_frame
+from capabilities.conversation.assistant import Assistant, apology
+from capabilities.conversation.services import Event
 from core.i18n import resolve_locale
+from core.messages import Incoming, Reply
 from core.settings import Settings
-from flows.assistant import Assistant, apology
-from flows.messages import Incoming, Reply
-from flows.services import Event
 
 log = logging.getLogger(__name__)
 

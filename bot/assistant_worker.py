@@ -18,10 +18,10 @@ import struct
 import sys
 from typing import Any, BinaryIO
 
+from app.build import build_assistant
+from capabilities.conversation.assistant import Assistant
+from core.messages import Incoming
 from core.settings import Settings
-from core.wiring import build_assistant
-from flows.assistant import Assistant
-from flows.messages import Incoming
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from flows.assistant import Assistant
-from flows.messages import Incoming, Kind, Reply
+from capabilities.conversation.assistant import Assistant
+from core.messages import Incoming, Kind, Reply
 
 CHANNEL = "local"
 
@@ -121,7 +121,7 @@ async def run_interactive(assistant: Assistant, stdin: TextIO, stdout: TextIO) -
 
 def main(jsonl: bool) -> None:
     """Build the assistant on the configured database and chat on stdin/stdout."""
-    from core.wiring import build_assistant
+    from app.build import build_assistant
 
     async def go() -> None:
         assistant = build_assistant()

@@ -24,10 +24,10 @@ log = logging.getLogger(__name__)
 
 
 async def _serve(settings: Settings) -> None:
+    from app.build import build_assistant
     from bot.telegram_app import Handler, build_application, polling
     from bot.telegram_channel import TelegramChannel, paid_broadcast_on
     from console.serve import run_console
-    from core.wiring import build_assistant
     from scheduler import jobs
 
     assistant = build_assistant(settings)
@@ -35,7 +35,7 @@ async def _serve(settings: Settings) -> None:
     relay = group = None
     if settings.telegram_staff_chat_id is not None:
         from bot.telegram_staff import staff_relay_for
-        from flows.staff_relay import install
+        from capabilities.handoff.relay import install
 
         relay, group = staff_relay_for(
             settings.telegram_staff_chat_id,

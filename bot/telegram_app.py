@@ -31,8 +31,8 @@ from bot.telegram_channel import rate_limiter, retry_after_seconds
 from bot.telegram_convert import is_private, to_incoming
 from bot.telegram_http import LeanRequest
 from bot.telegram_render import TEXT_APOLOGY, send_replies, toast
+from core.messages import Incoming, Reply
 from core.settings import Settings
-from flows.messages import Incoming, Reply
 
 log = logging.getLogger(__name__)
 

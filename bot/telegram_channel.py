@@ -26,9 +26,9 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram_render import send_replies
+from core.messages import Reply
+from core.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 from core.settings import Settings
-from flows.messages import Reply
-from flows.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +61,14 @@ def to_delivery_error(error: TelegramError) -> DeliveryError:
 
 def free_rate() -> float:
     """The bot-wide rate of ``config/cadence.yaml`` (``dispatch.rate_per_second``, ≤ 30/s)."""
-    from scheduler.rules import default_rules
+    from capabilities.programme.rules import default_rules
 
     return default_rules().dispatch.rate_per_second
 
 
 def paid_broadcast_on() -> bool:
     """Is paid broadcast on in ``config/cadence.yaml`` (``dispatch.paid_broadcast``)?"""
-    from scheduler.rules import default_rules
+    from capabilities.programme.rules import default_rules
 
     return default_rules().dispatch.paid_broadcast
 
@@ -98,7 +98,7 @@ class TelegramChannel:
         self.paid_broadcast = paid_broadcast
 
     async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
-        """Deliver the replies in order, or raise a :class:`flows.ports.DeliveryError`."""
+        """Deliver the replies in order, or raise a :class:`core.ports.DeliveryError`."""
         try:
             chat_id, thread_id = parse_user_ref(user_ref)
         except ValueError as exc:

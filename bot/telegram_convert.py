@@ -7,7 +7,7 @@ from datetime import UTC
 
 from telegram import Chat, Message, Update
 
-from flows.messages import Incoming, Kind
+from core.messages import Incoming, Kind
 
 CHANNEL = "telegram"
 

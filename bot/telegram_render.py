@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram._utils.defaultvalue import DEFAULT_NONE
 
-from flows.messages import Button, Reply
+from core.messages import Button, Reply
 
 # Opt in to PTB's future timedelta durations now (read by PTB at run time): with the legacy
 # ints, building a ``RetryAfter`` emits a deprecation warning (an error under ``-W error``).

@@ -1,4 +1,5 @@
-"""The staff Telegram group (a forum supergroup) behind :class:`flows.staff_relay.StaffGroup`.
+"""The staff Telegram group (a forum supergroup) behind
+:class:`capabilities.handoff.relay.StaffGroup`.
 
 Topics are created with ``createForumTopic``; posts go to the topic's thread. Wire it with
 :func:`staff_relay_for` and pass the relay as ``staff_handler`` to ``build_application``.
@@ -13,9 +14,9 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.telegram_render import send_replies
+from capabilities.handoff.relay import StaffRelay
 from core.clock import Clock, utcnow
-from flows.messages import Reply
-from flows.staff_relay import StaffRelay
+from core.messages import Reply
 from store.db import SessionFactory
 
 log = logging.getLogger(__name__)

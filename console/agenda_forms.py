@@ -2,7 +2,7 @@
 
 Typing mistakes (a time that is not a time, a number that is not a number) become
 :class:`Problem` objects for the field, like the agenda's own checks in
-:mod:`flows.booking.admin`, so the form shows every problem at once.
+:mod:`capabilities.appointments.admin`, so the form shows every problem at once.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from capabilities.appointments.admin import EspaceInput, MotifInput, Problem
+from capabilities.appointments.admin_periods import ClosureInput, PeriodInput
 from core.i18n import N_
-from flows.booking.admin import EspaceInput, MotifInput, Problem
-from flows.booking.admin_periods import ClosureInput, PeriodInput
 from store.appointments import Espace, Motif, OpeningPeriod, PeriodStaff
 
 Values = dict[str, object]

@@ -1,8 +1,9 @@
 """The console's view of the real appointments and RSA programme modules.
 
 Everything here reuses the capabilities' own functions: enrolment and invitations
-(``flows.programme.enrolment``), the cadence and its compliance report (``scheduler``),
-bookings, attendance and their statistics (``flows.booking``). Nothing is recomputed here:
+(``capabilities.programme.enrolment``), the cadence and its compliance report (``scheduler``),
+bookings, attendance and their statistics (``capabilities.appointments``). Nothing is recomputed
+here:
 this module only turns their results into the short French rows a counsellor reads.
 """
 
@@ -14,6 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
+from capabilities.appointments.agenda import day_bounds
+from capabilities.appointments.booking import BookingError, mark_attendance, upcoming
+from capabilities.appointments.describe import place_of
+from capabilities.appointments.stats import day_rows, stats_rows
+from capabilities.programme import periods
+from capabilities.programme.cadence import PARTICIPANT_KINDS, due_actions
+from capabilities.programme.checkin import ANSWER_LABELS
+from capabilities.programme.contacts import KIND_LABELS, record_contact
+from capabilities.programme.enrolment import EnrolmentError, enrol, participant_of
+from capabilities.programme.planning import OPEN_STATUSES, participant_row
+from capabilities.programme.report import ParticipantLine, participant_lines
+from capabilities.programme.rules import Rules, default_rules
 from console.integrations import (
     AppointmentRow,
     CaseloadRow,
@@ -23,18 +36,6 @@ from console.integrations import (
 )
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import format_clock, format_when
-from flows.booking.agenda import day_bounds
-from flows.booking.booking import BookingError, mark_attendance, upcoming
-from flows.booking.describe import place_of
-from flows.booking.stats import day_rows, stats_rows
-from flows.programme.checkin import ANSWER_LABELS
-from flows.programme.contacts import KIND_LABELS, record_contact
-from flows.programme.enrolment import EnrolmentError, enrol, participant_of
-from scheduler import periods
-from scheduler.cadence import PARTICIPANT_KINDS, due_actions
-from scheduler.planning import OPEN_STATUSES, participant_row
-from scheduler.report import ParticipantLine, participant_lines
-from scheduler.rules import Rules, default_rules
 from store.appointments import Booking, Motif
 from store.models import Person
 from store.programme import ContactEvent, Participant

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from capabilities.handoff.staff_identity import label_of
 from console.integrations import Integrations
-from flows.staff_identity import label_of
 from store.console_models import Assignment, AuditEntry
 from store.models import Conversation, HandoffRequest, MessageLog, Person
 from store.staff import Staff

@@ -13,9 +13,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from capabilities.handoff.staff_identity import (
+    CODE_LIFETIME,
+    label_of,
+    link,
+    new_link_code,
+    sender_label,
+)
 from console.queries import audit
 from console.web import checked_form, flash, gettext, page, render, state
-from flows.staff_identity import CODE_LIFETIME, label_of, link, new_link_code, sender_label
 from store.console_models import TelegramSender
 from store.staff import Staff
 

@@ -19,13 +19,19 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from capabilities.appointments.admin import (
+    AgendaError,
+    NeedsConfirmation,
+    Problem,
+    save_espace,
+    save_motif,
+)
+from capabilities.appointments.admin_checks import WEEKDAY_NAMES, hm
+from capabilities.appointments.agenda import forget_calendars
 from console import agenda_forms as forms
 from console.queries import audit
 from console.web import checked_form, flash, gettext, page, render, state
 from core.clock import to_paris
-from flows.booking.admin import AgendaError, NeedsConfirmation, Problem, save_espace, save_motif
-from flows.booking.admin_checks import WEEKDAY_NAMES, hm
-from flows.booking.agenda import forget_calendars
 from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaff
 from store.staff import Staff
 

@@ -15,12 +15,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from capabilities.programme.contacts import DIAGNOSES, KIND_LABELS
 from console.integrations import ParticipantView
 from console.queries import audit
 from console.web import checked_form, flash, gettext, page, render, state
 from core.clock import PARIS, to_paris
 from core.i18n import N_
-from flows.programme.contacts import DIAGNOSES, KIND_LABELS
 from store.staff import Staff
 
 NOTE_LIMIT = 1000

@@ -8,6 +8,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from capabilities.handoff.relay import notify_resolved
+from capabilities.handoff.staff_context import REASON_LABELS, last_intents
+from capabilities.handoff.state import counsellor_reply, resolve, take
 from console.queries import (
     audit,
     can_open,
@@ -18,9 +21,6 @@ from console.queries import (
     who_labels,
 )
 from console.web import checked_form, flash, page, person_id_of, render, state
-from flows.handoff_state import counsellor_reply, resolve, take
-from flows.staff_context import REASON_LABELS, last_intents
-from flows.staff_relay import notify_resolved
 from store.console_models import Assignment, CannedReply, HandoffTransition, StaffNote
 from store.models import Conversation, Person
 from store.staff import Staff

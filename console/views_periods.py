@@ -11,11 +11,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from capabilities.appointments.admin_checks import WEEKDAY_NAMES, hm
+from capabilities.appointments.admin_periods import (
+    remove_closure,
+    remove_period,
+    save_closure,
+    save_period,
+)
 from console import agenda_forms as forms
 from console.views_agenda import AGENDA, attempt, finish, form_page, number, period_rows
 from console.web import checked_form, gettext, page, state
-from flows.booking.admin_checks import WEEKDAY_NAMES, hm
-from flows.booking.admin_periods import remove_closure, remove_period, save_closure, save_period
 from store.appointments import Espace, Motif, OpeningPeriod
 from store.staff import Staff
 

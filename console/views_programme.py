@@ -11,11 +11,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from capabilities.programme.enrolment import link_for
 from console.integrations import ATTENDANCE, AppointmentRow
 from console.queries import audit
 from console.web import checked_form, flash, page, render, state
 from core.clock import to_paris
-from flows.programme.enrolment import link_for
 from store.staff import Staff
 
 

@@ -330,7 +330,7 @@ def build_nlu_service(settings: Settings, clock: Clock = utcnow) -> NluService:
 
 
 class FallbackNlu(RasaNluService):
-    """Compatibility with ``core/wiring.py``: Rasa in front of an existing ``NluService``.
+    """Compatibility with ``app/build.py``: Rasa in front of an existing ``NluService``.
 
     Prefer :func:`build_nlu_service`; this keeps ``FallbackNlu(client, embedded).parse`` and
     ``.aclose`` working and shares the embedded engine the caller already built.

@@ -24,13 +24,13 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from capabilities.programme import report
+from capabilities.programme.contacts import record_contact
+from capabilities.programme.enrolment import EnrolmentError, enrol
+from capabilities.programme.planning import compute, plan
+from capabilities.programme.rules import Rules, RulesError, default_rules
 from core.clock import PARIS, utcnow
 from core.settings import ConfigError, Settings, get_settings
-from flows.programme.contacts import record_contact
-from flows.programme.enrolment import EnrolmentError, enrol
-from scheduler import report
-from scheduler.planning import compute, plan
-from scheduler.rules import Rules, RulesError, default_rules
 from store.db import SessionFactory, make_engine, make_session_factory
 from store.migrate import upgrade
 from store.programme import COUNSELLOR_KINDS, Participant

@@ -26,14 +26,14 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, or_
 
+from capabilities.programme import periods, report, sources
+from capabilities.programme.checkin import after_checkin_sent
+from capabilities.programme.planning import PlanResult, plan
+from capabilities.programme.rules import Rules, default_rules
 from core.clock import PARIS, Clock, utcnow
+from core.ports import Channel
 from core.settings import ROOT, Settings
-from flows.ports import Channel
-from flows.programme.checkin import after_checkin_sent
-from scheduler import periods, report, sources
 from scheduler.dispatch import Dispatcher
-from scheduler.planning import PlanResult, plan
-from scheduler.rules import Rules, default_rules
 from store.db import SessionFactory
 from store.outbox import OutboxMessage
 from store.programme import Invitation

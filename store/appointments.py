@@ -3,7 +3,7 @@
 Espaces, motifs, periods and closures are seeded from ``config/appointments.yaml`` (and the
 Espaces from ``config/espaces.yaml``) and edited by admins in the console. ``managed_by``
 says who owns a row: ``config`` rows follow the files at every start-up, ``console`` rows are
-never touched by the sync (see :mod:`flows.booking.sync`).
+never touched by the sync (see :mod:`capabilities.appointments.sync`).
 
 Bookings reference ``people.id`` with ``ON DELETE SET NULL``: erasing a person frees their
 seats (an active booking counts only with a person) and keeps an anonymous row for the

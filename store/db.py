@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+__all__ = ["Engine", "Session", "SessionFactory", "make_engine", "make_session_factory"]
+
 SessionFactory = sessionmaker[Session]
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.clock import utcnow
-from flows.messages import Button, Document, Reply, Venue
+from core.messages import Button, Document, Reply, Venue
 from store.base import Base, UTCDateTime
 
 STATUSES = ("pending", "claimed", "sent", "failed", "cancelled", "skipped")

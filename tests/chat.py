@@ -6,8 +6,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.assistant import Assistant
-from flows.messages import Incoming, Kind, Reply
+from capabilities.conversation.assistant import Assistant
+from core.messages import Incoming, Kind, Reply
 
 _ids = itertools.count(1)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from app.build import build_assistant
+from capabilities.conversation.assistant import Assistant
 from core.clock import FrozenClock
 from core.settings import Settings, load_settings
-from core.wiring import build_assistant
-from flows.assistant import Assistant
 from tests.chat import Chat, FakeNlu
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from core.calendar import QuietHours, is_public_holiday, is_rest_day
 from core.clock import PARIS
-from scheduler.calendar import QuietHours, is_public_holiday, is_rest_day
 
 
 def paris(*args: int) -> datetime:

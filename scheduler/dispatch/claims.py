@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
+from capabilities.programme.rules import Dispatch
 from core.i18n import resolve_locale
-from flows.ports import Channel
+from core.ports import Channel
 from scheduler.dispatch.rows import CHANNEL_PREFERENCE, CONVERSATIONAL, Claimed, Target, by_id
-from scheduler.rules import Dispatch
 from store.db import SessionFactory
 from store.models import ChannelAccount, Person
 from store.outbox import OutboxMessage

@@ -12,16 +12,16 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from capabilities.programme.rules import Rules
+from capabilities.programme.templates import TemplateError, render
 from core.clock import Clock, utcnow
-from flows.ports import Channel, DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
+from core.ports import Channel, DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 from scheduler.dispatch.claims import Claims, worker_name
 from scheduler.dispatch.marks import SentMarks
 from scheduler.dispatch.outcomes import Outcomes
 from scheduler.dispatch.rate import RateLimiter
 from scheduler.dispatch.rows import AfterSend, Claimed, Sleep, Target
 from scheduler.dispatch.send_time import hold, later
-from scheduler.rules import Rules
-from scheduler.templates import TemplateError, render
 from store.db import SessionFactory
 
 log = logging.getLogger("scheduler.dispatch")

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import update
 
+from capabilities.programme.rules import Dispatch
 from scheduler.dispatch.rows import AfterSend, Claimed, Target
 from scheduler.dispatch.unreachable import mark_unreachable
-from scheduler.rules import Dispatch
 from store.db import SessionFactory
 from store.outbox import OutboxMessage
 

@@ -42,7 +42,7 @@ class Target:
     consent: str
     channel: str | None
     user_ref: str | None
-    locale: str = "fr"  # templates are rendered in it (``scheduler.templates``)
+    locale: str = "fr"  # templates are rendered in it (``capabilities.programme.templates``)
 
 
 def by_id(row: Claimed) -> int:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Container
 from datetime import datetime, timedelta
 
-from scheduler import periods
+from capabilities.programme import periods
+from capabilities.programme.rules import Rules
 from scheduler.dispatch.rows import CONVERSATIONAL, WINDOWED, Claimed, Target
-from scheduler.rules import Rules
 
 
 def hold(

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from app.build import build_assistant
 from bot.assistant_process import AssistantProcess
+from capabilities.conversation.services import Event
+from core.messages import Incoming, Kind
 from core.settings import load_settings
-from core.wiring import build_assistant
-from flows.messages import Incoming, Kind
-from flows.services import Event
 
 _ids = itertools.count(1)
 

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.serve import _serve
+from core.messages import Reply
 from core.settings import load_settings
-from flows.messages import Reply
 from scheduler import jobs
 from store.db import make_engine, make_session_factory
 from store.models import ChannelAccount

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.build import build_assistant
+from capabilities.conversation.assistant import Assistant
 from core.settings import load_settings
-from core.wiring import build_assistant
-from flows.assistant import Assistant
 from store.models import Person
 from tests.chat import FakeNlu
 from tests.fakes.telegram_api import FakeTelegramApi, keyboard_payloads
@@ -103,8 +103,8 @@ async def test_a_reply_telegram_refuses_is_sent_later_through_the_outbox_exactly
     tmp_path: Path,
 ) -> None:
     from bot.telegram_channel import TelegramChannel
+    from capabilities.programme.rules import load_rules
     from scheduler.dispatch import Dispatcher
-    from scheduler.rules import load_rules
     from store.outbox import OutboxMessage
 
     database_url = f"sqlite:///{tmp_path / 'assistant.db'}"

@@ -14,8 +14,8 @@ from bot.telegram_channel import (
     parse_user_ref,
     rate_limiter,
 )
-from flows.messages import Button, Reply
-from flows.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
+from core.messages import Button, Reply
+from core.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 from tests.fakes.assistant import EchoAssistant
 from tests.fakes.telegram_api import keyboard_payloads
 from tests.fakes.telegram_harness import telegram_bot

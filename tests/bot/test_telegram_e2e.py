@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from bot.telegram_render import MAX_TEXT, TEXT_APOLOGY
-from flows.messages import Incoming, Kind, Reply
+from core.messages import Incoming, Kind, Reply
 from tests.fakes.assistant import LONG_TEXT, EchoAssistant, ScriptedAssistant
 from tests.fakes.telegram_api import keyboard_payloads
 from tests.fakes.telegram_harness import telegram_bot

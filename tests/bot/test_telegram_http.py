@@ -8,8 +8,8 @@ import pytest
 
 from bot.telegram_channel import TelegramChannel
 from bot.telegram_http import LeanRequest
-from flows.messages import Reply
-from flows.ports import RecipientBlocked
+from core.messages import Reply
+from core.ports import RecipientBlocked
 from tests.fakes.assistant import ScriptedAssistant
 from tests.fakes.telegram_api import keyboard_payloads
 from tests.fakes.telegram_harness import telegram_bot

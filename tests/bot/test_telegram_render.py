@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot.telegram_convert import command_line, to_incoming
 from bot.telegram_render import MAX_TEXT, keyboard, split_text, toast
-from flows.messages import Button, Kind, Reply
+from core.messages import Button, Kind, Reply
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from capabilities.conversation.assistant import Assistant
 from console.app import create_app
 from console.integrations import AppointmentRow, CaseloadRow, Enrolment, NoIntegrations
 from console.security import hash_password
 from console.web import ConsoleState
 from core.clock import FrozenClock
 from core.settings import Settings
-from flows.assistant import Assistant
 from store.staff import Staff
 
 PASSWORD = "correct horse battery"

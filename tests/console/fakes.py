@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from flows.assistant import Assistant
-from flows.ports import Channel
+from capabilities.conversation.assistant import Assistant
+from core.ports import Channel
 from store.db import SessionFactory
 from store.models import ChannelAccount
 from store.outbox import OutboxMessage, load_replies

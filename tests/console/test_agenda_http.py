@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from capabilities.appointments.booking import book
+from capabilities.appointments.config import load_config
+from capabilities.conversation.assistant import Assistant
 from core.clock import FrozenClock
-from flows.assistant import Assistant
-from flows.booking.booking import book
-from flows.booking.config import load_config
 from store.appointments import Booking, Closure, Espace, Motif, OpeningPeriod
 from store.console_models import AuditEntry
 from store.models import Person

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from app.build import build_assistant
 from core.clock import FrozenClock
 from core.settings import load_settings
-from core.wiring import build_assistant
 from tests.chat import Chat, FakeNlu
 from tests.console.conftest import FakeIntegrations
 from tests.console.live import PASSWORD, LiveConsole, live_console

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from capabilities.conversation.assistant import Assistant
 from console.live_integrations import LiveIntegrations
 from core.clock import FrozenClock
-from flows.assistant import Assistant
 from store.console_models import AuditEntry
 from store.programme import ContactEvent, Participant
 from tests.console.conftest import csrf_of, sign_in

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from capabilities.conversation.assistant import Assistant
+from capabilities.handoff.relay import StaffRelay, install
 from core.clock import FrozenClock
-from flows.assistant import Assistant
-from flows.messages import Incoming, Kind
-from flows.staff_relay import StaffRelay, install
+from core.messages import Incoming, Kind
 from store.console_models import CannedReply, HandoffTransition, StaffNote, StaffTopic
 from store.models import Conversation, HandoffRequest
 from tests.chat import Chat

@@ -12,15 +12,15 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
+from app.build import build_assistant
 from bot.telegram_app import build_application, polling
 from bot.telegram_channel import TelegramChannel
 from bot.telegram_staff import staff_relay_for
+from capabilities.conversation.assistant import Assistant
+from capabilities.handoff.relay import install
+from capabilities.handoff.staff_identity import new_link_code
 from core.clock import FrozenClock
 from core.settings import Settings
-from core.wiring import build_assistant
-from flows.assistant import Assistant
-from flows.staff_identity import new_link_code
-from flows.staff_relay import install
 from store.models import Conversation, MessageLog
 from store.staff import Staff
 from tests.chat import FakeNlu

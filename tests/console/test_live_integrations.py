@@ -10,11 +10,11 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.testclient import TestClient
 
+from capabilities.appointments.booking import book
+from capabilities.appointments.config import load_config
+from capabilities.conversation.assistant import Assistant
 from console.live_integrations import LiveIntegrations
 from core.clock import FrozenClock
-from flows.assistant import Assistant
-from flows.booking.booking import book
-from flows.booking.config import load_config
 from store.models import Person
 from store.outbox import OutboxMessage
 from store.programme import Invitation, Participant, hash_code

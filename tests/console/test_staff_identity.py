@@ -15,11 +15,17 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from capabilities.conversation.assistant import Assistant
+from capabilities.handoff.relay import StaffRelay, install
+from capabilities.handoff.staff_identity import (
+    label_of,
+    link,
+    link_with_code,
+    new_link_code,
+    remember,
+)
 from core.clock import FrozenClock
-from flows.assistant import Assistant
-from flows.messages import Incoming, Kind
-from flows.staff_identity import label_of, link, link_with_code, new_link_code, remember
-from flows.staff_relay import StaffRelay, install
+from core.messages import Incoming, Kind
 from store.console_models import AuditEntry, HandoffTransition, StaffNote, TelegramSender
 from store.db import SessionFactory, make_engine, make_session_factory
 from store.migrate import upgrade

@@ -1,10 +1,11 @@
-"""Stand-ins for ``flows.assistant.Assistant`` so the Telegram adapter can be tested alone."""
+"""Stand-ins for ``capabilities.conversation.assistant.Assistant`` so the Telegram adapter can be
+tested alone."""
 
 from __future__ import annotations
 
 import asyncio
 
-from flows.messages import Button, Document, Incoming, Kind, Reply, Venue
+from core.messages import Button, Document, Incoming, Kind, Reply, Venue
 
 LONG_PARAGRAPH = (
     "Le PRIF (Proch'Info-Formation) vous aide à choisir une formation près de chez vous. " * 12

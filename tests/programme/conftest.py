@@ -6,14 +6,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from app.build import build_assistant
+from app.registry import build_registry
+from capabilities.conversation.assistant import Assistant
+from capabilities.conversation.services import Services
+from capabilities.information.catalog import Catalog, CatalogError
+from capabilities.programme import install
 from core.clock import FrozenClock
 from core.settings import Settings
-from core.wiring import build_assistant
-from flows.assistant import Assistant
-from flows.catalog import Catalog, CatalogError
-from flows.programme import install
-from flows.services import Services
-from flows.setup import build_registry
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from store.staff import Staff

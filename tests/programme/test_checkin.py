@@ -6,13 +6,13 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from capabilities.conversation.assistant import Assistant
+from capabilities.programme.checkin import after_checkin_sent
+from capabilities.programme.enrolment import enrol
+from capabilities.programme.planning import plan
+from capabilities.programme.rules import default_rules
 from core.clock import FrozenClock
-from flows.assistant import Assistant
-from flows.programme.checkin import after_checkin_sent
-from flows.programme.enrolment import enrol
 from scheduler.dispatch import Dispatcher
-from scheduler.planning import plan
-from scheduler.rules import default_rules
 from store.models import Conversation, HandoffRequest
 from store.outbox import OutboxMessage
 from store.programme import ContactEvent, CounsellorTask, Participant

@@ -7,9 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from core.clock import FrozenClock
-from flows.assistant import Assistant
-from flows.programme.enrolment import (
+from capabilities.conversation.assistant import Assistant
+from capabilities.programme.enrolment import (
     FALLBACK_USERNAME,
     Enrolled,
     EnrolmentError,
@@ -18,6 +17,7 @@ from flows.programme.enrolment import (
     link_for,
     new_code,
 )
+from core.clock import FrozenClock
 from store.programme import Invitation, Participant
 from tests.chat import Chat
 

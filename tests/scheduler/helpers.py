@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, select
 
 from core.clock import PARIS, FrozenClock
-from flows.messages import Reply
-from flows.ports import DeliveryError
+from core.messages import Reply
+from core.ports import DeliveryError
 from store.db import SessionFactory, make_engine, make_session_factory
 from store.migrate import upgrade
 from store.models import ChannelAccount, Conversation, Person
@@ -27,7 +27,7 @@ def paris(*args: int) -> datetime:
 
 @dataclass
 class FakeChannel:
-    """Implements ``flows.ports.Channel`` in memory; errors can be scripted per person."""
+    """Implements ``core.ports.Channel`` in memory; errors can be scripted per person."""
 
     name: str = "telegram"
     sent: list[tuple[str, list[Reply]]] = field(default_factory=list)

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from flows.messages import Reply
-from flows.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
+from capabilities.programme.rules import Rules, parse_rules
+from capabilities.programme.templates import checkin_template
+from core.messages import Reply
+from core.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 from scheduler.dispatch import Dispatcher
-from scheduler.rules import Rules, parse_rules
-from scheduler.templates import checkin_template
 from store.db import SessionFactory
 from store.models import ChannelAccount, Person
 from store.outbox import OutboxMessage, enqueue

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from capabilities.programme.rules import default_rules
 from core.settings import get_settings
 from scheduler.__main__ import main
 from scheduler.jobs import DAILY_REPORT, RETENTION, TICK, Programme, build_scheduler, run_programme
-from scheduler.rules import default_rules
 from store.db import SessionFactory
 from store.outbox import OutboxMessage
 from store.programme import ContactEvent, CounsellorTask, Participant

@@ -7,10 +7,10 @@ import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+from capabilities.programme.rules import default_rules
+from core.messages import Reply
 from core.settings import load_settings
-from flows.messages import Reply
 from scheduler.__main__ import _serve
-from scheduler.rules import default_rules
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from store.models import ChannelAccount, Person

@@ -1,0 +1,387 @@
+"""The assistant: one channel-neutral entry point, ``handle(incoming) -> replies``.
+
+Order of a turn (guards first): drop re-delivered updates, load the person and their
+conversation, throttle floods, consent, edits and media, commands, hand-off silence,
+buttons, the active flow, then the NLU intent. Every turn runs inside one database
+transaction: if a step fails, nothing it changed is kept and the person gets an apology.
+
+Turns of different people that are ready at the same moment share that transaction (group
+commit, :mod:`.grouping`): one claim of their update ids, one load, one log insert,
+one COMMIT. If anything in a group fails, the group is rolled back and its turns are run
+again one by one, so only the failing turn gets the apology and nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, joinedload
+
+from capabilities.conversation import router
+from capabilities.conversation.grouping import TurnGroups
+from capabilities.conversation.services import Event, Services
+from capabilities.conversation.turn import Turn
+from core.clock import utcnow
+from core.i18n import gettext_for, resolve_locale
+from core.messages import Incoming, Kind, Reply
+from core.settings import Settings
+from store.db import SessionFactory
+from store.models import ChannelAccount, Conversation, MessageLog, Person, ProcessedUpdate
+from store.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+Parser = Callable[[str], Awaitable[dict[str, Any]]]
+
+# Hot-path statements, built once (Core, not the ORM unit of work: a turn is ~1 ms).
+_INSERT_LOG = insert(MessageLog.__table__)  # type: ignore[arg-type]
+_UPDATES = ProcessedUpdate.__table__
+_CLAIM = {
+    postgres: (pg_insert if postgres else sqlite_insert)(_UPDATES)  # type: ignore[arg-type]
+    for postgres in (False, True)
+}
+REDELIVERY_WINDOW = timedelta(hours=24)  # an answer older than this would only confuse
+MAX_NLU_CHARS = 1000  # longer texts are truncated for NLU (Telegram allows 4096)
+
+
+def apology(locale: str) -> Reply:
+    """What a person sees when something broke on our side: never a traceback."""
+    _ = gettext_for(locale).gettext
+    return Reply(
+        text=_(
+            "Désolé, un problème technique m'empêche de répondre pour le moment. "
+            "Votre message n'est pas perdu : réessayez dans un instant."
+        )
+    )
+
+
+Outcome = tuple[list[Reply], list[Event]]
+_NOTHING: Outcome = ([], [])
+
+
+@dataclass(slots=True)
+class _Job:
+    """A turn waiting for its transaction: the message, its parse, its flood count."""
+
+    incoming: Incoming
+    parse: dict[str, Any] | None
+    count: int  # messages from this person in the throttle window, this one included
+
+
+class Assistant:
+    """Turns an :class:`Incoming` into replies, persisting state and the message log."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        services: Services,
+        settings: Settings,
+        parse: Parser,
+    ) -> None:
+        self.sessions = sessions
+        self.services = services
+        self.settings = settings
+        self.parse = parse
+        # Per person, only while they have a turn in flight / messages in the flood window:
+        # a bot that met 90,000 people must not keep 90,000 locks and windows forever.
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
+        self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._throttle_calls = 0
+        self._closers: list[Callable[[], Awaitable[None]]] = []
+        self.engine: Engine | None = None  # set by the composition root (benchmarks, CLI)
+        self.kick: Callable[[], None] | None = None  # wakes the dispatcher (``python -m bot``)
+        # PostgreSQL waits on the network: its groups run in a thread so the loop goes on.
+        bind = sessions.kw.get("bind")
+        offload = bind is not None and bind.dialect.name == "postgresql"
+        self.groups: TurnGroups[_Job, Outcome] = TurnGroups(self._run_group, offload=offload)
+
+    def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Register a resource to release in :meth:`aclose` (HTTP clients, engines)."""
+        self._closers.append(closer)
+
+    async def aclose(self) -> None:
+        """Release what the assistant owns."""
+        for closer in reversed(self._closers):
+            await closer()
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Answer one message. Messages of one person are handled one at a time, in order."""
+        replies, events = await self.answer(incoming)
+        await self.announce(events)
+        return replies
+
+    async def answer(self, incoming: Incoming) -> tuple[list[Reply], list[Event]]:
+        """The turn alone: replies and the events to announce (listeners not run yet)."""
+        key = (incoming.channel, incoming.user_ref)
+        async with self._one_at_a_time(key):
+            try:
+                parse = await self._understand(incoming)
+                job = _Job(incoming, parse, self._throttled(incoming))
+                return await self.groups.submit(job)
+            except Exception:
+                log.exception("turn failed for %s:%s", incoming.channel, incoming.user_ref)
+                return [apology(resolve_locale(None, incoming.language_code))], []
+
+    async def announce(self, events: Sequence[Event]) -> None:
+        """Run the listeners (network I/O: staff group…) for events of a committed turn."""
+        for event in events:
+            for listener in self.services.listeners:
+                try:
+                    await listener(event)
+                except Exception:
+                    log.exception("listener failed on %s", event.name)
+
+    @contextlib.asynccontextmanager
+    async def _one_at_a_time(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        """This person's turns in arrival order; the lock is forgotten once nobody waits."""
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._locks[key]
+
+    async def undelivered(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
+        """Replies the channel refused after its retries: the outbox sends them later, once.
+
+        The key is the update id, so a re-delivered update cannot queue them twice; they are
+        conversational (no quiet hours, not held by /stop) and expire after a day.
+        """
+        now = self.services.clock()
+        reference = incoming.update_id if incoming.update_id is not None else id(incoming)
+        key = f"reply:{incoming.channel}:{incoming.user_ref}:{reference}"
+        with self.sessions() as session:
+            person_id = session.scalar(
+                select(ChannelAccount.person_id).where(
+                    ChannelAccount.channel == incoming.channel,
+                    ChannelAccount.external_ref == incoming.user_ref,
+                )
+            )
+            if person_id is None:  # refused or erased: nothing of theirs is kept
+                log.info("undelivered replies to an unknown person dropped (%s)", key)
+                return
+            queued = enqueue(
+                session,
+                key=key[:120],
+                person_id=person_id,
+                rule="reply",
+                replies=replies,
+                not_before=now,
+                expires_at=now + REDELIVERY_WINDOW,
+                ignore_quiet_hours=True,
+            )
+            session.commit()
+        log.info("%d undelivered replies queued for later (%s, new=%s)", len(replies), key, queued)
+        if self.kick is not None:
+            self.kick()
+
+    async def _understand(self, incoming: Incoming) -> dict[str, Any] | None:
+        if incoming.kind is not Kind.TEXT or not incoming.text.strip():
+            return None
+        return await self.parse(incoming.text[:MAX_NLU_CHARS])
+
+    def _throttled(self, incoming: Incoming) -> int:
+        """How many messages this person sent in the window (this one included)."""
+        now = time.monotonic()
+        window = self._recent[(incoming.channel, incoming.user_ref)]
+        window.append(now)
+        while window and now - window[0] > self.settings.throttle_window_s:
+            window.popleft()
+        self._throttle_calls += 1
+        if self._throttle_calls % 4096 == 0:  # forget people whose window is over
+            limit = self.settings.throttle_window_s
+            for key in [k for k, w in self._recent.items() if now - w[-1] > limit]:
+                del self._recent[key]
+        return len(window)
+
+    def _run_group(self, jobs: Sequence[_Job]) -> list[Outcome | BaseException]:
+        """Run turns in one transaction; if it fails, again one by one (each alone)."""
+        if len(jobs) > 1:
+            try:
+                return list(self._transaction(jobs))
+            except Exception:
+                log.warning("a group of %d turns failed: running them one by one", len(jobs))
+        outcomes: list[Outcome | BaseException] = []
+        for job in jobs:
+            try:
+                outcomes.append(self._transaction([job])[0])
+            except Exception as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    def _transaction(self, jobs: Sequence[_Job]) -> list[Outcome]:
+        with self.sessions() as session:
+            try:
+                outcomes = self._run(session, jobs)
+                session.commit()
+                return outcomes
+            except IntegrityError:
+                session.rollback()
+                if len(jobs) == 1 and self._seen(session, jobs[0].incoming):
+                    return [_NOTHING]  # a concurrent delivery of the same update won the race
+                raise
+            except SQLAlchemyError:
+                session.rollback()
+                raise
+
+    def _seen(self, session: Session, incoming: Incoming) -> bool:
+        if incoming.update_id is None:
+            return False
+        key = (incoming.channel, incoming.update_id)
+        return session.get(ProcessedUpdate, key) is not None
+
+    def _claim(self, session: Session, jobs: Sequence[_Job]) -> list[bool]:
+        """Record the update ids in one statement; False for those already processed."""
+        keys = [(j.incoming.channel, j.incoming.update_id) for j in jobs]
+        wanted = {key for key in keys if key[1] is not None}
+        claimed: set[tuple[str, int | None]] = set()
+        if wanted:
+            connection = session.connection()
+            at = utcnow()
+            statement = (
+                _CLAIM[connection.dialect.name == "postgresql"]
+                .values([{"channel": c, "update_id": u, "processed_at": at} for c, u in wanted])
+                .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+                .returning(_UPDATES.c.channel, _UPDATES.c.update_id)
+            )
+            claimed = {(row[0], row[1]) for row in connection.execute(statement)}
+        result = []
+        for key in keys:
+            result.append(key[1] is None or key in claimed)
+            claimed.discard(key)  # the same update twice in a group: only the first runs
+        return result
+
+    def _run(self, session: Session, jobs: Sequence[_Job]) -> list[Outcome]:
+        claims = self._claim(session, jobs)
+        live = [job for job, claimed in zip(jobs, claims, strict=True) if claimed]
+        loaded = self._load(session, [job.incoming for job in live])
+        now = self.services.clock()
+        outcomes: list[Outcome] = []
+        log_rows: list[dict[str, Any]] = []
+        for job, claimed in zip(jobs, claims, strict=True):
+            if not claimed:
+                outcomes.append(_NOTHING)
+                continue
+            incoming = job.incoming
+            person, conversation = loaded[(incoming.channel, incoming.user_ref)]
+            locale = resolve_locale(person.locale, incoming.language_code)
+            turn = Turn(
+                session=session,
+                person=person,
+                conversation=conversation,
+                incoming=incoming,
+                now=now,
+                locale=locale,
+                settings=self.settings,
+                services=self.services,
+                translations=gettext_for(locale),
+                parse=job.parse,
+            )
+            held = conversation.handoff in ("waiting", "human")  # relays are never throttled
+            limit = self.settings.throttle_messages
+            if job.count > limit and not held:
+                replies = router.throttle(turn, first=job.count == limit + 1)
+            else:
+                replies = router.route(turn)
+            log_rows += self._log_rows(turn, replies)
+            outcomes.append((replies, [Event(n, person.id, d) for n, d in turn.emitted]))
+        if log_rows:
+            session.connection().execute(_INSERT_LOG, log_rows)
+        return outcomes
+
+    def _load(
+        self, session: Session, incomings: Sequence[Incoming]
+    ) -> dict[tuple[str, str], tuple[Person, Conversation]]:
+        """Everyone in the group with their conversation, in one query; newcomers created."""
+        refs = {(incoming.channel, incoming.user_ref) for incoming in incomings}
+        if not refs:
+            return {}
+        accounts = session.scalars(
+            select(ChannelAccount)
+            .where(tuple_(ChannelAccount.channel, ChannelAccount.external_ref).in_(refs))
+            .options(joinedload(ChannelAccount.person).joinedload(Person.conversation))
+        ).all()
+        found = {(account.channel, account.external_ref): account for account in accounts}
+        loaded: dict[tuple[str, str], tuple[Person, Conversation]] = {}
+        created = False
+        for incoming in incomings:
+            ref = (incoming.channel, incoming.user_ref)
+            account = found.get(ref)
+            if account is None:
+                person = Person()
+                account = ChannelAccount(
+                    person=person,
+                    channel=incoming.channel,
+                    external_ref=incoming.user_ref,
+                    language_code=incoming.language_code,
+                )
+                conversation = Conversation(person=person, data={})
+                session.add_all([person, account, conversation])
+                found[ref] = account
+                loaded[ref] = (person, conversation)
+                created = True
+                continue
+            if incoming.language_code and account.language_code != incoming.language_code:
+                account.language_code = incoming.language_code
+            if account.unreachable_at is not None:
+                account.unreachable_at = None  # they wrote to us: reachable again
+            person = account.person
+            if person.conversation is None:
+                person.conversation = Conversation(person=person, data={})
+            loaded[ref] = (person, person.conversation)
+        if created:
+            session.flush()
+        return loaded
+
+    @staticmethod
+    def _log_rows(turn: Turn, replies: list[Reply]) -> list[dict[str, Any]]:
+        """The transcript rows of a turn, only for people who consented (and still exist)."""
+        person = turn.person
+        if person.consent != "given" or turn.erased:
+            return []
+        incoming = turn.incoming
+        common = {"person_id": person.id, "created_at": turn.now, "channel": incoming.channel}
+        rows: list[dict[str, Any]] = [
+            {
+                **common,
+                "direction": "in",
+                "author": "person",
+                "kind": incoming.kind.value,
+                "text": incoming.text[:4096] if incoming.kind is not Kind.BUTTON else "",
+                "payload": incoming.payload[:64] or None,
+                "intent": turn.intent,
+                "confidence": turn.confidence if turn.parse else None,
+            }
+        ]
+        for reply in replies:
+            text = reply.text or (reply.document.filename if reply.document else "")
+            if reply.venue:
+                text = text or reply.venue.title
+            rows.append(
+                {
+                    **common,
+                    "direction": "out",
+                    "author": "bot",
+                    "kind": "text",
+                    "text": text,
+                    "payload": None,
+                    "intent": None,
+                    "confidence": None,
+                }
+            )
+        return rows

@@ -1,0 +1,439 @@
+"""The sourced content the assistant answers with: info cards loaded from
+``capabilities/information/content/*.yaml``.
+
+Every figure, amount, rule or employer is a *fact* carrying its source and date; the loader
+refuses a file where one is missing, so the bot never states something it cannot trace.
+See ``docs/content.md`` for the schema and the sourcing rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+ESPACES_CONFIG = Path(__file__).resolve().parents[2] / "config" / "espaces.yaml"
+
+BASE_LOCALE = "fr"
+TOP_CARDS = ("trades", "trainings", "transport", "housing", "childcare", "espaces")
+MAX_ID = 24  # the id travels in 64-byte button payloads
+MAX_TITLE = 30  # the title is also a button label
+MAX_RENDERED = 600  # a phone screen
+
+INTENT_CARDS: dict[str, str] = {
+    "ask_trades": "trades",
+    "ask_training": "trainings",
+    "ask_prif": "trainings.prif",
+    "ask_prf": "trainings.prf",
+    "ask_funding": "trainings.funding",
+    "ask_transport": "transport",
+    "ask_driving_licence": "transport.licence",
+    "ask_housing": "housing",
+    "ask_childcare": "childcare",
+    "ask_espace_info": "espaces",
+}
+
+_ID_RE = re.compile(r"^[a-z0-9_.]+$")
+_AS_OF_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|non datée \(consultée \d{4}-\d{2}\))$")
+_SEED_RE = re.compile(r"^seed:[A-Za-z0-9_.-]+\.txt$")
+_DIGIT_RE = re.compile(r"(?<![A-Za-z])\d")  # "EPR2", "H2V" are names, not figures
+_YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")  # a year is not a figure to source
+
+
+# libyaml's safe loader when built in (6x faster: the catalog loads at start-up).
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class CatalogError(ValueError):
+    """The content files are invalid; the message names the file and the card."""
+
+
+def _check_localized(value: dict[str, str]) -> dict[str, str]:
+    if BASE_LOCALE not in value:
+        raise ValueError("le français (fr) est obligatoire")
+    for locale, text in value.items():
+        if not re.fullmatch(r"[a-z]{2}", locale):
+            raise ValueError(f"langue inconnue {locale!r}")
+        if not text.strip():
+            raise ValueError(f"texte vide en {locale!r}")
+    return {locale: " ".join(text.split()) for locale, text in value.items()}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Localized = dict[str, str]
+
+
+class Fact(_Model):
+    """One sourced statement: a figure, an amount, a rule, an employer, an address."""
+
+    text: Localized
+    source: Annotated[list[str], Field(min_length=1)]
+    as_of: str
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: Localized) -> Localized:
+        return _check_localized(value)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, value: object) -> object:
+        sources = [value] if isinstance(value, str) else value
+        if isinstance(sources, list):
+            for source in sources:
+                if not isinstance(source, str) or not (
+                    _SEED_RE.match(source) or urlsplit(source).scheme in ("http", "https")
+                ):
+                    raise ValueError(
+                        f"source invalide {source!r} (URL http(s) ou seed:fichier.txt)"
+                    )
+        return sources
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of(cls, value: str) -> str:
+        if not _AS_OF_RE.match(value):
+            raise ValueError(
+                f"as_of invalide {value!r} (AAAA[-MM[-JJ]] ou « non datée (consultée AAAA-MM) »)"
+            )
+        return value
+
+
+class Official(_Model):
+    """Where a person confirms an amount or a rule (an "en savoir plus" link button)."""
+
+    label: Localized
+    url: str
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: Localized) -> Localized:
+        return _check_localized(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if urlsplit(value).scheme != "https" and urlsplit(value).scheme != "http":
+            raise ValueError(f"URL invalide {value!r}")
+        return value
+
+
+class Card(_Model):
+    """One answer screen: a title (also its button label), facts, and where to go next."""
+
+    id: str
+    title: Localized
+    intro: Localized | None = None
+    facts: list[Fact] = []
+    official: Official | None = None
+    children: list[str] = []
+    more: str | None = None
+    unknown: Localized | None = None
+    aliases: list[str] = []  # trade cards only: names and synonyms for find_trade
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID_RE.match(value) or len(value) > MAX_ID:
+            raise ValueError(f"id invalide {value!r} ([a-z0-9_.], {MAX_ID} caractères au plus)")
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: Localized) -> Localized:
+        value = _check_localized(value)
+        for locale, text in value.items():
+            if len(text) > MAX_TITLE:
+                raise ValueError(f"titre trop long en {locale} ({len(text)} > {MAX_TITLE})")
+        return value
+
+    @field_validator("intro", "unknown")
+    @classmethod
+    def _no_figures(cls, value: Localized | None) -> Localized | None:
+        if value is None:
+            return None
+        value = _check_localized(value)
+        if any(_DIGIT_RE.search(_YEAR_RE.sub("", text)) for text in value.values()):
+            raise ValueError(
+                "pas de chiffre (sauf une année) hors d'un fait sourcé (intro, unknown)"
+            )
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedCard:
+    """A card ready for a channel: plain text plus the navigation it offers."""
+
+    id: str
+    text: str
+    children: list[tuple[str, str]]  # (card id, title in the locale)
+    more: str | None
+    official: tuple[str, str] | None  # (label, url)
+    fallback: bool  # True when some text was missing in the locale and French was used
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free form used to compare trade names."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+
+
+def _locale_key(locale: str | None) -> str:
+    return (locale or BASE_LOCALE).replace("_", "-").split("-")[0].lower() or BASE_LOCALE
+
+
+def _pick(value: Localized, locale: str) -> tuple[str, bool]:
+    if locale in value:
+        return value[locale], False
+    return value[BASE_LOCALE], locale != BASE_LOCALE
+
+
+def _source_label(source: str) -> str:
+    if source.startswith("seed:"):
+        return "documents du projet"
+    host = urlsplit(source).hostname or source
+    return host.removeprefix("www.")
+
+
+class Catalog:
+    """All cards by id, with rendering in a locale and the trade-name lookup."""
+
+    def __init__(self, cards: dict[str, Card], files: dict[str, str]) -> None:
+        self._cards = cards
+        self._files = files  # card id -> file name, for error messages
+        self._aliases: dict[str, str] = {}
+        for card in cards.values():
+            if not card.aliases:
+                continue
+            names = [card.title[BASE_LOCALE], *card.aliases]
+            for name in names:
+                for part in re.split(r"[/,()]", name):
+                    key = normalize(part)
+                    if len(key) >= 3:
+                        self._aliases.setdefault(key, card.id)
+
+    @property
+    def ids(self) -> list[str]:
+        """Every card id, in file order."""
+        return list(self._cards)
+
+    def card(self, card_id: str) -> Card:
+        """The card with this id; ``KeyError`` when it does not exist (forged payload)."""
+        return self._cards[card_id]
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._cards
+
+    def file_of(self, card_id: str) -> str:
+        """The content file a card comes from (for reports and error messages)."""
+        return self._files[card_id]
+
+    def render(
+        self, card_id: str, locale: str | None = BASE_LOCALE, details: list[str] | None = None
+    ) -> RenderedCard:
+        """The card's text for a phone screen, in the locale or in French when missing.
+
+        ``details`` (already translated) replace the card's "unknown" line: what the
+        operator filled in since (the Espaces' practical details), honest about the rest.
+        """
+        card = self.card(card_id)
+        lang = _locale_key(locale)
+        fallback = False
+
+        def pick(value: Localized) -> str:
+            nonlocal fallback
+            text, fell_back = _pick(value, lang)
+            fallback = fallback or fell_back
+            return text
+
+        lines = [pick(card.title)]
+        if card.intro:
+            lines.append(pick(card.intro))
+        lines.extend(f"• {pick(fact.text)}" for fact in card.facts)
+        if details is not None:
+            lines.extend(details)
+        elif card.unknown:
+            lines.append(pick(card.unknown))
+        sources: list[str] = []
+        for fact in card.facts:
+            for source in fact.source:
+                label = _source_label(source)
+                if label not in sources:
+                    sources.append(label)
+        if sources:
+            lines.append(
+                ("Sources : " if lang == BASE_LOCALE or fallback else "Sources: ")
+                + ", ".join(sources)
+            )
+        children = [(child, pick(self.card(child).title)) for child in card.children]
+        official = (pick(card.official.label), card.official.url) if card.official else None
+        return RenderedCard(
+            id=card.id,
+            text="\n".join(lines),
+            children=children,
+            more=card.more,
+            official=official,
+            fallback=fallback,
+        )
+
+    def trade_names(self) -> list[str]:
+        """The French titles of the trade detail cards (a lookup table for the NLU)."""
+        return [card.title[BASE_LOCALE] for card in self._cards.values() if card.aliases]
+
+    def trade_aliases(self) -> dict[str, str]:
+        """Normalised trade name or synonym -> trade card id."""
+        return dict(self._aliases)
+
+    def find_trade(self, text: str) -> str | None:
+        """The trade card a mention points to ("soudeure", "CHAUDRONIER"…), or None."""
+        words = normalize(text).split()
+        if not words:
+            return None
+        exact = self._aliases.get(" ".join(words))
+        if exact:
+            return exact
+        best: tuple[int, int, str] | None = None  # (-distance, words covered, card id)
+        for size in (3, 2, 1):
+            for start in range(len(words) - size + 1):
+                phrase = " ".join(words[start : start + size])
+                allowed = _allowed_typos(phrase)
+                for key, card_id in self._aliases.items():
+                    if abs(len(key) - len(phrase)) > allowed:
+                        continue
+                    distance = _edit_distance(phrase, key, allowed)
+                    if distance <= allowed:
+                        candidate = (-distance, size, card_id)
+                        if best is None or candidate[:2] > best[:2]:
+                            best = candidate
+        return best[2] if best else None
+
+
+def _allowed_typos(phrase: str) -> int:
+    """How many typos a phrase of this length may carry ("coiffeur" must not be "coffreur")."""
+    length = len(phrase)
+    return 0 if length <= 4 else 1 if length <= 8 else 2 if length <= 15 else 3
+
+
+def _edit_distance(left: str, right: str, limit: int) -> int:
+    """Optimal-string-alignment distance (typos and swapped letters), cut off above ``limit``."""
+    previous2: list[int] = []
+    previous = list(range(len(right) + 1))
+    for i, lch in enumerate(left, start=1):
+        current = [i] + [0] * len(right)
+        for j, rch in enumerate(right, start=1):
+            cost = 0 if lch == rch else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and lch == right[j - 2] and left[i - 2] == rch:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _load_file(path: Path) -> list[Card]:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path.name}: YAML illisible : {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("cards"), list):
+        raise CatalogError(f"{path.name}: le fichier doit contenir une liste « cards: »")
+    cards: list[Card] = []
+    for index, item in enumerate(raw["cards"]):
+        card_id = item.get("id", f"#{index}") if isinstance(item, dict) else f"#{index}"
+        try:
+            cards.append(Card.model_validate(item))
+        except ValidationError as exc:
+            raise CatalogError(f"{path.name}: carte {card_id!r} : {exc}") from exc
+        if cards[-1].aliases and path.name != "trades.yaml":
+            raise CatalogError(f"{path.name}: carte {card_id!r} : aliases réservés à trades.yaml")
+    return cards
+
+
+def parse_catalog(directory: Path) -> Catalog:
+    """Read and check every content file of a directory (no cache: tests use it)."""
+    cards: dict[str, Card] = {}
+    files: dict[str, str] = {}
+    paths = sorted(directory.glob("*.yaml"))
+    if not paths:
+        raise CatalogError(f"{directory}: aucun fichier de contenu")
+    for path in paths:
+        for card in _load_file(path):
+            if card.id in cards:
+                raise CatalogError(
+                    f"{path.name}: carte {card.id!r} : id déjà utilisé dans {files[card.id]}"
+                )
+            cards[card.id] = card
+            files[card.id] = path.name
+    for top in TOP_CARDS:
+        if top not in cards:
+            raise CatalogError(f"carte principale {top!r} absente")
+    for intent, target in INTENT_CARDS.items():
+        if target not in cards:
+            raise CatalogError(f"intention {intent} : carte {target!r} absente")
+    for card in cards.values():
+        for target in [*card.children, *([card.more] if card.more else [])]:
+            if target not in cards:
+                raise CatalogError(
+                    f"{files[card.id]}: carte {card.id!r} : renvoie à {target!r} qui n'existe pas"
+                )
+    reachable: set[str] = set()
+    todo = list(TOP_CARDS)
+    while todo:
+        current = todo.pop()
+        if current in reachable:
+            continue
+        reachable.add(current)
+        card = cards[current]
+        todo.extend([*card.children, *([card.more] if card.more else [])])
+    for card_id in cards:
+        if card_id not in reachable:
+            raise CatalogError(f"{files[card_id]}: carte {card_id!r} : inaccessible depuis le menu")
+    return Catalog(cards, files)
+
+
+@lru_cache(maxsize=4)
+def load_catalog(directory: Path = CONTENT_DIR) -> Catalog:
+    """The checked catalog, loaded once per process."""
+    return parse_catalog(directory)
+
+
+class EspaceConfig(_Model):
+    """One Espace 20 000 emplois as the operator configures it; ``None`` = not known yet."""
+
+    id: str
+    name: str
+    commune: str
+    opened: str
+    source: str
+    as_of: str
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    phone: str | None = None
+    opening_hours: str | None = None
+    access_notes: str | None = None
+
+
+def load_espaces(path: Path = ESPACES_CONFIG) -> list[EspaceConfig]:
+    """The configured Espaces; unknown practical details stay ``None`` (never guessed)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        items = raw["espaces"] if isinstance(raw, dict) else None
+        if not isinstance(items, list):
+            raise CatalogError(f"{path.name}: une liste « espaces: » est attendue")
+        return [EspaceConfig.model_validate(item) for item in items]
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise CatalogError(f"{path.name}: {exc}") from exc

@@ -1,0 +1,104 @@
+"""/mesdonnees and /supprimer: what we keep about a person, and erasing all of it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlalchemy import func, select
+
+from capabilities.conversation import commands
+from capabilities.conversation.keyboards import footer_row
+from capabilities.conversation.registry import Flow
+from capabilities.conversation.turn import Turn
+from core.i18n import LANGUAGE_NAMES, format_when
+from core.messages import Button, Reply
+from store.models import HandoffRequest, MessageLog
+
+
+class PrivacyFlow(Flow):
+    """Show the stored data; erase everything after an explicit confirmation."""
+
+    name: ClassVar[str] = "privacy"
+    intents: ClassVar[tuple[str, ...]] = ("delete_my_data",)
+
+    def start(self, turn: Turn) -> list[Reply]:
+        """The intent "effacez mes données" asks for confirmation, like /supprimer."""
+        return self.on_button(turn, ["erase"])
+
+    def on_button(self, turn: Turn, args: list[str]) -> list[Reply]:
+        """``show``, ``erase`` (asks) and ``confirm``/``cancel`` (stamped buttons)."""
+        action = args[0] if args else "show"
+        if action == "erase":
+            return self._ask(turn)
+        if action == "confirm" and turn.flow == self.name and turn.stamped:
+            return self._erase(turn)
+        if action == "confirm":  # an unstamped or out-of-context confirmation: refuse
+            return [commands.stale_button(turn)]
+        if action == "cancel":
+            turn.finish()
+            return [Reply(text=turn._("D'accord, je n'efface rien."), buttons=(footer_row(turn),))]
+        return [self._show(turn)]
+
+    def _show(self, turn: Turn) -> Reply:
+        _ = turn._
+        person = turn.person
+        messages = turn.session.scalar(
+            select(func.count()).select_from(MessageLog).where(MessageLog.person_id == person.id)
+        )
+        requests = turn.session.scalar(
+            select(func.count())
+            .select_from(HandoffRequest)
+            .where(HandoffRequest.person_id == person.id)
+        )
+        lines = [_("Voici ce que je garde sur vous :")]
+        if person.consent_at is not None:
+            when = format_when(person.consent_at, turn.locale)
+            lines.append(_("• votre accord, donné le {when}").format(when=when))
+        if person.display_name:
+            lines.append(_("• votre prénom : {name}").format(name=person.display_name))
+        language = LANGUAGE_NAMES.get(person.locale or "", "")
+        if language:
+            lines.append(_("• la langue choisie : {language}").format(language=language))
+        lines.append(_("• nos échanges : {count} messages").format(count=messages or 0))
+        if requests:
+            lines.append(_("• vos demandes de conseiller : {count}").format(count=requests))
+        if person.proactive_opt_out:
+            lines.append(_("• vous avez demandé à ne plus recevoir de messages de ma part"))
+        for section in turn.services.data_sections:
+            lines.extend(section(turn))
+        lines.append(_("Pour tout effacer : /supprimer"))
+        return Reply(
+            text="\n".join(lines),
+            buttons=((Button(_("Tout effacer"), "privacy:erase"),), footer_row(turn)),
+        )
+
+    def _ask(self, turn: Turn) -> list[Reply]:
+        _ = turn._
+        turn.enter(self.name, "confirm")
+        return [
+            Reply(
+                text=_(
+                    "Voulez-vous vraiment effacer tout ce que je sais de vous (messages, "
+                    "rendez-vous, suivi) ? C'est définitif."
+                ),
+                buttons=(
+                    (
+                        Button(_("Oui, tout effacer"), turn.stamp("privacy:confirm")),
+                        Button(_("Non, annuler"), turn.stamp("privacy:cancel")),
+                    ),
+                ),
+            )
+        ]
+
+    def _erase(self, turn: Turn) -> list[Reply]:
+        person = turn.person
+        turn.emit("erased")
+        text = turn._(
+            "C'est fait : j'ai tout effacé. Si vous m'écrivez à nouveau, je vous redemanderai "
+            "votre accord."
+        )
+        for hook in turn.services.erase_hooks:
+            hook(turn)
+        turn.session.delete(person)
+        turn.erased = True
+        return [Reply(text=text)]

@@ -1,0 +1,254 @@
+"""Enrolment: a counsellor enrols a participant, who links their Telegram account with a link.
+
+The link is ``https://t.me/<bot>?start=<code>`` (at most 64 characters): a single-use,
+unguessable code that expires. Opening it shows the consent first (``capabilities.privacy.consent``
+keeps the code), then links the account. A reused, expired or unknown code gets a clear answer and
+links nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from capabilities.conversation.keyboards import footer_row
+from capabilities.conversation.turn import Turn
+from capabilities.programme.rules import Rules, default_rules
+from core.i18n import N_, format_day
+from core.messages import Reply
+from store.programme import ContactEvent, Invitation, Participant, hash_code
+from store.staff import Staff
+
+LINK_PREFIX = "https://t.me/"
+MAX_LINK = 64
+MIN_CODE = 12  # 72 bits of randomness at the very least
+MAX_CODE = 22  # 128 bits
+# Shown in the link when TELEGRAM_BOT_USERNAME is not configured: obviously not a real bot.
+FALLBACK_USERNAME = "NOM_DU_BOT"
+CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{12,43}$")
+
+
+class EnrolmentError(ValueError):
+    """The enrolment cannot be created (unknown counsellor, dates out of order…)."""
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """What the counsellor gets back: the participant and the link to send them."""
+
+    participant_id: int
+    code: str
+    link: str
+    expires_at: datetime
+    configured: bool  # False when the bot username is the placeholder
+
+
+def link_for(username: str | None, code: str) -> str:
+    """The Telegram deep link for a code."""
+    return f"{LINK_PREFIX}{username or FALLBACK_USERNAME}?start={code}"
+
+
+def new_code(username: str | None) -> str:
+    """An unguessable code as long as the 64-character link allows (12 to 22 characters)."""
+    room = MAX_LINK - len(link_for(username, ""))
+    if room < MIN_CODE:
+        raise EnrolmentError("nom du bot trop long pour un lien de 64 caractères")
+    return secrets.token_urlsafe(24)[: min(room, MAX_CODE)]
+
+
+def issue_invitation(
+    session: Session,
+    participant: Participant,
+    now: datetime,
+    username: str | None,
+    rules: Rules | None = None,
+) -> Enrolled:
+    """A fresh invitation for a participant; earlier unused ones stop working."""
+    rules = rules or default_rules()
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.participant_id == participant.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    code = new_code(username)
+    expires = now + timedelta(days=rules.invitation.expires_days)
+    session.add(
+        Invitation(
+            participant_id=participant.id,
+            code_hash=hash_code(code),
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    return Enrolled(participant.id, code, link_for(username, code), expires, bool(username))
+
+
+def enrol(
+    session: Session,
+    *,
+    name: str,
+    orientation_on: date,
+    counsellor_id: int,
+    now: datetime,
+    username: str | None,
+    programme_start: date | None = None,
+    programme_end: date | None = None,
+    rules: Rules | None = None,
+) -> Enrolled:
+    """Create a participant and their first invitation (the caller commits)."""
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        raise EnrolmentError("le nom est obligatoire (120 caractères au plus)")
+    counsellor = session.get(Staff, counsellor_id)
+    if counsellor is None or not counsellor.active:
+        raise EnrolmentError(f"conseiller {counsellor_id} inconnu ou inactif")
+    start = programme_start or orientation_on
+    if programme_end is not None and programme_end <= start:
+        raise EnrolmentError("la fin du programme doit suivre son début")
+    participant = Participant(
+        name=name,
+        orientation_on=orientation_on,
+        counsellor_id=counsellor_id,
+        programme_start=programme_start,
+        programme_end=programme_end,
+        status="invited",
+        created_at=now,
+    )
+    session.add(participant)
+    session.flush()
+    return issue_invitation(session, participant, now, username, rules)
+
+
+def participant_of(session: Session, person_id: int) -> Participant | None:
+    """The participant linked to a person, if any."""
+    return session.scalars(
+        select(Participant).where(Participant.person_id == person_id)
+    ).one_or_none()
+
+
+def handle_start(turn: Turn, code: str) -> list[Reply] | None:
+    """``/start <code>``: link the account; ``None`` when the code is not an invitation."""
+    if not CODE_SHAPE.match(code):
+        return None
+    _ = turn._
+    session, person = turn.session, turn.person
+    invitation = session.scalars(
+        select(Invitation).where(Invitation.code_hash == hash_code(code))
+    ).one_or_none()
+
+    def answer(text: str) -> list[Reply]:
+        return [Reply(text=text, buttons=(footer_row(turn),))]
+
+    if invitation is None:
+        return answer(
+            _(
+                "Je ne reconnais pas ce lien d'invitation. Vérifiez que vous avez ouvert le "
+                "lien complet envoyé par votre conseiller, ou demandez-lui un nouveau lien. "
+                "Je n'ai rien relié à votre compte."
+            )
+        )
+    participant = invitation.participant
+    if participant.person_id == person.id:
+        return answer(_("Votre compte est déjà relié à votre accompagnement : tout est en ordre."))
+    if invitation.used_at is not None or invitation.revoked_at is not None:
+        return answer(
+            _(
+                "Ce lien a déjà servi : il ne fonctionne qu'une fois. Si ce n'était pas vous, "
+                "prévenez votre conseiller. Je n'ai rien relié à votre compte."
+            )
+        )
+    if invitation.expires_at <= turn.now:
+        return answer(
+            _(
+                "Ce lien a expiré. Demandez un nouveau lien à votre conseiller. Je n'ai rien "
+                "relié à votre compte."
+            )
+        )
+    if participant.person_id is not None or participant_of(session, person.id) is not None:
+        return answer(
+            _(
+                "Votre compte est déjà relié à un autre accompagnement, ou ce dossier à un "
+                "autre compte. Parlez-en à votre conseiller. Je n'ai rien modifié."
+            )
+        )
+    claimed = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=turn.now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:  # someone else used it a moment ago
+        return answer(_("Ce lien a déjà servi : il ne fonctionne qu'une fois."))
+    participant.person_id = person.id
+    if participant.status == "invited":
+        participant.status = "active"
+    session.flush()
+    return [Reply(text=_welcome(turn, participant), buttons=(footer_row(turn),))]
+
+
+WEEKDAYS = {
+    1: N_("le lundi"),
+    2: N_("le mardi"),
+    3: N_("le mercredi"),
+    4: N_("le jeudi"),
+    5: N_("le vendredi"),
+    6: N_("le samedi"),
+    7: N_("le dimanche"),
+}
+
+
+def _welcome(turn: Turn, participant: Participant) -> str:
+    _ = turn._
+    counsellor = turn.session.get(Staff, participant.counsellor_id or 0)
+    rules = default_rules()
+    day = _(WEEKDAYS[rules.weekly_contact.checkin_weekday])
+    lines = [
+        _("C'est fait : votre compte est relié à votre accompagnement « Ensemble vers l'emploi ».")
+    ]
+    if counsellor is not None:
+        lines.append(_("Votre conseiller : {name}.").format(name=counsellor.name))
+    lines.append(
+        _(
+            "Chaque semaine, {day}, je vous demanderai comment ça va. Répondez avec un bouton "
+            "ou en quelques mots : votre conseiller verra votre réponse."
+        ).format(day=day)
+    )
+    lines.append(_("Pour ne plus recevoir ces messages : /stop."))
+    return "\n".join(lines)
+
+
+def data_section(turn: Turn) -> list[str]:
+    """/mesdonnees: what the programme keeps about the person."""
+    participant = participant_of(turn.session, turn.person.id)
+    if participant is None:
+        return []
+    _ = turn._
+    answers = turn.session.scalar(
+        select(func.count())
+        .select_from(ContactEvent)
+        .where(ContactEvent.person_id == turn.person.id)
+    )
+    counsellor = turn.session.get(Staff, participant.counsellor_id or 0)
+    when = format_day(participant.created_at, turn.locale)
+    lines = [
+        _("• votre accompagnement RSA, inscrit le {when}").format(when=when),
+        _("• vos réponses au suivi de la semaine : {count}").format(count=answers or 0),
+    ]
+    if counsellor is not None:
+        lines.append(_("• votre conseiller : {name}").format(name=counsellor.name))
+    lines.append(
+        _(
+            "Si vous effacez vos données, vos réponses sont effacées ; votre conseiller garde "
+            "le dossier de votre accompagnement (rendez-vous, contrat), sans lien avec ce compte."
+        )
+    )
+    return lines

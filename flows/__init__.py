@@ -1,1 +1,0 @@
-"""Conversation logic, channel-agnostic: it never imports ``telegram``."""
