@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PACKAGES := core app capabilities bot nlu scheduler store console
 
-.PHONY: browser-deps run serve test lint typecheck pytest bench i18n-extract i18n-update i18n-compile migrate install clean
+.PHONY: browser-deps run serve test lint typecheck contracts pytest bench i18n-extract i18n-update i18n-compile migrate install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PY311) -m venv $(VENV)
@@ -29,7 +29,7 @@ migrate: install
 	$(PY) -m store upgrade
 
 ## The whole quality gate, as CI runs it.
-test: install browser-deps lint typecheck pytest
+test: install browser-deps lint typecheck contracts pytest
 
 ## Debian's Chromium for the console's browser tests (Playwright drives /usr/bin/chromium).
 browser-deps:
@@ -41,6 +41,11 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
+
+## The house's boundaries (pyproject.toml, [tool.importlinter]): layers, no cycles, who may
+## import telegram, sqlalchemy and the web frameworks.
+contracts: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 pytest: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)

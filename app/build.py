@@ -1,27 +1,58 @@
-"""Composition root: build the assistant from the settings (migrate, train, wire)."""
+"""The composition root: build the application context from the settings.
+
+One function, :func:`build_context`, for every entry point: it opens the database (and
+migrates it), loads the content, builds the NLU (the embedded engine, behind Rasa when
+``RASA_URL`` is set), the shared services and the assistant, and lets each capability install
+itself. Channels are added by the entry point that serves them (``app.serve``, ``bot.chat``).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterator
 
+from app.context import AppContext, Database
 from app.registry import build_registry
 from capabilities.appointments.install import install as install_appointments
-from capabilities.conversation.assistant import Assistant, Parser
+from capabilities.assistant.assistant import Assistant
 from capabilities.conversation.services import Services
 from capabilities.information.catalog import load_catalog
 from capabilities.programme import install as install_programme
 from core.clock import Clock, utcnow
+from core.ports import Nlu, Parser
 from core.settings import Settings, get_settings
+from core.wakeup import Wakeup
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
+# Each capability with hooks installs itself here, in this order (appointments sync the agenda
+# from the files before the programme reads it).
+INSTALLS = (install_appointments, install_programme)
 
-def build_parser(
-    settings: Settings, clock: Clock = utcnow
-) -> tuple[Parser, Callable[[], Awaitable[None]]]:
+
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+    """The engine and sessions of ``DATABASE_URL``, migrated to the head revision first."""
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    return Database(engine, make_session_factory(engine))
+
+
+@contextlib.contextmanager
+def database(settings: Settings | None = None, *, migrate: bool = True) -> Iterator[Database]:
+    """The database part of the context, for the commands that need nothing else
+    (``store``, ``console create-admin``, ``scheduler``, ``capabilities.appointments``)."""
+    opened = open_database(settings or get_settings(), migrate=migrate)
+    try:
+        yield opened
+    finally:
+        opened.engine.dispose()
+
+
+def build_nlu(settings: Settings, clock: Clock = utcnow) -> Nlu:
     """The embedded engine (trained now, or loaded from its cache), behind Rasa if configured."""
     from nlu.rasa_client import build_nlu_service
 
@@ -29,34 +60,41 @@ def build_parser(
     _ = service.embedded  # train or load at start-up, not on the first message
     if settings.rasa_url:
         log.info("NLU: Rasa at %s, embedded engine as fallback", settings.rasa_url)
-    return service.parse, service.close
+    return service
 
 
-def build_assistant(
+def build_context(
     settings: Settings | None = None,
     *,
     parse: Parser | None = None,
     clock: Clock = utcnow,
     migrate: bool = True,
-) -> Assistant:
-    """Migrate the database, load content and NLU, and return a ready assistant."""
+    services: Services | None = None,
+) -> AppContext:
+    """Everything one process needs, ready to serve; ``parse`` replaces the NLU (tests)."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
-    services = Services(registry=build_registry(), catalog=load_catalog(), clock=clock)
-    install_programme(services)
-    closer: Callable[[], Awaitable[None]] | None = None
-    if parse is None:
-        parse, closer = build_parser(settings, clock)
-    assistant = Assistant(make_session_factory(engine), services, settings, parse)
-    install_appointments(assistant)
-    if closer is not None:
-        assistant.on_close(closer)
-
-    async def dispose() -> None:
-        engine.dispose()
-
-    assistant.on_close(dispose)
-    assistant.engine = engine
-    return assistant
+    database = open_database(settings, migrate=migrate)
+    try:
+        if services is None:
+            services = Services(registry=build_registry(), catalog=load_catalog(), clock=clock)
+        nlu = None
+        if parse is None:
+            nlu = build_nlu(settings, clock)
+            parse = nlu.parse
+        wakeup = Wakeup()
+        assistant = Assistant(database.sessions, services, settings, parse, kick=wakeup.kick)
+        context = AppContext(
+            settings=settings,
+            clock=clock,
+            database=database,
+            services=services,
+            assistant=assistant,
+            wakeup=wakeup,
+            nlu=nlu,
+        )
+        for install in INSTALLS:
+            install(context)
+    except BaseException:
+        database.engine.dispose()
+        raise
+    return context

@@ -21,9 +21,9 @@ CHILD = """
 import time, resource, json, asyncio
 t0 = time.perf_counter()
 from core.settings import load_settings
-from app.build import build_assistant
+from app.build import build_context
 from core.messages import Incoming, Kind
-assistant = build_assistant(load_settings())
+assistant = build_context(load_settings()).assistant
 replies = asyncio.run(assistant.handle(Incoming("local", "bench", Kind.TEXT, text="bonjour")))
 ready = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

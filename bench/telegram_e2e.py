@@ -59,9 +59,10 @@ async def _child(args: argparse.Namespace) -> None:
 
         handler = EchoAssistant()
     else:
-        from app.build import build_assistant
+        from app.build import build_context
 
-        handler = build_assistant(settings)  # migrates, loads content, trains the NLU
+        context = build_context(settings)  # migrates, loads content, trains the NLU
+        handler = context.assistant
         if args.assistant_process:
             from bot.assistant_process import AssistantProcess
 

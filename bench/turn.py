@@ -39,11 +39,12 @@ def _incoming(
 
 
 async def _run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
-    from app.build import build_assistant
+    from app.build import build_context
     from core.settings import load_settings
 
     settings = load_settings(database_url=database_url, throttle_messages=100_000)
-    assistant = build_assistant(settings)
+    context = build_context(settings)
+    assistant = context.assistant
     ids = count(1)
     chats = [10_000 + i for i in range(args.chats)]
     try:
@@ -63,7 +64,7 @@ async def _run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
             replies += sum(len(r) for r in results)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     finally:
-        await assistant.aclose()
+        await context.aclose()
     return {
         "database": database_url.split(":", 1)[0],
         "turns": args.turns,

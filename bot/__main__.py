@@ -26,14 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    from bot import chat as local_chat
-
     if args.cmd == "chat" or not settings.telegram_bot_token:
+        from app.chat import main as local_chat
+
         if args.cmd != "chat":
             print("TELEGRAM_BOT_TOKEN absent : chat local.", file=sys.stderr)
-        local_chat.main(jsonl=getattr(args, "jsonl", False))
+        local_chat(jsonl=getattr(args, "jsonl", False), settings=settings)
         return 0
-    from bot.serve import serve
+    from app.serve import serve
 
     return int(serve(settings))
 

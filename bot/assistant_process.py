@@ -3,7 +3,8 @@
 Under heavy load one interpreter is the ceiling: python-telegram-bot (parsing updates,
 sending replies) and the assistant (NLU, database) share one GIL. :class:`AssistantProcess`
 is the handler the Telegram bridge talks to; it sends each ``Incoming`` to a child process
-(``bot/assistant_worker.py``) over a pipe and gets the replies and events back. The listeners
+(``app/worker.py`` serving ``bot/assistant_worker.py``) over a pipe and gets the replies and
+events back. The listeners
 (the staff group…) and everything else that needs the assistant's sessions and services —
 the scheduler, the console, redelivery of refused replies — stay in this process on the
 ``local`` assistant.
@@ -23,8 +24,8 @@ from collections.abc import Sequence
 from itertools import count
 
 from bot.assistant_worker import ENV, frame, read_frame
-from capabilities.conversation.assistant import Assistant, apology
-from capabilities.conversation.services import Event
+from capabilities.assistant.assistant import Assistant, apology
+from core.events import Event
 from core.i18n import resolve_locale
 from core.messages import Incoming, Reply
 from core.settings import Settings
@@ -32,6 +33,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 Answer = tuple[list[Reply] | None, list[Event] | None]
+WORKER = "app.worker"  # the child's module: its own context, then bot.assistant_worker
 RESTART_PAUSE_S = 1.0  # a child that dies at once is restarted at most once a second
 
 
@@ -73,7 +75,7 @@ class AssistantProcess:
             child = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot.assistant_worker",
+                WORKER,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 env=env,
@@ -136,7 +138,7 @@ class AssistantProcess:
         await self.local.undelivered(incoming, replies)
 
     async def aclose(self) -> None:
-        """Let the child finish its turns and exit, then close the local assistant."""
+        """Let the child finish its turns and exit (the local assistant is the context's)."""
         child = self._child
         if child is not None and child.returncode is None:
             assert child.stdin is not None
@@ -148,4 +150,3 @@ class AssistantProcess:
                 await child.wait()
         if self._reader is not None:
             await self._reader
-        await self.local.aclose()

@@ -1,4 +1,7 @@
-"""The child process of :class:`bot.assistant_process.AssistantProcess`: turns in, answers out.
+"""The child side of :class:`bot.assistant_process.AssistantProcess`: turns in, answers out.
+
+The child is ``python -m app.worker``: it builds its own application context from the
+parent's settings and serves turns with :func:`serve_turns`.
 
 Reads frames on stdin — 4-byte big-endian length + pickle of ``(id, Incoming)`` — and writes
 ``(id, replies, events)`` frames on its own copy of stdout; fd 1 itself is pointed at stderr
@@ -12,16 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import pickle
 import struct
 import sys
 from typing import Any, BinaryIO
 
-from app.build import build_assistant
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from core.messages import Incoming
-from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,8 @@ async def read_frame(reader: asyncio.StreamReader) -> Any:
     return pickle.loads(await reader.readexactly(size))  # a private pipe to our own process
 
 
-async def _serve(assistant: Assistant, out: BinaryIO) -> None:
+async def serve_turns(assistant: Assistant, out: BinaryIO) -> None:
+    """Answer the frames read on stdin until it closes; write the answers to ``out``."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=2**24)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
@@ -71,20 +72,3 @@ async def _serve(assistant: Assistant, out: BinaryIO) -> None:
         task.add_done_callback(running.discard)
     if running:
         await asyncio.gather(*running)
-
-
-async def main() -> None:
-    """Build the assistant from the parent's settings and serve turns until stdin closes."""
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # anything printed goes to stderr, never into the frames
-    settings = Settings.model_validate_json(os.environ[ENV])
-    assistant = build_assistant(settings, migrate=False)
-    try:
-        await _serve(assistant, out)
-    finally:
-        await assistant.aclose()
-        out.close()
-
-
-if __name__ == "__main__":
-    asyncio.run(main())

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from capabilities.conversation.assistant import Assistant
 from core.messages import Incoming, Kind, Reply
+from core.ports import Handler, Renders
 
 CHANNEL = "local"
 
@@ -51,7 +51,42 @@ def reply_json(user: str, reply: Reply) -> dict[str, Any]:
     return {"user": user, "text": text, "buttons": buttons}
 
 
-async def run_jsonl(assistant: Assistant, stdin: TextIO, stdout: TextIO) -> None:
+class LocalChannel:
+    """The channel port for the terminal: writes replies as text with numbered buttons, or as
+    JSON lines. It keeps the last buttons shown so that a typed number presses one."""
+
+    name = CHANNEL
+    renders = frozenset({Renders.BUTTONS})  # venues and documents are described in the text
+
+    def __init__(self, out: TextIO, *, jsonl: bool = False) -> None:
+        self.out = out
+        self.jsonl = jsonl
+        self.buttons: list[str] = []
+
+    async def start(self) -> None:
+        """Nothing to open: stdout is already there."""
+
+    async def stop(self) -> None:
+        """Flush what was written."""
+        self.out.flush()
+
+    async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
+        """Write the replies; interactive buttons are numbered from 1 for the next line."""
+        if not self.jsonl:
+            self.buttons = []
+        for reply in replies:
+            shown = reply_json(user_ref, reply)
+            if self.jsonl:
+                self.out.write(json.dumps(shown, ensure_ascii=False) + "\n")
+                continue
+            self.out.write(f"\n{shown['text']}\n")
+            for item in shown["buttons"]:
+                self.buttons.append(item["payload"])
+                self.out.write(f"  [{len(self.buttons)}] {item['label']}\n")
+        self.out.flush()
+
+
+async def run_jsonl(handler: Handler, stdin: TextIO, channel: LocalChannel) -> None:
     """Scripted conversations: a bad line gets an error object, never a traceback."""
     counter = itertools.count(int(datetime.now(UTC).timestamp() * 1000))
     loop = asyncio.get_running_loop()
@@ -68,23 +103,21 @@ async def run_jsonl(assistant: Assistant, stdin: TextIO, stdout: TextIO) -> None
             if text is None and button is None:
                 raise ValueError("text or button is required")
         except (ValueError, KeyError, TypeError) as exc:
-            stdout.write(
+            channel.out.write(
                 json.dumps({"error": f"ligne invalide : {exc}"}, ensure_ascii=False) + "\n"
             )
-            stdout.flush()
+            channel.out.flush()
             continue
         incoming = incoming_from(user, text, button, next(counter))
-        for reply in await assistant.handle(incoming):
-            stdout.write(json.dumps(reply_json(user, reply), ensure_ascii=False) + "\n")
-        stdout.flush()
+        await channel.send(user, await handler.handle(incoming))
 
 
-async def run_interactive(assistant: Assistant, stdin: TextIO, stdout: TextIO) -> None:
+async def run_interactive(handler: Handler, stdin: TextIO, channel: LocalChannel) -> None:
     """A human at the terminal: numbers press the buttons of the last replies."""
     counter = itertools.count(int(datetime.now(UTC).timestamp() * 1000))
     loop = asyncio.get_running_loop()
-    buttons: list[str] = []
-    stdout.write(
+    out = channel.out
+    out.write(
         "Assistant 20 000 emplois — chat local. Tapez /start pour commencer, "
         "un numéro pour appuyer sur un bouton, Ctrl-D pour quitter.\n"
     )
@@ -93,47 +126,20 @@ async def run_interactive(assistant: Assistant, stdin: TextIO, stdout: TextIO) -
         if first:
             line, first = "/start", False
         else:
-            stdout.write("> ")
-            stdout.flush()
+            out.write("> ")
+            out.flush()
             line = await loop.run_in_executor(None, stdin.readline)
             if not line:
-                stdout.write("\nAu revoir !\n")
+                out.write("\nAu revoir !\n")
                 break
         line = line.strip()
         if not line:
             continue
         button = None
-        if line.isdigit() and 0 < int(line) <= len(buttons):
-            button = buttons[int(line) - 1]
+        if line.isdigit() and 0 < int(line) <= len(channel.buttons):
+            button = channel.buttons[int(line) - 1]
         if button is not None and button.startswith(("http://", "https://")):
-            stdout.write(f"(lien : {button})\n")
+            out.write(f"(lien : {button})\n")
             continue
         incoming = incoming_from("local-user", None if button else line, button, next(counter))
-        buttons = []
-        for reply in await assistant.handle(incoming):
-            shown = reply_json("local-user", reply)
-            stdout.write(f"\n{shown['text']}\n")
-            for item in shown["buttons"]:
-                buttons.append(item["payload"])
-                stdout.write(f"  [{len(buttons)}] {item['label']}\n")
-        stdout.flush()
-
-
-def main(jsonl: bool) -> None:
-    """Build the assistant on the configured database and chat on stdin/stdout."""
-    from app.build import build_assistant
-
-    async def go() -> None:
-        assistant = build_assistant()
-        try:
-            if jsonl:
-                await run_jsonl(assistant, sys.stdin, sys.stdout)
-            else:
-                await run_interactive(assistant, sys.stdin, sys.stdout)
-        finally:
-            await assistant.aclose()
-
-    try:
-        asyncio.run(go())
-    except KeyboardInterrupt:
-        sys.stdout.write("\nAu revoir !\n")
+        await channel.send("local-user", await handler.handle(incoming))

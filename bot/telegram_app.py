@@ -8,35 +8,34 @@ Updates are processed concurrently across chats, but strictly in order within on
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import replace
-from typing import Any, Protocol, runtime_checkable
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
     ContextTypes,
-    Defaults,
+    ExtBot,
     TypeHandler,
 )
 
-from bot.telegram_channel import rate_limiter, retry_after_seconds
+from bot.telegram_bot import make_bot
+from bot.telegram_channel import retry_after_seconds
 from bot.telegram_convert import is_private, to_incoming
-from bot.telegram_http import LeanRequest
 from bot.telegram_render import TEXT_APOLOGY, send_replies, toast
-from core.messages import Incoming, Reply
+from core.locks import KeyedLocks
+from core.messages import Reply
+from core.ports import Handler, Redelivering
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PARIS = ZoneInfo("Europe/Paris")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 # The command menu Telegram shows next to the input field (French first, English too).
@@ -62,24 +61,6 @@ COMMANDS: dict[str | None, list[tuple[str, str]]] = {
 }
 
 
-@runtime_checkable
-class Handler(Protocol):
-    """What the adapter needs from the assistant: one incoming → the replies to send."""
-
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Answer one thing a person sent."""
-        ...
-
-
-@runtime_checkable
-class Redelivering(Protocol):
-    """A handler that can take back replies Telegram did not accept, to send them later."""
-
-    async def undelivered(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
-        """Keep these replies (the outbox) so they reach the person once Telegram is back."""
-        ...
-
-
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential within a chat (a FIFO lock per chat).
 
@@ -89,8 +70,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
+        self._chats: KeyedLocks[int] = KeyedLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers once every earlier update of the same chat is done."""
@@ -98,17 +78,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         if chat is None:
             await coroutine
             return
-        key = chat.id
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key]
-                del self._locks[key]
+        async with self._chats.hold(chat.id):
+            await coroutine
 
     async def initialize(self) -> None:
         """Nothing to allocate."""
@@ -226,7 +197,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Close what the handler owns (database engine, HTTP clients)."""
+    """Close what the handlers own (the assistant's child process); the application
+    context closes the rest (database engine, NLU clients) after the Application stops."""
     bridge: TelegramBridge = app.bot_data["bridge"]
     for handler in {id(h): h for h in (bridge.handler, bridge.staff_handler) if h}.values():
         close = getattr(handler, "aclose", None)
@@ -234,57 +206,43 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
             await close()
 
 
-def file_url(base_url: str) -> str:
-    """PTB's ``base_file_url`` that goes with a ``base_url`` (``…/bot`` → ``…/file/bot``)."""
-    if base_url.endswith("/bot"):
-        return base_url[: -len("bot")] + "file/bot"
-    return base_url.rstrip("/") + "/file/bot"
-
-
 def build_application(
     settings: Settings,
     handler: Handler,
     *,
     staff_handler: Handler | None = None,
+    bot: ExtBot[Any] | None = None,
     concurrent_updates: int = 64,
     connection_pool_size: int = 16,
     overall_max_rate: float | None = None,
     max_retries: int = 3,
     fast_http: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The PTB Application serving ``handler`` on Telegram; closes the handler on shutdown.
+    """The PTB Application serving ``handler`` on Telegram.
 
-    ``concurrent_updates`` caps updates in flight (one chat's are still sequential);
-    ``overall_max_rate`` is Telegram's ~30 messages/s bot-wide limit (default: the free rate
-    of ``config/cadence.yaml``; 0 disables it, for benchmarks against the fake Bot API; paid
-    broadcasts have PTB's own limiter, see ``bot.telegram_channel``); ``max_retries``
-    re-sends after a ``RetryAfter``.
+    ``bot`` is the one built by :func:`bot.telegram_bot.make_bot` when the caller shares it
+    (the staff group); otherwise one is made here with ``connection_pool_size``,
+    ``overall_max_rate`` (Telegram's ~30 messages/s bot-wide limit; 0 disables it, for
+    benchmarks), ``max_retries`` (re-sends after a ``RetryAfter``) and ``fast_http``.
+    ``concurrent_updates`` caps updates in flight (one chat's are still sequential). The
+    shutdown hook closes the handlers that own something (``aclose``).
     """
-    if not settings.telegram_bot_token:
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    builder = (
+    if bot is None:
+        bot = make_bot(
+            settings,
+            connection_pool_size=connection_pool_size,
+            overall_max_rate=overall_max_rate,
+            max_retries=max_retries,
+            fast_http=fast_http,
+        )
+    app = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token)
-        .base_url(settings.telegram_api_url)
-        .base_file_url(file_url(settings.telegram_api_url))
-        # A second polling connection: stopping cancels the long poll, and the final
-        # "mark as read" getUpdates must not wait for that cancelled connection's slot.
-        .get_updates_connection_pool_size(2)
-        .rate_limiter(rate_limiter(overall_max_rate, max_retries=max_retries))
-        .defaults(Defaults(tzinfo=PARIS, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .bot(bot)
         .concurrent_updates(ChatOrderedProcessor(concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .build()
     )
-    if fast_http:
-        builder = builder.request(LeanRequest(connection_pool_size))
-    else:
-        # httpcore scans every pooled connection for every queued request: a small pool is
-        # much cheaper than PTB's default of 256, and Bot API round trips are short.
-        # No pool timeout: under load, a reply waiting for a free connection must wait, not
-        # be dropped after PTB's default of one second.
-        builder = builder.connection_pool_size(connection_pool_size).pool_timeout(None)
-    app = builder.build()
     bridge = TelegramBridge(
         handler, staff_chat_id=settings.telegram_staff_chat_id, staff_handler=staff_handler
     )

@@ -20,14 +20,20 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
-from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.telegram_bot import make_bot, paid_broadcast_on
 from bot.telegram_render import send_replies
 from core.messages import Reply
-from core.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
+from core.ports import (
+    DeliveryError,
+    RecipientBlocked,
+    Renders,
+    RetryLater,
+    TransientDeliveryError,
+)
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,32 +65,6 @@ def to_delivery_error(error: TelegramError) -> DeliveryError:
     return DeliveryError(str(error))
 
 
-def free_rate() -> float:
-    """The bot-wide rate of ``config/cadence.yaml`` (``dispatch.rate_per_second``, ≤ 30/s)."""
-    from capabilities.programme.rules import default_rules
-
-    return default_rules().dispatch.rate_per_second
-
-
-def paid_broadcast_on() -> bool:
-    """Is paid broadcast on in ``config/cadence.yaml`` (``dispatch.paid_broadcast``)?"""
-    from capabilities.programme.rules import default_rules
-
-    return default_rules().dispatch.paid_broadcast
-
-
-def rate_limiter(overall_max_rate: float | None = None, *, max_retries: int = 0) -> Any:
-    """PTB's limiter: ``overall_max_rate`` messages per second for the whole bot (default:
-    :func:`free_rate`; 0 disables it, for benchmarks), paid broadcasts apart (PTB's own
-    1000/s limiter for requests sent with ``allow_paid_broadcast``)."""
-    from telegram.ext import AIORateLimiter
-
-    rate = free_rate() if overall_max_rate is None else overall_max_rate
-    return AIORateLimiter(
-        overall_max_rate=rate, overall_time_period=1 if rate else 0, max_retries=max_retries
-    )
-
-
 class TelegramChannel:
     """Deliver replies to a Telegram chat (or forum topic) identified by ``user_ref``.
 
@@ -92,10 +72,24 @@ class TelegramChannel:
     channel when ``dispatch.paid_broadcast`` is on)."""
 
     name = "telegram"
+    renders = frozenset({Renders.BUTTONS, Renders.VENUE, Renders.DOCUMENT})
 
-    def __init__(self, bot: Bot, *, paid_broadcast: bool = False) -> None:
+    def __init__(self, bot: Bot, *, paid_broadcast: bool = False, owns_bot: bool = False) -> None:
         self.bot = bot
         self.paid_broadcast = paid_broadcast
+        # The polling Application initialises and shuts down its own bot; a channel built
+        # alone (the scheduler served without the bot) owns its bot and its HTTP pool.
+        self.owns_bot = owns_bot
+
+    async def start(self) -> None:
+        """Open the bot's HTTP clients when this channel owns the bot."""
+        if self.owns_bot:
+            await self.bot.initialize()
+
+    async def stop(self) -> None:
+        """Close them."""
+        if self.owns_bot:
+            await self.bot.shutdown()
 
     async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
         """Deliver the replies in order, or raise a :class:`core.ports.DeliveryError`."""
@@ -121,21 +115,12 @@ async def channel_from_settings(
     paid_broadcast: bool | None = None,
 ) -> AsyncIterator[TelegramChannel]:
     """A Telegram channel without the polling Application (``python -m scheduler serve``);
-    rates from ``config/cadence.yaml`` unless given."""
-    from telegram.ext import ExtBot
-
-    from bot.telegram_app import file_url
-    from bot.telegram_http import LeanRequest
-
-    if not settings.telegram_bot_token:
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    bot: ExtBot[Any] = ExtBot(
-        settings.telegram_bot_token,
-        base_url=settings.telegram_api_url,
-        base_file_url=file_url(settings.telegram_api_url),
-        request=LeanRequest(8),
-        rate_limiter=rate_limiter(overall_max_rate, max_retries=0),
-    )
+    rates from ``config/cadence.yaml`` unless given. It owns its bot: started and stopped here."""
+    bot = make_bot(settings, connection_pool_size=8, overall_max_rate=overall_max_rate)
     paid = paid_broadcast_on() if paid_broadcast is None else paid_broadcast
-    async with bot:
-        yield TelegramChannel(bot, paid_broadcast=paid)
+    channel = TelegramChannel(bot, paid_broadcast=paid, owns_bot=True)
+    await channel.start()
+    try:
+        yield channel
+    finally:
+        await channel.stop()

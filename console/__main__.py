@@ -10,10 +10,9 @@ import sys
 
 from sqlalchemy import func, select
 
+from app.build import database
 from console.security import MIN_PASSWORD, hash_password
-from core.settings import ConfigError, get_settings
-from store.db import make_engine, make_session_factory
-from store.migrate import upgrade
+from core.settings import ConfigError, Settings, get_settings
 from store.staff import Staff
 
 
@@ -44,9 +43,7 @@ def create_admin(email: str, name: str) -> int:
     if len(password) < MIN_PASSWORD:
         print(f"Mot de passe trop court ({MIN_PASSWORD} caractères au moins).")
         return 2
-    engine = make_engine(get_settings().database_url)
-    upgrade(engine)
-    with make_session_factory(engine)() as session:
+    with database() as db, db.sessions() as session:
         staff = session.scalars(select(Staff).where(func.lower(Staff.email) == email)).first()
         if staff is None:
             staff = Staff(email=email, name=name.strip()[:80])
@@ -55,7 +52,6 @@ def create_admin(email: str, name: str) -> int:
         staff.active = True
         staff.password_hash = hash_password(password)
         session.commit()
-    engine.dispose()
     print(f"Administrateur prêt : {email}")
     return 0
 
@@ -76,10 +72,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.cmd == "create-admin":
         return create_admin(args.email, args.name)
-    from console.serve import serve_console
-
     asyncio.run(serve_console(settings))
     return 0
+
+
+async def serve_console(settings: Settings) -> None:
+    """``python -m console serve``: the console alone (replies wait for the bot's dispatcher)."""
+    from console.serve import run_console
+
+    with database(settings) as db:
+        await run_console(settings, db.sessions, standalone=True)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,7 @@ from console.app import create_app
 from console.live_integrations import LiveIntegrations
 from console.web import ConsoleState, Kick, Mirror
 from core.settings import Settings
-from store.db import SessionFactory, make_engine, make_session_factory
-from store.migrate import upgrade
+from store.db import SessionFactory
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +56,3 @@ async def run_console(
         server.should_exit = True
         await server.shutdown()
         raise
-
-
-async def serve_console(settings: Settings) -> None:
-    """``python -m console serve``: the console alone (replies wait for the bot's dispatcher)."""
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    try:
-        await run_console(settings, make_session_factory(engine), standalone=True)
-    finally:
-        engine.dispose()
-
-
-async def companion(assistant: Any, channel: Any, settings: Settings) -> None:
-    """A companion coroutine: the console beside the bot, sharing its database."""
-    await run_console(settings, assistant.sessions)

@@ -1,16 +1,19 @@
-"""The channel port: how flows and the scheduler send without knowing Telegram.
+"""The ports: what the capabilities need from the outside world, and nothing of how.
 
-``bot/`` implements :class:`Channel`; the outbox dispatcher and the hand-off relay use it.
-Channels translate their own failures into the errors below so callers can decide
-(retry later, mark the person unreachable) without importing a channel library.
+Adapters implement them: ``bot/`` the Telegram and local channels and the staff group,
+``nlu/`` the parsers, ``store/`` the repositories (modules of functions over a session, see
+``docs/architecture.md``). Channels translate their own failures into the errors below so
+callers can decide (retry later, mark the person unreachable) without importing a channel
+library. The clock is :data:`core.clock.Clock`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
 
-from core.messages import Reply
+from core.messages import Incoming, Reply
 
 
 class DeliveryError(Exception):
@@ -33,11 +36,79 @@ class TransientDeliveryError(DeliveryError):
     """A network error or timeout: retry with backoff."""
 
 
+class Renders(StrEnum):
+    """What a channel can show besides plain text (the rest is described in the text)."""
+
+    BUTTONS = "buttons"
+    VENUE = "venue"
+    DOCUMENT = "document"
+
+
+@runtime_checkable
 class Channel(Protocol):
     """Something that can deliver replies to a person identified by ``user_ref``."""
 
     name: str
+    renders: frozenset[Renders]
+
+    async def start(self) -> None:
+        """Open what sending needs (HTTP clients); called once by the lifecycle."""
+        ...
+
+    async def stop(self) -> None:
+        """Release it; called once at shutdown."""
+        ...
 
     async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
         """Deliver the replies in order, or raise a :class:`DeliveryError`."""
+        ...
+
+
+@runtime_checkable
+class Handler(Protocol):
+    """What a channel adapter needs from the assistant: one incoming → the replies to send."""
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Answer one thing a person sent."""
+        ...
+
+
+@runtime_checkable
+class Redelivering(Protocol):
+    """A handler that can take back replies a channel did not accept, to send them later."""
+
+    async def undelivered(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
+        """Keep these replies (the outbox) so they reach the person once the channel is back."""
+        ...
+
+
+# The NLU port: free text → Rasa's ``/model/parse`` JSON (intent, entities, ranking).
+Parser = Callable[[str], Awaitable[dict[str, Any]]]
+
+
+class Nlu(Protocol):
+    """An NLU service with a lifecycle (the embedded engine, or Rasa in front of it)."""
+
+    async def start(self) -> None:
+        """Train or load the model at start-up, not on the first message."""
+        ...
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """Parse one message."""
+        ...
+
+    async def close(self) -> None:
+        """Release HTTP clients."""
+        ...
+
+
+class StaffGroup(Protocol):
+    """Where counsellors talk: a forum group with one topic per person."""
+
+    async def create_topic(self, name: str) -> int:
+        """Create a topic and return its thread id."""
+        ...
+
+    async def post(self, thread_id: int, text: str) -> None:
+        """Post a message in a topic."""
         ...

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from app.build import database
 from capabilities.programme import report
 from capabilities.programme.contacts import record_contact
 from capabilities.programme.enrolment import EnrolmentError, enrol
@@ -31,8 +32,7 @@ from capabilities.programme.planning import compute, plan
 from capabilities.programme.rules import Rules, RulesError, default_rules
 from core.clock import PARIS, utcnow
 from core.settings import ConfigError, Settings, get_settings
-from store.db import SessionFactory, make_engine, make_session_factory
-from store.migrate import upgrade
+from store.db import SessionFactory
 from store.programme import COUNSELLOR_KINDS, Participant
 from store.staff import Staff
 
@@ -56,12 +56,6 @@ def day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"date invalide : {text!r} (ex. 2026-11-20)") from exc
-
-
-def _sessions(settings: Settings) -> SessionFactory:
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    return make_session_factory(engine)
 
 
 def cmd_due(sessions: SessionFactory, rules: Rules, args: argparse.Namespace) -> int:
@@ -191,7 +185,7 @@ async def _serve(sessions: SessionFactory, rules: Rules, settings: Settings) -> 
         # Without a channel this process only plans; python -m bot (Telegram) sends.
         await run_programme(sessions, {}, stop, rules=rules)
         return
-    from bot.telegram_channel import channel_from_settings
+    from app.telegram import channel_from_settings
 
     dispatch = rules.dispatch
     async with channel_from_settings(
@@ -245,7 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, RulesError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    sessions = _sessions(settings)
+    with database(settings) as db:
+        return run_command(args, db.sessions, rules, settings)
+
+
+def run_command(
+    args: argparse.Namespace, sessions: SessionFactory, rules: Rules, settings: Settings
+) -> int:
+    """Run the parsed subcommand on the application's database."""
     if args.cmd == "due":
         return cmd_due(sessions, rules, args)
     if args.cmd == "plan":

@@ -8,7 +8,7 @@
 
 Job ids are fixed, ``coalesce=True`` and a short misfire grace time: a restart after a long
 stop runs each job once, it does not replay a week of ticks. Runs inside ``python -m bot``
-(started by ``bot.serve``) and alone as ``python -m scheduler serve``.
+(started by ``app.serve``) and alone as ``python -m scheduler serve``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -32,7 +31,8 @@ from capabilities.programme.planning import PlanResult, plan
 from capabilities.programme.rules import Rules, default_rules
 from core.clock import PARIS, Clock, utcnow
 from core.ports import Channel
-from core.settings import ROOT, Settings
+from core.settings import ROOT
+from core.wakeup import Wakeup
 from scheduler.dispatch import Dispatcher
 from store.db import SessionFactory
 from store.outbox import OutboxMessage
@@ -42,14 +42,6 @@ log = logging.getLogger(__name__)
 
 TICK, DAILY_REPORT, RETENTION = "programme.tick", "programme.daily_report", "programme.retention"
 REPORTS = ROOT / "var" / "reports"
-# The dispatchers running in this process: the console wakes them after queuing a reply.
-RUNNING: list[Dispatcher] = []
-
-
-def kick() -> None:
-    """Wake every dispatcher of this process now (a counsellor's reply was just queued)."""
-    for dispatcher in RUNNING:
-        dispatcher.kick()
 
 
 @dataclass
@@ -166,10 +158,15 @@ async def run_programme(
     *,
     rules: Rules | None = None,
     clock: Clock = utcnow,
+    wakeup: Wakeup | None = None,
 ) -> None:
-    """Run the jobs (and the dispatcher when there is a channel) until ``stop`` is set."""
+    """Run the jobs (and the dispatcher when there is a channel) until ``stop`` is set.
+
+    ``wakeup``: the context's; the dispatcher registers on it so that a reply queued by the
+    assistant, the relay or the console is sent at once."""
     rules = rules or default_rules()
     dispatcher = None
+    unregister = None
     if channels:
         dispatcher = Dispatcher(
             sessions,
@@ -178,7 +175,8 @@ async def run_programme(
             clock=clock,
             after_send={"weekly_checkin": after_checkin_sent},
         )
-        RUNNING.append(dispatcher)
+        if wakeup is not None:
+            unregister = wakeup.register(dispatcher.kick)
     programme = Programme(sessions, rules, dispatcher, clock)
     scheduler = build_scheduler(programme)
     scheduler.start()
@@ -195,13 +193,5 @@ async def run_programme(
         scheduler.shutdown(wait=False)
         for task in tasks:
             await asyncio.gather(task, return_exceptions=True)
-        if dispatcher in RUNNING:
-            RUNNING.remove(dispatcher)
-
-
-async def programme_companion(assistant: Any, channel: Channel, settings: Settings) -> None:
-    """``bot.serve`` companion: the scheduler and dispatcher next to the Telegram bot."""
-    stop = asyncio.Event()
-    await run_programme(
-        assistant.sessions, {channel.name: channel}, stop, clock=assistant.services.clock
-    )
+        if unregister is not None:
+            unregister()

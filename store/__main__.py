@@ -6,8 +6,8 @@ import argparse
 
 from alembic import command
 
+from app.build import database
 from core.settings import get_settings
-from store.db import make_engine
 from store.migrate import alembic_config, downgrade, upgrade
 
 
@@ -21,14 +21,15 @@ def main() -> None:
     rev = sub.add_parser("revision", help="autogenerate a new migration")
     rev.add_argument("-m", "--message", required=True)
     args = parser.parse_args()
-    url = get_settings().database_url
-    engine = make_engine(url)
-    if args.cmd == "upgrade":
-        upgrade(engine)
-    elif args.cmd == "downgrade":
-        downgrade(engine, args.revision)
-    else:
-        command.revision(alembic_config(url), message=args.message, autogenerate=True)
+    settings = get_settings()
+    with database(settings, migrate=False) as db:
+        if args.cmd == "upgrade":
+            upgrade(db.engine)
+        elif args.cmd == "downgrade":
+            downgrade(db.engine, args.revision)
+        else:
+            config = alembic_config(settings.database_url)
+            command.revision(config, message=args.message, autogenerate=True)
     print("ok")
 
 

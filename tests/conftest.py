@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.build import build_assistant
-from capabilities.conversation.assistant import Assistant
+from app.build import build_context
+from app.context import AppContext
+from capabilities.assistant.assistant import Assistant
 from core.clock import FrozenClock
 from core.settings import Settings, load_settings
 from tests.chat import Chat, FakeNlu
@@ -40,13 +41,19 @@ def fake_nlu() -> FakeNlu:
 
 
 @pytest.fixture
-async def assistant(
+async def context(
     settings: Settings, fake_nlu: FakeNlu, clock: FrozenClock
-) -> AsyncIterator[Assistant]:
-    """An assistant on a fresh database with scripted NLU."""
-    built = build_assistant(settings, parse=fake_nlu.parse, clock=clock)
+) -> AsyncIterator[AppContext]:
+    """The real composition root on a fresh database, with scripted NLU."""
+    built = build_context(settings, parse=fake_nlu.parse, clock=clock)
     yield built
     await built.aclose()
+
+
+@pytest.fixture
+def assistant(context: AppContext) -> Assistant:
+    """The context's assistant."""
+    return context.assistant
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from app.build import database
 from capabilities.appointments.booking import BookingError, mark_attendance
 from capabilities.appointments.config import load_config
 from capabilities.appointments.reminders import enqueue_due_reminders
@@ -31,10 +32,7 @@ from capabilities.appointments.sync import sync_config
 from capabilities.information.catalog import load_espaces
 from core.clock import Clock, utcnow
 from core.i18n import format_clock
-from core.settings import get_settings
 from store.appointments import ATTENDANCE, Motif
-from store.db import make_engine, make_session_factory
-from store.migrate import upgrade
 
 
 def _output(text: str, out: str | None) -> None:
@@ -60,11 +58,8 @@ def main(argv: list[str] | None = None, clock: Clock = utcnow) -> int:
     sub.add_parser("sync")
     sub.add_parser("reminders")
     args = parser.parse_args(argv)
-    engine = make_engine(get_settings().database_url)
-    upgrade(engine)
-    sessions = make_session_factory(engine)
     now = clock()
-    with sessions() as session:
+    with database() as db, db.sessions() as session:
         if args.cmd == "attendance":
             try:
                 booking = mark_attendance(
@@ -96,7 +91,6 @@ def main(argv: list[str] | None = None, clock: Clock = utcnow) -> int:
             count = enqueue_due_reminders(session, now)
             session.commit()
             print(f"{count} rappel(s) planifié(s)")
-    engine.dispose()
     return 0
 
 

@@ -13,7 +13,7 @@ from core.i18n import format_when
 from store.appointments import Motif
 
 if TYPE_CHECKING:
-    from capabilities.conversation.assistant import Assistant
+    from capabilities.conversation.services import Host
     from capabilities.conversation.turn import Turn
 
 
@@ -48,10 +48,12 @@ def free_seats(turn: Turn) -> None:
         )
 
 
-def install(assistant: Assistant) -> None:
+def install(host: Host) -> None:
     """Sync the agenda from the configuration and register the /mesdonnees section."""
-    with assistant.sessions() as session:
+    with host.sessions() as session:
         sync_config(session, load_config(), load_espaces())
         session.commit()
-    assistant.services.data_sections.append(data_section)
-    assistant.services.erase_hooks.append(free_seats)
+    if data_section not in host.services.data_sections:
+        host.services.data_sections.append(data_section)
+    if free_seats not in host.services.erase_hooks:
+        host.services.erase_hooks.append(free_seats)

@@ -6,26 +6,19 @@ Built once by the composition root and shared by every turn. Hooks let later cap
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from capabilities.conversation.registry import Registry
 from core.clock import Clock, utcnow
+from core.events import Listener
 from core.messages import Reply
+from store.db import SessionFactory
 
 if TYPE_CHECKING:
     from capabilities.conversation.turn import Turn
     from capabilities.information.catalog import Catalog
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something that happened during a committed turn (e.g. a hand-off was requested)."""
-
-    name: str
-    person_id: int
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 # "/start CODE" handlers (deep links): return replies if the code is theirs, else None.
@@ -35,8 +28,6 @@ DataSection = Callable[["Turn"], list[str]]
 # Run inside the erasure's transaction, just before the person is deleted: a capability frees
 # what the person held for others (a seat at the Espace for the waiting list…).
 EraseHook = Callable[["Turn"], None]
-# Async listeners run after the turn's transaction committed (network I/O lives here).
-Listener = Callable[[Event], Awaitable[None]]
 
 
 @dataclass
@@ -50,3 +41,20 @@ class Services:
     data_sections: list[DataSection] = field(default_factory=list)
     erase_hooks: list[EraseHook] = field(default_factory=list)
     listeners: list[Listener] = field(default_factory=list)
+
+
+class Host(Protocol):
+    """What a capability's ``install(host)`` may use: the shared services and the database.
+
+    The application context (``app.context.AppContext``) is one; tests build smaller ones.
+    """
+
+    @property
+    def services(self) -> Services:
+        """The hooks and registry the capability plugs into."""
+        ...
+
+    @property
+    def sessions(self) -> SessionFactory:
+        """Sessions on the application's database."""
+        ...

@@ -15,21 +15,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from capabilities.conversation.services import Event
+from capabilities.conversation.services import Host
 from capabilities.handoff.staff_context import person_context
 from capabilities.handoff.staff_identity import identify, link_with_code, remember
 from capabilities.handoff.state import counsellor_reply, resolve
 from core.clock import Clock, utcnow
+from core.events import Event
 from core.i18n import N_, gettext_for, resolve_locale
 from core.messages import Incoming, Kind, Reply
+from core.ports import StaffGroup
 from store.console_models import CannedReply, StaffNote, StaffTopic
 from store.db import SessionFactory
 from store.models import Conversation, Person, ProcessedUpdate
@@ -55,18 +56,6 @@ LINKED = (
 LINK_REFUSED = (
     "Code inconnu ou expiré : générez-en un nouveau sur la page « Mon compte » de la console."
 )
-
-
-class StaffGroup(Protocol):
-    """Where counsellors talk: a forum group with one topic per person."""
-
-    async def create_topic(self, name: str) -> int:
-        """Create a topic and return its thread id."""
-        ...
-
-    async def post(self, thread_id: int, text: str) -> None:
-        """Post a message in a topic."""
-        ...
 
 
 class StaffRelay:
@@ -261,10 +250,8 @@ def notify_resolved(session: Session, person_id: int, now: datetime) -> None:
     )
 
 
-def install(
-    services_listeners: list[Callable[[Event], Awaitable[None]]],
-    relay: StaffRelay,
-) -> StaffRelay:
+def install(host: Host, relay: StaffRelay) -> StaffRelay:
     """Register the relay as a listener of the assistant's events (composition root)."""
-    services_listeners.append(relay.on_event)
+    if relay.on_event not in host.services.listeners:
+        host.services.listeners.append(relay.on_event)
     return relay

@@ -83,7 +83,7 @@ def handle(turn: Turn) -> list[Reply]:
 
 def accept(turn: Turn) -> list[Reply]:
     """Consent given: keep it, then answer the question asked before, or show the menu."""
-    from capabilities.conversation import router  # the router imports this module
+    from capabilities.assistant import router  # the router imports this module
 
     person = turn.person
     person.consent = "given"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from core.clock import FrozenClock
 from store.appointments import Booking, Espace
 from store.outbox import OutboxMessage

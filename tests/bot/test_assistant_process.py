@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from app.build import build_assistant
+from app.build import build_context
 from bot.assistant_process import AssistantProcess
-from capabilities.conversation.services import Event
+from core.events import Event
 from core.messages import Incoming, Kind
 from core.settings import load_settings
 
@@ -36,7 +36,8 @@ def _incoming(kind: Kind, *, text: str = "", payload: str = "", user: str = "424
 async def remote(tmp_path: Path) -> AsyncIterator[tuple[AssistantProcess, list[Event]]]:
     """A real child process on a temporary SQLite database; events seen by a local listener."""
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'a.db'}", rasa_url=None)
-    local = build_assistant(settings)  # migrates; the child does not
+    context = build_context(settings)  # migrates; the child does not
+    local = context.assistant
     seen: list[Event] = []
 
     async def listener(event: Event) -> None:
@@ -49,6 +50,7 @@ async def remote(tmp_path: Path) -> AsyncIterator[tuple[AssistantProcess, list[E
         yield process, seen
     finally:
         await process.aclose()
+        await context.aclose()
 
 
 async def test_the_child_answers_and_the_listeners_run_here(

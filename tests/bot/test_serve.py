@@ -16,10 +16,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.serve import _serve
+from app.build import build_context
+from app.serve import serve_context
 from core.messages import Reply
 from core.settings import load_settings
-from scheduler import jobs
 from store.db import make_engine, make_session_factory
 from store.models import ChannelAccount
 from store.outbox import enqueue
@@ -50,7 +50,9 @@ async def test_bot_scheduler_and_console_run_together(
         console_secret_key="test-secret-key-for-serve",
         assistant_process=assistant_process,
     )
-    task = asyncio.create_task(_serve(settings))
+    context = build_context(settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_context(context, stop))
     try:
         fake.push_command(CHAT, "/start")
         await fake.wait_for_text(CHAT, "Bonjour et bienvenue", timeout=30)
@@ -73,7 +75,7 @@ async def test_bot_scheduler_and_console_run_together(
                 ignore_quiet_hours=True,
             )
             session.commit()
-        jobs.kick()
+        context.wakeup.kick()  # what the console does after queuing a reply
         await fake.wait_for_text(CHAT, "Message de votre conseillère", since=since, timeout=15)
 
         async with httpx.AsyncClient() as client:
@@ -85,7 +87,7 @@ async def test_bot_scheduler_and_console_run_together(
             assert response.status_code == 200
             assert "mot de passe" in response.text.lower()
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await context.aclose()
         await fake.stop()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.build import build_assistant
-from capabilities.conversation.assistant import Assistant
+from app.build import build_context
+from capabilities.assistant.assistant import Assistant
 from core.settings import load_settings
 from store.models import Person
 from tests.chat import FakeNlu
@@ -26,12 +26,14 @@ async def served(
 ) -> AsyncIterator[tuple[FakeTelegramApi, Assistant]]:
     """The fake Bot API and a polling Application serving a real assistant."""
     database_url = f"sqlite:///{tmp_path / 'assistant.db'}"
-    assistant = build_assistant(load_settings(database_url=database_url), parse=FakeNlu().parse)
+    context = build_context(load_settings(database_url=database_url), parse=FakeNlu().parse)
+    assistant = context.assistant
     async with telegram_bot(assistant, settings_overrides={"database_url": database_url}) as (
         fake,
         _app,
     ):
         yield fake, assistant
+    await context.aclose()
 
 
 def _people(assistant: Assistant) -> int:
@@ -108,7 +110,8 @@ async def test_a_reply_telegram_refuses_is_sent_later_through_the_outbox_exactly
     from store.outbox import OutboxMessage
 
     database_url = f"sqlite:///{tmp_path / 'assistant.db'}"
-    assistant = build_assistant(load_settings(database_url=database_url), parse=FakeNlu().parse)
+    context = build_context(load_settings(database_url=database_url), parse=FakeNlu().parse)
+    assistant = context.assistant
     overrides = {"database_url": database_url}
     async with telegram_bot(assistant, settings_overrides=overrides) as (fake, app):
         await _step(fake, "Vie privée", fake.push_command, "/start")
@@ -137,3 +140,4 @@ async def test_a_reply_telegram_refuses_is_sent_later_through_the_outbox_exactly
         with assistant.sessions() as session:
             statuses = [row.status for row in session.scalars(select(OutboxMessage))]
         assert statuses == ["sent"]
+    await context.aclose()

@@ -7,13 +7,8 @@ import time
 
 import pytest
 
-from bot.telegram_channel import (
-    TelegramChannel,
-    free_rate,
-    paid_broadcast_on,
-    parse_user_ref,
-    rate_limiter,
-)
+from bot.telegram_bot import free_rate, paid_broadcast_on, rate_limiter
+from bot.telegram_channel import TelegramChannel, parse_user_ref
 from core.messages import Button, Reply
 from core.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 from tests.fakes.assistant import EchoAssistant

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from console.app import create_app
 from console.integrations import AppointmentRow, CaseloadRow, Enrolment, NoIntegrations
 from console.security import hash_password

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from core.ports import Channel
 from store.db import SessionFactory
 from store.models import ChannelAccount

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from capabilities.appointments.booking import book
 from capabilities.appointments.config import load_config
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from core.clock import FrozenClock
 from store.appointments import Booking, Closure, Espace, Motif, OpeningPeriod
 from store.console_models import AuditEntry

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from app.build import build_assistant
+from app.build import build_context
 from core.clock import FrozenClock
 from core.settings import load_settings
 from tests.chat import Chat, FakeNlu
@@ -192,8 +192,9 @@ def test_an_admin_opens_saturday_mornings_and_the_bot_offers_them(
     live.add_staff("Claire Admin", "claire@example.org", role="admin")
     settings = load_settings(database_url=database_url, telegram_bot_token=None, rasa_url=None)
     clock = FrozenClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))  # Tuesday, 10:00 in Paris
-    assistant = build_assistant(settings, parse=FakeNlu().parse, clock=clock)  # syncs the files
-    chat = Chat(assistant)  # the person talks in the console's event loop (Playwright has one)
+    context = build_context(settings, parse=FakeNlu().parse, clock=clock)  # syncs the files
+    # the person talks in the console's event loop (Playwright has one)
+    chat = Chat(context.assistant)
     try:
         live.run(chat.consent())
         assert not any("samedi" in day for day in live.run(_ask_gare_days(chat)))
@@ -239,4 +240,4 @@ def test_an_admin_opens_saturday_mornings_and_the_bot_offers_them(
         expect(page.locator("#code-liaison")).to_contain_text("/lier ")
         shot(page, "14-mon-compte")
     finally:
-        live.run(assistant.aclose())
+        live.run(context.aclose())

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from console.live_integrations import LiveIntegrations
 from core.clock import FrozenClock
 from store.console_models import AuditEntry

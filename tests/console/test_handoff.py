@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from capabilities.conversation.assistant import Assistant
+from app.context import AppContext
+from capabilities.assistant.assistant import Assistant
 from capabilities.handoff.relay import StaffRelay, install
 from core.clock import FrozenClock
 from core.messages import Incoming, Kind
@@ -25,11 +26,8 @@ def group() -> RecordingStaffGroup:
 
 
 @pytest.fixture
-def relay(assistant: Assistant, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
-    return install(
-        assistant.services.listeners,
-        StaffRelay(assistant.sessions, group, STAFF_CHAT, clock=clock),
-    )
+def relay(context: AppContext, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
+    return install(context, StaffRelay(context.sessions, group, STAFF_CHAT, clock=clock))
 
 
 def state(assistant: Assistant) -> str:

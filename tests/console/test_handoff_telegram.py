@@ -12,15 +12,12 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from app.build import build_assistant
-from bot.telegram_app import build_application, polling
-from bot.telegram_channel import TelegramChannel
-from bot.telegram_staff import staff_relay_for
-from capabilities.conversation.assistant import Assistant
-from capabilities.handoff.relay import install
+from app.build import build_context
+from app.context import AppContext
+from app.telegram import wire_telegram
+from bot.telegram_app import polling
 from capabilities.handoff.staff_identity import new_link_code
 from core.clock import FrozenClock
-from core.settings import Settings
 from store.models import Conversation, MessageLog
 from store.staff import Staff
 from tests.chat import FakeNlu
@@ -40,25 +37,23 @@ async def fake() -> AsyncIterator[FakeTelegramApi]:
 
 
 @pytest.fixture
-async def bot_assistant(
+async def bot_context(
     fake: FakeTelegramApi, database_url: str, fake_nlu: FakeNlu, clock: FrozenClock
-) -> AsyncIterator[tuple[Assistant, Settings]]:
+) -> AsyncIterator[AppContext]:
     settings = fake_settings(fake, database_url=database_url, telegram_staff_chat_id=STAFF)
-    assistant = build_assistant(settings, parse=fake_nlu.parse, clock=clock)
-    yield assistant, settings
-    await assistant.aclose()
+    context = build_context(settings, parse=fake_nlu.parse, clock=clock)
+    yield context
+    await context.aclose()
 
 
 async def test_hand_off_through_the_staff_topic_and_back(
-    fake: FakeTelegramApi, bot_assistant: tuple[Assistant, Settings], clock: FrozenClock
+    fake: FakeTelegramApi, bot_context: AppContext, clock: FrozenClock
 ) -> None:
-    assistant, settings = bot_assistant
+    assistant = bot_context.assistant
     kicked = asyncio.Event()
-    relay, group = staff_relay_for(STAFF, assistant.sessions, clock=clock, kick=kicked.set)
-    install(assistant.services.listeners, relay)
-    app = build_application(settings, assistant, staff_handler=relay, overall_max_rate=0)
-    group.bind(app.bot)
-    channel = TelegramChannel(app.bot)
+    bot_context.wakeup.register(kicked.set)
+    telegram = wire_telegram(bot_context, overall_max_rate=0)
+    app, channel = telegram.application, telegram.channel
     async with polling(app):
         fake.push_command(PERSON, "/start", first_name="Samia")
         await fake.wait_for_text(PERSON, "Acceptez-vous")
@@ -111,9 +106,9 @@ async def test_hand_off_through_the_staff_topic_and_back(
 
 
 async def test_a_counsellor_links_with_lier_and_is_named_in_the_transcript(
-    fake: FakeTelegramApi, bot_assistant: tuple[Assistant, Settings], clock: FrozenClock
+    fake: FakeTelegramApi, bot_context: AppContext, clock: FrozenClock
 ) -> None:
-    assistant, settings = bot_assistant
+    assistant = bot_context.assistant
     with assistant.sessions() as session:
         karim = Staff(name="Karim Benali", email="karim@example.org")
         session.add(karim)
@@ -121,10 +116,8 @@ async def test_a_counsellor_links_with_lier_and_is_named_in_the_transcript(
         code = new_link_code(session, karim.id, clock())
         session.commit()
     kicked = asyncio.Event()
-    relay, group = staff_relay_for(STAFF, assistant.sessions, clock=clock, kick=kicked.set)
-    install(assistant.services.listeners, relay)
-    app = build_application(settings, assistant, staff_handler=relay, overall_max_rate=0)
-    group.bind(app.bot)
+    bot_context.wakeup.register(kicked.set)
+    app = wire_telegram(bot_context, overall_max_rate=0).application
     counsellor = tg.user(4242, "Karim", username="karim_b")
     async with polling(app):
         fake.push_command(PERSON, "/start", first_name="Samia")

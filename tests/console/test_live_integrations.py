@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from capabilities.appointments.booking import book
 from capabilities.appointments.config import load_config
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from console.live_integrations import LiveIntegrations
 from core.clock import FrozenClock
 from store.models import Person

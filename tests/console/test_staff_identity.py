@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from capabilities.conversation.assistant import Assistant
+from app.context import AppContext
+from capabilities.assistant.assistant import Assistant
 from capabilities.handoff.relay import StaffRelay, install
 from capabilities.handoff.staff_identity import (
     label_of,
@@ -46,11 +47,8 @@ def group() -> RecordingStaffGroup:
 
 
 @pytest.fixture
-def relay(assistant: Assistant, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
-    return install(
-        assistant.services.listeners,
-        StaffRelay(assistant.sessions, group, STAFF_CHAT, clock=clock),
-    )
+def relay(context: AppContext, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
+    return install(context, StaffRelay(context.sessions, group, STAFF_CHAT, clock=clock))
 
 
 _updates = iter(range(100, 10_000))

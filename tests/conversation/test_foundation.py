@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from app.build import build_assistant
-from capabilities.conversation.assistant import Assistant
+from app.build import build_context
+from app.context import AppContext
+from capabilities.assistant.assistant import Assistant
 from capabilities.conversation.basics import SmallTalkFlow
 from core.settings import Settings
 from store.models import ChannelAccount, HandoffRequest, MessageLog, Person
@@ -265,16 +266,16 @@ async def test_info_cards_have_the_three_footer_buttons(chat: Chat) -> None:
 
 
 async def test_a_restart_continues_where_the_person_was(
-    settings: Settings, fake_nlu: FakeNlu, assistant: Assistant
+    settings: Settings, fake_nlu: FakeNlu, context: AppContext
 ) -> None:
-    chat = Chat(assistant)
+    chat = Chat(context.assistant)
     await chat.consent()
     await chat.say("/supprimer")
     confirm = next(p for p in chat.payloads if p.startswith("privacy:confirm"))
-    await assistant.aclose()
-    restarted = build_assistant(settings, parse=fake_nlu.parse)
+    await context.aclose()
+    restarted = build_context(settings, parse=fake_nlu.parse)
     try:
-        again = Chat(restarted)
+        again = Chat(restarted.assistant)
         await again.press(confirm)
         assert "j'ai tout effacé" in again.text
     finally:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.build import build_assistant
-from capabilities.conversation.assistant import Assistant
+from app.build import build_context
+from capabilities.assistant.assistant import Assistant
 from capabilities.conversation.basics import SmallTalkFlow
 from core.clock import FrozenClock
 from core.messages import Kind
@@ -99,7 +99,8 @@ async def test_postgres_groups_run_off_the_event_loop_and_answer_everyone(
     postgres_url: str, clock: FrozenClock
 ) -> None:
     settings = load_settings(database_url=postgres_url, telegram_bot_token=None, rasa_url=None)
-    assistant = build_assistant(settings, parse=FakeNlu().parse, clock=clock)
+    context = build_context(settings, parse=FakeNlu().parse, clock=clock)
+    assistant = context.assistant
     try:
         chats = await _crowd(assistant, 15)
         ticks = 0
@@ -121,4 +122,4 @@ async def test_postgres_groups_run_off_the_event_loop_and_answer_everyone(
             )
         assert logged == 15
     finally:
-        await assistant.aclose()
+        await context.aclose()

@@ -1,4 +1,4 @@
-"""Stand-ins for ``capabilities.conversation.assistant.Assistant`` so the Telegram adapter can be
+"""Stand-ins for ``capabilities.assistant.assistant.Assistant`` so the Telegram adapter can be
 tested alone."""
 
 from __future__ import annotations

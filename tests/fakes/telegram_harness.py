@@ -6,7 +6,8 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from bot.telegram_app import Handler, build_application, polling
+from bot.telegram_app import build_application, polling
+from core.ports import Handler
 from core.settings import Settings, load_settings
 from tests.fakes.telegram_api import TOKEN, FakeTelegramApi
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from capabilities.programme.checkin import after_checkin_sent
 from capabilities.programme.enrolment import enrol
 from capabilities.programme.planning import plan

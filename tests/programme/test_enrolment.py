@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from capabilities.programme.enrolment import (
     FALLBACK_USERNAME,
     Enrolled,

@@ -13,37 +13,36 @@ again one by one, so only the failing turn gets the apology and nothing is lost 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, tuple_
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 
-from capabilities.conversation import router
-from capabilities.conversation.grouping import TurnGroups
-from capabilities.conversation.services import Event, Services
+from capabilities.assistant import router
+from capabilities.assistant.grouping import TurnGroups
+from capabilities.conversation.services import Services
 from capabilities.conversation.turn import Turn
 from core.clock import utcnow
+from core.events import Event
 from core.i18n import gettext_for, resolve_locale
+from core.locks import KeyedLocks
 from core.messages import Incoming, Kind, Reply
+from core.ports import Parser
 from core.settings import Settings
 from store.db import SessionFactory
 from store.models import ChannelAccount, Conversation, MessageLog, Person, ProcessedUpdate
 from store.outbox import enqueue
 
 log = logging.getLogger(__name__)
-
-Parser = Callable[[str], Awaitable[dict[str, Any]]]
 
 # Hot-path statements, built once (Core, not the ORM unit of work: a turn is ~1 ms).
 _INSERT_LOG = insert(MessageLog.__table__)  # type: ignore[arg-type]
@@ -89,6 +88,8 @@ class Assistant:
         services: Services,
         settings: Settings,
         parse: Parser,
+        *,
+        kick: Callable[[], None] | None = None,
     ) -> None:
         self.sessions = sessions
         self.services = services
@@ -96,25 +97,14 @@ class Assistant:
         self.parse = parse
         # Per person, only while they have a turn in flight / messages in the flood window:
         # a bot that met 90,000 people must not keep 90,000 locks and windows forever.
-        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
+        self._locks: KeyedLocks[tuple[str, str]] = KeyedLocks()
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._throttle_calls = 0
-        self._closers: list[Callable[[], Awaitable[None]]] = []
-        self.engine: Engine | None = None  # set by the composition root (benchmarks, CLI)
-        self.kick: Callable[[], None] | None = None  # wakes the dispatcher (``python -m bot``)
+        self.kick = kick  # wakes the outbox dispatcher: an undelivered reply goes out at once
         # PostgreSQL waits on the network: its groups run in a thread so the loop goes on.
         bind = sessions.kw.get("bind")
         offload = bind is not None and bind.dialect.name == "postgresql"
         self.groups: TurnGroups[_Job, Outcome] = TurnGroups(self._run_group, offload=offload)
-
-    def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
-        """Register a resource to release in :meth:`aclose` (HTTP clients, engines)."""
-        self._closers.append(closer)
-
-    async def aclose(self) -> None:
-        """Release what the assistant owns."""
-        for closer in reversed(self._closers):
-            await closer()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Answer one message. Messages of one person are handled one at a time, in order."""
@@ -125,7 +115,7 @@ class Assistant:
     async def answer(self, incoming: Incoming) -> tuple[list[Reply], list[Event]]:
         """The turn alone: replies and the events to announce (listeners not run yet)."""
         key = (incoming.channel, incoming.user_ref)
-        async with self._one_at_a_time(key):
+        async with self._locks.hold(key):
             try:
                 parse = await self._understand(incoming)
                 job = _Job(incoming, parse, self._throttled(incoming))
@@ -142,19 +132,6 @@ class Assistant:
                     await listener(event)
                 except Exception:
                     log.exception("listener failed on %s", event.name)
-
-    @contextlib.asynccontextmanager
-    async def _one_at_a_time(self, key: tuple[str, str]) -> AsyncIterator[None]:
-        """This person's turns in arrival order; the lock is forgotten once nobody waits."""
-        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if not users[0]:
-                del self._locks[key]
 
     async def undelivered(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
         """Replies the channel refused after its retries: the outbox sends them later, once.

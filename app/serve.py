@@ -1,0 +1,90 @@
+"""Production mode, ``python -m bot``: one process, one event loop, one application context.
+
+Side by side in that loop:
+- the Telegram bot (long polling) serving the assistant — or its child process under
+  ``ASSISTANT_PROCESS=1`` — and the staff forum group relay when ``TELEGRAM_STAFF_CHAT_ID``
+  is set;
+- the scheduler (cadence planning, appointment reminders, daily jobs) and the outbox
+  dispatcher, sending through the context's channels;
+- the counsellor console on ``CONSOLE_HOST:CONSOLE_PORT``.
+SIGINT/SIGTERM stop everything in order; the context releases what it owns last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Coroutine
+from typing import Any
+
+from app.build import build_context
+from app.context import AppContext
+from app.telegram import wire_telegram
+from bot.assistant_process import AssistantProcess
+from bot.telegram_app import polling
+from console.serve import run_console
+from core.ports import Handler
+from core.settings import Settings
+from scheduler.jobs import run_programme
+
+log = logging.getLogger(__name__)
+
+
+async def _handler(context: AppContext) -> Handler:
+    """The assistant, or its child process (started now; the Application's shutdown hook
+    stops it)."""
+    if not context.settings.assistant_process:
+        return context.assistant
+    process = AssistantProcess(context.settings, context.assistant)
+    await process.start()
+    return process
+
+
+async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
+    """Serve Telegram, the scheduler and the console until ``stop`` is set."""
+    await context.start()  # the NLU model, before the first update
+    telegram = wire_telegram(context, handler=await _handler(context))
+    async with polling(telegram.application, poll_timeout=30):
+        await context.start()  # the channels
+        parts: list[Coroutine[Any, Any, None]] = [
+            run_programme(
+                context.sessions,
+                context.channels,
+                stop,
+                clock=context.clock,
+                wakeup=context.wakeup,
+            ),
+            run_console(
+                context.settings,
+                context.sessions,
+                kick=context.wakeup.kick,
+                mirror=telegram.relay.mirror if telegram.relay is not None else None,
+            ),
+        ]
+        tasks = [asyncio.create_task(part) for part in parts]
+        log.info("assistant en ligne : Telegram, planificateur, console")
+        await stop.wait()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _serve(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    context = build_context(settings)
+    try:
+        await serve_context(context, stop)
+    finally:
+        await context.aclose()
+
+
+def serve(settings: Settings) -> int:
+    """Run until interrupted; return the process exit code."""
+    asyncio.run(_serve(settings))
+    return 0
