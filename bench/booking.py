@@ -21,11 +21,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
 
 from capabilities.appointments.agenda import load_calendar, load_occupancy, search
 from capabilities.appointments.booking import book
@@ -36,6 +34,7 @@ from capabilities.information.catalog import load_espaces
 from store.db import SessionFactory, make_engine, make_session_factory
 from store.migrate import upgrade
 from store.models import Person
+from store.scratch import postgres_database
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -210,20 +209,15 @@ def bench_booking(sessions: SessionFactory, backend: str) -> None:
 def postgres() -> Iterator[str | None]:
     """A throw-away PostgreSQL database, or None when the server is not there."""
     name = f"bench_booking_{uuid.uuid4().hex[:8]}"
+    stack = ExitStack()
     try:
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = stack.enter_context(postgres_database(ADMIN_URL, name))
     except Exception as exc:
         print(json.dumps({"bench": "booking_tx", "backend": "postgresql", "skipped": str(exc)}))
         yield None
         return
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with stack:
+        yield url
 
 
 def main() -> None:

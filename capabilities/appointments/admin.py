@@ -16,9 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from capabilities.appointments.admin_checks import (
     AgendaError,
     NeedsConfirmation,
@@ -29,7 +26,9 @@ from capabilities.appointments.admin_checks import (
     most_seats,
 )
 from core.i18n import N_
-from store.appointments import Espace, Motif, OpeningPeriod
+from store import repo_agenda_admin
+from store.appointments import Espace, Motif
+from store.db import Session
 
 __all__ = [
     "AgendaError",
@@ -202,13 +201,7 @@ def _seats_taken(session: Session, motif_id: str, now: datetime) -> int:
     """The most seats booked in one future session that follows the motif's capacity."""
     shapes = [
         PeriodShape.of(session, row)
-        for row in session.scalars(
-            select(OpeningPeriod).where(
-                OpeningPeriod.motif_id == motif_id,
-                OpeningPeriod.active.is_(True),
-                OpeningPeriod.capacity.is_(None),
-            )
-        )
+        for row in repo_agenda_admin.capacity_following_periods(session, motif_id)
     ]
     return most_seats(session, now, shapes)
 
@@ -258,7 +251,7 @@ def save_motif(
             confirm_or_raise(booked, confirmed)
     fail_if(problems, known)
     if motif is None:
-        last = session.scalar(select(func.max(Motif.position)))
+        last = repo_agenda_admin.last_motif_position(session)
         motif = Motif(id=data.id, position=(last or 0) + 1)
     resized = motif.duration_min is not None and motif.duration_min != data.duration_min
     motif.label, motif.duration_min, motif.kind = data.label.strip(), data.duration_min, data.kind
@@ -267,7 +260,7 @@ def save_motif(
     motif.active, motif.managed_by = data.active, "console"
     session.add(motif)
     if resized:
-        for row in session.scalars(select(OpeningPeriod).where(OpeningPeriod.motif_id == motif.id)):
+        for row in repo_agenda_admin.periods_of_motif(session, motif.id):
             row.end = after(row.start, data.duration_min) or time(23, 59)
     session.flush()
     return motif

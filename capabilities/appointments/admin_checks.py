@@ -10,14 +10,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from capabilities.appointments.agenda import active
 from capabilities.appointments.slots import recurs_on
 from core.clock import PARIS
 from core.i18n import N_
-from store.appointments import Booking, OpeningPeriod, PeriodStaff
+from store import repo_agenda_admin, repo_appointments
+from store.appointments import Booking, OpeningPeriod
+from store.db import Session
 
 Gettext = Callable[[str], str]
 WEEKDAY_NAMES = (
@@ -97,12 +95,7 @@ def future_bookings(
     motif_id: str | None = None,
 ) -> list[Booking]:
     """Active bookings still to come, of one Espace and/or one motif."""
-    query = select(Booking).where(active(), Booking.starts_at > now)
-    if espace_id is not None:
-        query = query.where(Booking.espace_id == espace_id)
-    if motif_id is not None:
-        query = query.where(Booking.motif_id == motif_id)
-    return list(session.scalars(query.order_by(Booking.starts_at)))
+    return repo_appointments.future_bookings(session, now, espace_id=espace_id, motif_id=motif_id)
 
 
 def dates_meet(
@@ -134,7 +127,7 @@ class PeriodShape:
     @classmethod
     def of(cls, session: Session, row: OpeningPeriod) -> PeriodShape:
         """The shape of a stored period (with its staff)."""
-        staff = session.scalars(select(PeriodStaff.staff_id).where(PeriodStaff.period_id == row.id))
+        staff = repo_agenda_admin.period_staff_ids(session, row.id)
         return cls(
             row.espace_id,
             row.weekday,

@@ -11,9 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
 from capabilities.appointments.admin import MAX_CAPACITY, after, fail_if
 from capabilities.appointments.admin_checks import (
     AgendaError,
@@ -27,8 +24,9 @@ from capabilities.appointments.admin_checks import (
 )
 from core.clock import PARIS
 from core.i18n import N_
+from store import repo_agenda_admin
 from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaff
-from store.staff import Staff
+from store.db import Session
 
 
 @dataclass
@@ -67,7 +65,7 @@ def _period_problems(session: Session, data: PeriodInput) -> tuple[list[Problem]
     if not 0 <= data.weekday <= 6:
         problems.append(Problem("weekday", N_("Choisissez un jour de la semaine.")))
     end = data.end
-    staff = {s.id: s for s in session.scalars(select(Staff).where(Staff.id.in_(data.staff_ids)))}
+    staff = repo_agenda_admin.staff_by_ids(session, data.staff_ids)
     for staff_id in data.staff_ids:
         if staff_id not in staff or not staff[staff_id].active:
             problems.append(
@@ -100,10 +98,7 @@ def _period_problems(session: Session, data: PeriodInput) -> tuple[list[Problem]
         if end is None or end <= data.start:
             problems.append(Problem("end", N_("L'heure de fin doit être après l'heure de début.")))
         individual = {
-            m.id: m.duration_min
-            for m in session.scalars(
-                select(Motif).where(Motif.kind == "individual", Motif.active.is_(True))
-            )
+            m.id: m.duration_min for m in repo_agenda_admin.active_individual_motifs(session)
         }
         for motif_id in data.motif_ids:
             if motif_id not in individual:
@@ -138,9 +133,9 @@ def _period_problems(session: Session, data: PeriodInput) -> tuple[list[Problem]
 
 
 def _names(session: Session) -> tuple[dict[int, str], dict[str, str], dict[str, str]]:
-    staff = {s.id: s.name for s in session.scalars(select(Staff))}
-    espaces = {e.id: e.name for e in session.scalars(select(Espace))}
-    motifs = {m.id: m.label for m in session.scalars(select(Motif))}
+    staff = {s.id: s.name for s in repo_agenda_admin.all_staff(session)}
+    espaces = {e.id: e.name for e in repo_agenda_admin.all_espaces(session)}
+    motifs = {m.id: m.label for m in repo_agenda_admin.all_motifs(session)}
     return staff, espaces, motifs
 
 
@@ -173,11 +168,7 @@ def save_period(
     )
     others = [
         (other.id, PeriodShape.of(session, other))
-        for other in session.scalars(
-            select(OpeningPeriod).where(
-                OpeningPeriod.active.is_(True), OpeningPeriod.id != (period_id or 0)
-            )
-        )
+        for other in repo_agenda_admin.other_active_periods(session, period_id)
     ]
     fail_if(overlaps(shape, others, *_names(session)))
     if row is not None and data.motif_id is not None:
@@ -208,7 +199,7 @@ def save_period(
     row.active, row.managed_by = True, "console"
     session.add(row)
     session.flush()
-    session.execute(delete(PeriodStaff).where(PeriodStaff.period_id == row.id))
+    repo_agenda_admin.clear_period_staff(session, row.id)
     session.add_all(
         PeriodStaff(period_id=row.id, staff_id=staff_id)
         for staff_id in dict.fromkeys(data.staff_ids)
@@ -254,14 +245,7 @@ def save_closure(
     elif data.start is not None and data.end is not None and data.end <= data.start:
         problems.append(Problem("end", N_("L'heure de fin doit être après l'heure de début.")))
     fail_if(problems, known)
-    same = session.scalars(
-        select(Closure).where(
-            Closure.espace_id == data.espace_id,
-            Closure.day == data.day,
-            Closure.active.is_(True),
-            Closure.start.is_(None) if data.start is None else Closure.start == data.start,
-        )
-    ).first()
+    same = repo_agenda_admin.same_closure(session, data.espace_id, data.day, data.start)
     if same is not None:
         fail_if([Problem("day", N_("Cette fermeture est déjà enregistrée."))])
     hit = []

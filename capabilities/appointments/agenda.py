@@ -6,9 +6,6 @@ import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, and_, select
-from sqlalchemy.orm import Session
-
 from capabilities.appointments.config import Rules
 from capabilities.appointments.slots import (
     Calendar,
@@ -21,14 +18,8 @@ from capabilities.appointments.slots import (
     free_slots,
 )
 from core.clock import PARIS
-from store.appointments import Booking, Closure, Espace, Motif, OpeningPeriod, PeriodStaff
-from store.staff import Staff
-
-
-def active() -> ColumnElement[bool]:
-    """An active booking: booked, and its person still exists (erasure frees the seat)."""
-    return and_(Booking.status == "booked", Booking.person_id.isnot(None))
-
+from store import repo_agenda
+from store.db import Session
 
 CACHE_SECONDS = 60.0
 _cache: dict[tuple[str, Rules], tuple[float, int, Calendar]] = {}
@@ -43,9 +34,7 @@ def forget_calendars() -> None:
 
 def load_calendar(session: Session, rules: Rules) -> Calendar:
     """The agenda, cached a minute per database (a sync in this process resets it)."""
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    key = (engine.url.render_as_string(hide_password=True), rules)
+    key = (repo_agenda.database_key(session), rules)
     hit = _cache.get(key)
     if hit and hit[1] == _generation[0] and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[2]
@@ -56,23 +45,16 @@ def load_calendar(session: Session, rules: Rules) -> Calendar:
 
 def read_calendar(session: Session, rules: Rules) -> Calendar:
     """The agenda (files and console edits), read from the database: active rows only."""
-    open_espaces = select(Espace.id).where(Espace.active.is_(True))
     motifs = {
         m.id: MotifSpec(m.id, m.duration_min, m.kind, m.capacity or 0)
-        for m in session.scalars(select(Motif).where(Motif.active.is_(True)))
+        for m in repo_agenda.active_motifs(session)
     }
     staff: dict[int, list[int]] = defaultdict(list)
-    present = select(PeriodStaff.period_id, PeriodStaff.staff_id).join(
-        Staff, Staff.id == PeriodStaff.staff_id
-    )
-    for period_id, staff_id in session.execute(present.where(Staff.active.is_(True))):
+    for period_id, staff_id in repo_agenda.present_staff(session):
         staff[period_id].append(staff_id)
     openings: list[Opening] = []
     sessions: list[SessionSpec] = []
-    periods = select(OpeningPeriod).where(
-        OpeningPeriod.active.is_(True), OpeningPeriod.espace_id.in_(open_espaces)
-    )
-    for p in session.scalars(periods.order_by(OpeningPeriod.id)):
+    for p in repo_agenda.open_periods(session):
         if p.motif_id is None:
             openings.append(
                 Opening(
@@ -101,7 +83,7 @@ def read_calendar(session: Session, rules: Rules) -> Calendar:
             )
     closures = tuple(
         ClosureSpec(c.espace_id, c.day, c.start, c.end)
-        for c in session.scalars(select(Closure).where(Closure.active.is_(True)))
+        for c in repo_agenda.active_closures(session)
     )
     return Calendar(
         motifs=motifs,
@@ -128,19 +110,8 @@ def load_occupancy(
     exclude: int | None = None,
 ) -> Occupancy:
     """Active bookings overlapping [start, end): who is busy, which seats are taken."""
-    query = select(
-        Booking.id,
-        Booking.espace_id,
-        Booking.motif_id,
-        Booking.starts_at,
-        Booking.ends_at,
-        Booking.staff_id,
-        Booking.seat,
-    ).where(active(), Booking.starts_at < end, Booking.ends_at > start)
-    if espace_ids is not None:
-        query = query.where(Booking.espace_id.in_(espace_ids))
     occupancy = Occupancy()
-    for row in session.execute(query):
+    for row in repo_agenda.busy(session, start, end, espace_ids):
         if row.id == exclude:
             continue
         if row.staff_id is not None:

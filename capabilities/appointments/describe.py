@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from capabilities.appointments.config import espaces_by_id
 from capabilities.information.catalog import EspaceConfig
 from core.i18n import format_when
 from core.messages import Venue
+from store import repo_agenda
 from store.appointments import Booking, Espace, Motif
+from store.db import Session
 
 Gettext = Callable[[str], str]
 SLOT_FORMAT = "%Y%m%d%H%M"  # UTC, in button payloads
@@ -76,9 +75,7 @@ def espace_details(session: Session, _: Gettext) -> list[str]:
     """Each open Espace's address, hours, phone and access as stored; unknown ones said so."""
     lines: list[str] = []
     missing = False
-    for espace in session.scalars(
-        select(Espace).where(Espace.active.is_(True)).order_by(Espace.name)
-    ):
+    for espace in repo_agenda.open_espaces_by_name(session):
         where = "" if espace.commune in espace.name else f" ({espace.commune})"
         lines.append(f"📍 {espace.name}{where}")
         known = [

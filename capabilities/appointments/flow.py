@@ -11,10 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from sqlalchemy import select
-
 from capabilities.appointments import actions, views
-from capabilities.appointments.agenda import active, load_calendar, search
+from capabilities.appointments.agenda import load_calendar, search
 from capabilities.appointments.booking import BookingError, confirm_coming, join_waitlist, upcoming
 from capabilities.appointments.config import load_config
 from capabilities.appointments.dates import fold, parse_clock, parse_day
@@ -26,6 +24,7 @@ from capabilities.conversation.turn import Turn
 from core.clock import PARIS
 from core.i18n import format_clock, format_day, format_when
 from core.messages import Button, Reply
+from store import repo_appointments
 from store.appointments import Booking, Espace, Motif
 
 STATEFUL = {"m", "e", "d", "more", "days", "t", "ok", "cxok", "wl"}
@@ -194,14 +193,9 @@ class BookingFlow(Flow):
     def _duplicate(self, turn: Turn, motif_id: str, moving: int | None) -> Reply | None:
         if not load_config().rules.one_active_per_motif or moving:
             return None
-        existing = turn.session.scalars(
-            select(Booking).where(
-                active(),
-                Booking.person_id == turn.person.id,
-                Booking.motif_id == motif_id,
-                Booking.starts_at > turn.now,
-            )
-        ).first()
+        existing = repo_appointments.active_of_motif(
+            turn.session, turn.person.id, motif_id, turn.now
+        )
         if existing is None:
             return None
         _ = turn._

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from capabilities.appointments import reminders
 from capabilities.appointments.agenda import search
 from capabilities.appointments.config import load_config
@@ -13,6 +11,7 @@ from capabilities.appointments.describe import encode_start, place_of
 from core.i18n import format_when, gettext_for
 from core.messages import Button, Reply
 from store.appointments import Booking, Motif, WaitlistEntry
+from store.db import Session
 from store.outbox import enqueue
 
 reminder_keys = reminders.reminder_keys

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session
-
-from capabilities.appointments.agenda import active, search
+from capabilities.appointments.agenda import search
 from capabilities.appointments.config import load_config
 from capabilities.appointments.notices import slot_buttons
 from capabilities.appointments.reminders import enqueue_due_reminders
 from capabilities.conversation.turn import Turn
 from core.messages import Reply
-from store.appointments import Booking, Espace, Motif
+from store import repo_agenda, repo_appointments
+from store.db import Session
 
 __all__ = [
     "enqueue_due_reminders",
@@ -33,22 +30,7 @@ __all__ = [
 ]
 
 
-def physical_meetings_query(since: datetime, until: datetime, now: datetime) -> Select[Any]:
-    """``(person_id, starts_at)`` of every in-person meeting starting in ``[since, until)``:
-    held (marked seen) before ``now``, active bookings after it."""
-    held = and_(Booking.starts_at <= now, Booking.attendance == "seen")
-    planned = and_(Booking.starts_at > now, active())
-    return (
-        select(Booking.person_id, Booking.starts_at)
-        .join(Motif, Motif.id == Booking.motif_id)
-        .where(
-            Booking.person_id.is_not(None),
-            Motif.physical.is_(True),
-            Booking.starts_at >= since,
-            Booking.starts_at < until,
-            or_(held, planned),
-        )
-    )
+physical_meetings_query = repo_appointments.physical_meetings_query
 
 
 def physical_meetings(
@@ -59,32 +41,24 @@ def physical_meetings(
     meetings: dict[int, list[datetime]] = {pid: [] for pid in ids}
     if not ids:
         return meetings
-    rows = session.execute(
-        physical_meetings_query(since, until, now)
-        .where(Booking.person_id.in_(ids))
-        .order_by(Booking.starts_at)
-    )
-    for person_id, starts_at in rows:
-        meetings[int(person_id)].append(starts_at)
+    for person_id, starts_at in repo_appointments.physical_meetings(
+        session, ids, since, until, now
+    ):
+        meetings[person_id].append(starts_at)
     return meetings
 
 
 def offer_slots(turn: Turn) -> list[Reply] | None:
     """The next free RSA programme meetings, at the Espace with the earliest one."""
     config = load_config()
-    motif = turn.session.scalars(
-        select(Motif)
-        .where(Motif.active.is_(True), Motif.rsa.is_(True), Motif.kind == "individual")
-        .order_by(Motif.position, Motif.id)
-        .limit(1)
-    ).first()
+    motif = repo_agenda.programme_motif(turn.session)
     if motif is None:
         return None
     slots = search(
         turn.session,
         config.rules,
         turn.now,
-        espace_ids=list(turn.session.scalars(select(Espace.id).where(Espace.active.is_(True)))),
+        espace_ids=repo_agenda.open_espace_ids(turn.session),
         motif_ids=[motif.id],
     )
     if not slots:

@@ -13,17 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
-from capabilities.appointments.agenda import active
 from capabilities.appointments.describe import place_of, place_text
 from core.calendar import QuietHours
 from core.clock import PARIS
 from core.i18n import format_clock, format_when, gettext_for, resolve_locale
 from core.messages import Button, Reply
+from store import repo_appointments
 from store.appointments import Booking, Motif
-from store.models import Person
+from store.db import Session
 from store.outbox import enqueue
 
 MORNING = time(8, 30)
@@ -116,7 +113,7 @@ def _reply(session: Session, booking: Booking, rule: str, locale: str) -> Reply:
 
 def locale_of(session: Session, person_id: int) -> str:
     """The language to write to a person in."""
-    person = session.get(Person, person_id, options=[selectinload(Person.accounts)])
+    person = repo_appointments.person_with_accounts(session, person_id)
     language = person.accounts[0].language_code if person and person.accounts else None
     return resolve_locale(person.locale if person else None, language)
 
@@ -144,11 +141,5 @@ def enqueue_reminders(session: Session, bookings: list[Booking], now: datetime) 
 
 def enqueue_due_reminders(session: Session, now: datetime) -> int:
     """The scheduler's tick: plan the reminders of every booking in the next 3 days."""
-    bookings = list(
-        session.scalars(
-            select(Booking).where(
-                active(), Booking.starts_at > now, Booking.starts_at <= now + LOOKAHEAD
-            )
-        )
-    )
+    bookings = repo_appointments.starting_between(session, now, now + LOOKAHEAD)
     return enqueue_reminders(session, bookings, now)

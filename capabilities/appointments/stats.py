@@ -8,12 +8,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from capabilities.appointments.agenda import day_bounds
 from core.clock import PARIS
+from store import repo_appointments
 from store.appointments import Booking
+from store.db import Session
 
 BOOKING_FIELDS = (
     "id",
@@ -50,7 +49,7 @@ def _paris(moment: datetime | None) -> str:
 def booking_rows(session: Session) -> list[dict[str, object]]:
     """One row per booking; erased people appear with an empty person id."""
     rows: list[dict[str, object]] = []
-    for b in session.scalars(select(Booking).order_by(Booking.starts_at, Booking.id)):
+    for b in repo_appointments.all_bookings(session, ordered=True):
         lead = (b.starts_at - b.created_at).total_seconds() / 3600
         rows.append(
             {
@@ -76,7 +75,7 @@ def stats_rows(session: Session) -> list[dict[str, object]]:
     The no-show rate is noshow / (seen + noshow): only meetings whose outcome is known.
     """
     groups: dict[tuple[str, str], list[Booking]] = defaultdict(list)
-    for b in session.scalars(select(Booking)):
+    for b in repo_appointments.all_bookings(session):
         groups[(b.espace_id, b.motif_id)].append(b)
     rows: list[dict[str, object]] = []
     for (espace, motif), items in sorted(groups.items()):
@@ -113,10 +112,4 @@ def to_csv(rows: Iterable[dict[str, object]], fields: tuple[str, ...]) -> str:
 def day_rows(session: Session, day: date) -> list[Booking]:
     """Active and past bookings of one Paris day, in time order (the day's list)."""
     start, end = day_bounds(day)
-    return list(
-        session.scalars(
-            select(Booking)
-            .where(Booking.starts_at >= start, Booking.starts_at < end, Booking.status == "booked")
-            .order_by(Booking.espace_id, Booking.starts_at)
-        )
-    )
+    return repo_appointments.booked_between(session, start, end)

@@ -23,14 +23,13 @@ import logging
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from capabilities.appointments.admin_checks import dates_meet
 from capabilities.appointments.agenda import forget_calendars
 from capabilities.appointments.config import WEEKDAYS, AppointmentsConfig
 from capabilities.information.catalog import EspaceConfig
+from store import repo_agenda_admin
 from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaff
+from store.db import Session
 from store.staff import Staff
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ def config_key(kind: str, espace: str, weekday: int | str, what: object) -> str:
 
 
 def _sync_espaces(session: Session, espaces: list[EspaceConfig]) -> None:
-    known = {e.id: e for e in session.scalars(select(Espace))}
+    known = {e.id: e for e in repo_agenda_admin.all_espaces(session)}
     for item in espaces:
         espace = known.pop(item.id, None)
         if espace is not None and espace.managed_by == "console":
@@ -66,7 +65,7 @@ def _sync_espaces(session: Session, espaces: list[EspaceConfig]) -> None:
 
 
 def _sync_motifs(session: Session, config: AppointmentsConfig) -> None:
-    motifs = {m.id: m for m in session.scalars(select(Motif))}
+    motifs = {m.id: m for m in repo_agenda_admin.all_motifs(session)}
     for position, m in enumerate(config.motifs):
         motif = motifs.pop(m.id, None)
         if motif is not None and motif.managed_by == "console":
@@ -85,7 +84,7 @@ def _sync_motifs(session: Session, config: AppointmentsConfig) -> None:
 def _staff_ids(session: Session, config: AppointmentsConfig) -> dict[str, int]:
     staff_ids: dict[str, int] = {}
     for member in config.staff:
-        found = session.scalars(select(Staff).where(Staff.email == member.email)).one_or_none()
+        found = repo_agenda_admin.staff_by_email(session, member.email)
         if found is None:
             found = Staff(name=member.name, email=member.email, role="counsellor")
             session.add(found)
@@ -162,9 +161,9 @@ def _overlaps_console(row: OpeningPeriod, console_rows: Iterable[OpeningPeriod])
 
 
 def _sync_periods(session: Session, config: AppointmentsConfig, staff_ids: dict[str, int]) -> None:
-    durations = {m: d for m, d in session.execute(select(Motif.id, Motif.duration_min))}
+    durations = repo_agenda_admin.motif_durations(session)
     wanted = _wanted_periods(config, staff_ids, durations)
-    rows = list(session.scalars(select(OpeningPeriod)))
+    rows = repo_agenda_admin.all_periods(session)
     console_rows = [r for r in rows if r.managed_by == "console" and r.active]
     handled = {r.config_key for r in rows if r.managed_by != "config" and r.config_key}
     for row in rows:
@@ -204,7 +203,7 @@ def _sync_closures(session: Session, config: AppointmentsConfig) -> None:
             managed_by="config",
             config_key=key,
         )
-    for row in session.scalars(select(Closure)):
+    for row in repo_agenda_admin.all_closures(session):
         if row.managed_by != "config":
             wanted.pop(row.config_key or "", None)  # taken over or removed in the console
         elif row.config_key in wanted:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import select
-
 from capabilities.appointments.booking import upcoming
 from capabilities.appointments.config import load_config
 from capabilities.appointments.dates import fold
@@ -22,6 +20,7 @@ from capabilities.conversation.turn import Turn
 from core.clock import PARIS
 from core.i18n import format_clock, format_day, format_when
 from core.messages import Button, Document, Reply
+from store import repo_agenda
 from store.appointments import Booking, Espace, Motif
 
 Rows = list[tuple[Button, ...]]
@@ -29,14 +28,12 @@ Rows = list[tuple[Button, ...]]
 
 def motifs(turn: Turn) -> list[Motif]:
     """Bookable motifs, in the configured order."""
-    return list(
-        turn.session.scalars(select(Motif).where(Motif.active.is_(True)).order_by(Motif.position))
-    )
+    return repo_agenda.motifs_in_order(turn.session)
 
 
 def espaces(turn: Turn) -> list[Espace]:
     """Open Espaces."""
-    return list(turn.session.scalars(select(Espace).where(Espace.active.is_(True))))
+    return repo_agenda.open_espaces(turn.session)
 
 
 def nearest_espace(turn: Turn) -> str | None:
