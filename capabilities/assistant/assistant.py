@@ -21,12 +21,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, joinedload
-
 from capabilities.assistant import router
 from capabilities.assistant.grouping import TurnGroups
 from capabilities.conversation.services import Services
@@ -38,19 +32,14 @@ from core.locks import KeyedLocks
 from core.messages import Incoming, Kind, Reply
 from core.ports import Parser
 from core.settings import Settings
-from store.db import SessionFactory
-from store.models import ChannelAccount, Conversation, MessageLog, Person, ProcessedUpdate
+from store import repo_conversation
+from store.db import Session, SessionFactory
+from store.errors import Conflict, Unavailable, database_errors
+from store.models import ChannelAccount, Conversation, Person, ProcessedUpdate
 from store.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
-# Hot-path statements, built once (Core, not the ORM unit of work: a turn is ~1 ms).
-_INSERT_LOG = insert(MessageLog.__table__)  # type: ignore[arg-type]
-_UPDATES = ProcessedUpdate.__table__
-_CLAIM = {
-    postgres: (pg_insert if postgres else sqlite_insert)(_UPDATES)  # type: ignore[arg-type]
-    for postgres in (False, True)
-}
 REDELIVERY_WINDOW = timedelta(hours=24)  # an answer older than this would only confuse
 MAX_NLU_CHARS = 1000  # longer texts are truncated for NLU (Telegram allows 4096)
 
@@ -102,8 +91,7 @@ class Assistant:
         self._throttle_calls = 0
         self.kick = kick  # wakes the outbox dispatcher: an undelivered reply goes out at once
         # PostgreSQL waits on the network: its groups run in a thread so the loop goes on.
-        bind = sessions.kw.get("bind")
-        offload = bind is not None and bind.dialect.name == "postgresql"
+        offload = repo_conversation.offloads(sessions)
         self.groups: TurnGroups[_Job, Outcome] = TurnGroups(self._run_group, offload=offload)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -143,12 +131,7 @@ class Assistant:
         reference = incoming.update_id if incoming.update_id is not None else id(incoming)
         key = f"reply:{incoming.channel}:{incoming.user_ref}:{reference}"
         with self.sessions() as session:
-            person_id = session.scalar(
-                select(ChannelAccount.person_id).where(
-                    ChannelAccount.channel == incoming.channel,
-                    ChannelAccount.external_ref == incoming.user_ref,
-                )
-            )
+            person_id = repo_conversation.person_id_of(session, incoming.channel, incoming.user_ref)
             if person_id is None:  # refused or erased: nothing of theirs is kept
                 log.info("undelivered replies to an unknown person dropped (%s)", key)
                 return
@@ -204,15 +187,16 @@ class Assistant:
     def _transaction(self, jobs: Sequence[_Job]) -> list[Outcome]:
         with self.sessions() as session:
             try:
-                outcomes = self._run(session, jobs)
-                session.commit()
+                with database_errors():
+                    outcomes = self._run(session, jobs)
+                    session.commit()
                 return outcomes
-            except IntegrityError:
+            except Conflict:
                 session.rollback()
                 if len(jobs) == 1 and self._seen(session, jobs[0].incoming):
                     return [_NOTHING]  # a concurrent delivery of the same update won the race
                 raise
-            except SQLAlchemyError:
+            except Unavailable:
                 session.rollback()
                 raise
 
@@ -225,18 +209,10 @@ class Assistant:
     def _claim(self, session: Session, jobs: Sequence[_Job]) -> list[bool]:
         """Record the update ids in one statement; False for those already processed."""
         keys = [(j.incoming.channel, j.incoming.update_id) for j in jobs]
-        wanted = {key for key in keys if key[1] is not None}
+        wanted = {(c, u) for c, u in keys if u is not None}
         claimed: set[tuple[str, int | None]] = set()
         if wanted:
-            connection = session.connection()
-            at = utcnow()
-            statement = (
-                _CLAIM[connection.dialect.name == "postgresql"]
-                .values([{"channel": c, "update_id": u, "processed_at": at} for c, u in wanted])
-                .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-                .returning(_UPDATES.c.channel, _UPDATES.c.update_id)
-            )
-            claimed = {(row[0], row[1]) for row in connection.execute(statement)}
+            claimed = set(repo_conversation.claim_updates(session, wanted, utcnow()))
         result = []
         for key in keys:
             result.append(key[1] is None or key in claimed)
@@ -278,7 +254,7 @@ class Assistant:
             log_rows += self._log_rows(turn, replies)
             outcomes.append((replies, [Event(n, person.id, d) for n, d in turn.emitted]))
         if log_rows:
-            session.connection().execute(_INSERT_LOG, log_rows)
+            repo_conversation.insert_log(session, log_rows)
         return outcomes
 
     def _load(
@@ -288,11 +264,7 @@ class Assistant:
         refs = {(incoming.channel, incoming.user_ref) for incoming in incomings}
         if not refs:
             return {}
-        accounts = session.scalars(
-            select(ChannelAccount)
-            .where(tuple_(ChannelAccount.channel, ChannelAccount.external_ref).in_(refs))
-            .options(joinedload(ChannelAccount.person).joinedload(Person.conversation))
-        ).all()
+        accounts = repo_conversation.accounts_with_conversations(session, refs)
         found = {(account.channel, account.external_ref): account for account in accounts}
         loaded: dict[tuple[str, str], tuple[Person, Conversation]] = {}
         created = False

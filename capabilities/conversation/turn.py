@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from core.messages import Incoming, Kind
 from core.settings import Settings
+from store.db import Session
 from store.models import Conversation, Person
 
 if TYPE_CHECKING:

@@ -18,10 +18,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from capabilities.conversation.services import Host
 from capabilities.handoff.staff_context import person_context
 from capabilities.handoff.staff_identity import identify, link_with_code, remember
@@ -31,9 +27,11 @@ from core.events import Event
 from core.i18n import N_, gettext_for, resolve_locale
 from core.messages import Incoming, Kind, Reply
 from core.ports import StaffGroup
-from store.console_models import CannedReply, StaffNote, StaffTopic
-from store.db import SessionFactory
-from store.models import Conversation, Person, ProcessedUpdate
+from store import repo_handoff
+from store.console_models import StaffNote, StaffTopic
+from store.db import Session, SessionFactory
+from store.errors import Conflict, database_errors
+from store.models import Person, ProcessedUpdate
 from store.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -125,8 +123,9 @@ class StaffRelay:
                     )
                 )
                 try:
-                    session.commit()
-                except IntegrityError:  # erased meanwhile
+                    with database_errors():
+                        session.commit()
+                except Conflict:  # erased meanwhile
                     session.rollback()
             await self.group.post(thread, self._card(person_id))
             return thread, True
@@ -156,11 +155,7 @@ class StaffRelay:
                 return [linked]
             topic = None
             if thread_ref.isdigit():
-                topic = session.scalars(
-                    select(StaffTopic).where(
-                        StaffTopic.chat_id == self.chat_id, StaffTopic.thread_id == int(thread_ref)
-                    )
-                ).first()
+                topic = repo_handoff.topic_by_thread(session, self.chat_id, int(thread_ref))
             if topic is None:
                 session.commit()
                 return [Reply(text=HELP)] if incoming.kind is Kind.COMMAND else []
@@ -186,9 +181,7 @@ class StaffRelay:
     def _act(
         self, session: Session, person_id: int, incoming: Incoming
     ) -> tuple[list[Reply], bool]:
-        conversation = session.scalars(
-            select(Conversation).where(Conversation.person_id == person_id)
-        ).first()
+        conversation = repo_handoff.conversation_of(session, person_id)
         if conversation is None:
             return [Reply(text="Cette personne a effacé ses données.")], False
         now = self.clock()
@@ -218,11 +211,9 @@ class StaffRelay:
                 )
                 return [Reply(text="Note privée enregistrée (la personne ne la voit pas).")], False
             if command == "/canned":
-                canned = session.scalars(
-                    select(CannedReply).where(CannedReply.name == rest.lower())
-                ).first()
+                canned = repo_handoff.canned_reply(session, rest.lower())
                 if canned is None:
-                    names = ", ".join(session.scalars(select(CannedReply.name)))
+                    names = ", ".join(repo_handoff.canned_names(session))
                     return [
                         Reply(text=f"Réponse type inconnue. Disponibles : {names or 'aucune'}.")
                     ], False

@@ -11,11 +11,10 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from core.clock import to_paris
-from store.models import HandoffRequest, MessageLog, Person
+from store import repo_handoff
+from store.db import Session
+from store.models import HandoffRequest, Person
 
 REASON_LABELS = {
     "asked": "a demandé un conseiller",
@@ -76,12 +75,7 @@ def participant_owner(session: Session, person_id: int) -> int | None:
 
 def last_intents(session: Session, person_id: int, limit: int = 5) -> list[str]:
     """The person's last detected intents, most recent first, without repeats."""
-    rows = session.scalars(
-        select(MessageLog.intent)
-        .where(MessageLog.person_id == person_id, MessageLog.intent.is_not(None))
-        .order_by(MessageLog.created_at.desc(), MessageLog.id.desc())
-        .limit(limit * 3)
-    )
+    rows = repo_handoff.recent_intents(session, person_id, limit * 3)
     seen: list[str] = []
     for intent in rows:
         if intent and intent not in seen:
@@ -92,12 +86,7 @@ def last_intents(session: Session, person_id: int, limit: int = 5) -> list[str]:
 def person_context(session: Session, person_id: int) -> PersonContext:
     """Everything the summary card shows."""
     person = session.get(Person, person_id)
-    request = session.scalars(
-        select(HandoffRequest)
-        .where(HandoffRequest.person_id == person_id)
-        .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc())
-        .limit(1)
-    ).first()
+    request = repo_handoff.latest_request(session, person_id)
     name = (person.display_name if person else None) or "(prénom inconnu)"
     return PersonContext(
         person_id=person_id,

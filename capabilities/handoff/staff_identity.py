@@ -15,13 +15,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
-
 from core.messages import Incoming
+from store import repo_handoff
 from store.console_models import TelegramLinkCode, TelegramSender
+from store.db import Session
 from store.staff import Staff
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I to misread
@@ -54,12 +51,8 @@ def remember(session: Session, incoming: Incoming, now: datetime) -> None:
         "username": incoming.sender_username[:64] or None,
         "last_seen_at": now,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(  # two messages of a new sender at once: one row, no conflict error
-        insert(TelegramSender)
-        .values(user_id=incoming.sender_id, **values)
-        .on_conflict_do_update(index_elements=["user_id"], set_=values)
-    )
+    # Two messages of a new sender at once: one row, no conflict error.
+    repo_handoff.upsert_sender(session, incoming.sender_id, values)
 
 
 def identify(session: Session, incoming: Incoming) -> Author:
@@ -67,9 +60,7 @@ def identify(session: Session, incoming: Incoming) -> Author:
     if incoming.sender_id is None:  # a channel that does not say who wrote
         name = incoming.display_name or "conseiller"
         return Author(f"{TELEGRAM}{name}"[:64], name, None)
-    staff = session.scalars(
-        select(Staff).where(Staff.telegram_user_id == incoming.sender_id, Staff.active)
-    ).first()
+    staff = repo_handoff.staff_linked_to(session, incoming.sender_id, active=True)
     if staff is not None:
         return Author(f"staff:{staff.id}", staff.name, staff.id)
     label = sender_label(incoming.display_name, incoming.sender_username, incoming.sender_id)
@@ -82,7 +73,7 @@ def label_of(session: Session, by: str) -> str | None:
     if not by.startswith(TELEGRAM) or not raw.isdigit():
         return None
     user_id = int(raw)
-    staff = session.scalars(select(Staff).where(Staff.telegram_user_id == user_id)).first()
+    staff = repo_handoff.staff_linked_to(session, user_id)
     if staff is not None:
         return f"{staff.name} (Telegram)"
     sender = session.get(TelegramSender, user_id)
@@ -97,7 +88,7 @@ def _hash(code: str) -> str:
 
 def new_link_code(session: Session, staff_id: int, now: datetime) -> str:
     """A one-time code for ``/lier`` (15 minutes; the member's older codes are dropped)."""
-    session.execute(delete(TelegramLinkCode).where(TelegramLinkCode.staff_id == staff_id))
+    repo_handoff.drop_link_codes(session, staff_id)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     session.add(
         TelegramLinkCode(
@@ -110,11 +101,7 @@ def new_link_code(session: Session, staff_id: int, now: datetime) -> str:
 def link(session: Session, staff: Staff, user_id: int | None) -> None:
     """Link (or, with None, unlink) a Telegram user; a previous holder of the id loses it."""
     if user_id is not None:
-        session.execute(
-            update(Staff)
-            .where(Staff.telegram_user_id == user_id, Staff.id != staff.id)
-            .values(telegram_user_id=None)
-        )
+        repo_handoff.unlink_others(session, user_id, staff.id)
         session.flush()
     staff.telegram_user_id = user_id
 

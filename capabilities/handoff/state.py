@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from core.messages import Reply
+from store import repo_handoff
 from store.console_models import HandoffTransition
+from store.db import Session
 from store.models import Conversation, HandoffRequest, MessageLog
 from store.outbox import enqueue
 
@@ -53,13 +52,7 @@ def transition(
 
 def open_requests(session: Session, person_id: int) -> list[HandoffRequest]:
     """The person's requests not closed yet (normally at most one)."""
-    return list(
-        session.scalars(
-            select(HandoffRequest).where(
-                HandoffRequest.person_id == person_id, HandoffRequest.status != "closed"
-            )
-        )
-    )
+    return repo_handoff.open_requests(session, person_id)
 
 
 def close_requests(session: Session, person_id: int, at: datetime) -> None:

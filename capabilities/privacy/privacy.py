@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import func, select
-
 from capabilities.conversation import commands
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from core.i18n import LANGUAGE_NAMES, format_when
 from core.messages import Button, Reply
-from store.models import HandoffRequest, MessageLog
+from store import repo_privacy
 
 
 class PrivacyFlow(Flow):
@@ -42,14 +40,8 @@ class PrivacyFlow(Flow):
     def _show(self, turn: Turn) -> Reply:
         _ = turn._
         person = turn.person
-        messages = turn.session.scalar(
-            select(func.count()).select_from(MessageLog).where(MessageLog.person_id == person.id)
-        )
-        requests = turn.session.scalar(
-            select(func.count())
-            .select_from(HandoffRequest)
-            .where(HandoffRequest.person_id == person.id)
-        )
+        messages = repo_privacy.message_count(turn.session, person.id)
+        requests = repo_privacy.handoff_request_count(turn.session, person.id)
         lines = [_("Voici ce que je garde sur vous :")]
         if person.consent_at is not None:
             when = format_when(person.consent_at, turn.locale)
