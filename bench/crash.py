@@ -20,13 +20,11 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, select
-
 from bench._programme import FakeApiProcess, outbox, people, telegram_channel, temporary_postgres
 from capabilities.programme.rules import parse_rules
 from scheduler.dispatch import Dispatcher
-from store.db import make_engine, make_session_factory
-from store.outbox import OutboxMessage
+from store import repo_outbox
+from store.db import Engine, make_engine, make_session_factory
 
 DAYTIME = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
 CLAIM_TIMEOUT = 3.0
@@ -69,17 +67,7 @@ def start_worker(url: str, api: str, epoch: float, rate: float) -> subprocess.Po
 def remaining(engine: Engine, prefix: str) -> int:
     """Rows of this phase not yet sent."""
     with make_session_factory(engine)() as session:
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(
-                    OutboxMessage.idempotency_key.like(f"{prefix}:%"),
-                    OutboxMessage.status != "sent",
-                )
-            )
-            or 0
-        )
+        return repo_outbox.unsent_count(session, prefix)
 
 
 def wait_drained(engine: Engine, prefix: str, timeout: float) -> None:
@@ -134,11 +122,7 @@ def phase_two(engine: Engine, url: str, count: int, rate: float) -> bool:
         process.terminate()
         process.wait(timeout=30)
     with make_session_factory(engine)() as session:
-        by_worker = session.execute(
-            select(OutboxMessage.claimed_by, func.count())
-            .where(OutboxMessage.idempotency_key.like("two:%"))
-            .group_by(OutboxMessage.claimed_by)
-        ).all()
+        by_worker = repo_outbox.claims_per_worker(session, "two")
     print(f"  rows sent per dispatcher: {sorted(n for _, n in by_worker)}")
     return verdict("two dispatchers at once", fake.stop(), chats)
 

@@ -21,11 +21,10 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import text
-
 from bench._programme import copy_rows, temporary_postgres
 from capabilities.programme.planning import PlanResult, load_rows, plan, plan_per_row
 from capabilities.programme.rules import default_rules
+from store import repo_maintenance
 from store.db import make_session_factory
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
@@ -112,16 +111,12 @@ def load(engine: object, count: int) -> None:
         ["participant_id", "kind", "occurred_at", "created_at"],
         events(),  # type: ignore[arg-type]
     )
-    with engine.begin() as connection:  # type: ignore[attr-defined]
-        connection.execute(text("ANALYZE"))
+    repo_maintenance.analyze(engine)  # type: ignore[arg-type]
 
 
 def _vacuum(engine: object) -> None:
     """Clear what a rolled-back round left behind, so the next one starts from the same state."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:  # type: ignore[attr-defined]
-        c.execute(text("VACUUM ANALYZE outbox"))
-        c.execute(text("VACUUM ANALYZE counsellor_tasks"))
-        c.execute(text("CHECKPOINT"))
+    repo_maintenance.vacuum(engine, ("outbox", "counsellor_tasks"))  # type: ignore[arg-type]
 
 
 def _line(label: str, elapsed: float, result: PlanResult) -> str:

@@ -22,8 +22,6 @@ import signal
 import sys
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
-
 from app.build import database
 from capabilities.programme import report
 from capabilities.programme.contacts import record_contact
@@ -32,6 +30,7 @@ from capabilities.programme.planning import compute, plan
 from capabilities.programme.rules import Rules, RulesError, default_rules
 from core.clock import PARIS, utcnow
 from core.settings import ConfigError, Settings, get_settings
+from store import repo_programme
 from store.db import SessionFactory
 from store.programme import COUNSELLOR_KINDS, Participant
 from store.staff import Staff
@@ -168,7 +167,7 @@ def cmd_counsellor(sessions: SessionFactory, args: argparse.Namespace) -> int:
         session.add(staff)
         session.commit()
         print(f"Conseiller #{staff.id} : {staff.name}")
-        for other in session.scalars(select(Staff).order_by(Staff.id)):
+        for other in repo_programme.all_staff(session):
             print(f"  #{other.id} {other.name} ({other.role})")
     return 0
 

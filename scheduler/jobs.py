@@ -23,7 +23,6 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import delete, or_
 
 from capabilities.programme import periods, report, sources
 from capabilities.programme.checkin import after_checkin_sent
@@ -34,9 +33,8 @@ from core.ports import Channel
 from core.settings import ROOT
 from core.wakeup import Wakeup
 from scheduler.dispatch import Dispatcher
+from store import repo_outbox, repo_programme
 from store.db import SessionFactory
-from store.outbox import OutboxMessage
-from store.programme import Invitation
 
 log = logging.getLogger(__name__)
 
@@ -94,22 +92,8 @@ class Programme:
         now = self.clock()
         old = now - timedelta(days=self.rules.jobs.outbox_retention_days)
         with self.sessions() as session, session.begin():
-            done = session.execute(
-                delete(OutboxMessage).where(
-                    OutboxMessage.status.in_(("sent", "failed", "skipped", "cancelled")),
-                    OutboxMessage.created_at < old,
-                )
-            )
-            dead = session.execute(
-                delete(Invitation).where(
-                    or_(Invitation.used_at < old, Invitation.revoked_at < old),
-                    Invitation.expires_at < old,
-                )
-            )
-            expired = session.execute(
-                delete(Invitation).where(Invitation.used_at.is_(None), Invitation.expires_at < old)
-            )
-        count = sum(int(getattr(r, "rowcount", 0) or 0) for r in (done, dead, expired))
+            count = repo_outbox.purge_delivered(session, old)
+            count += repo_programme.purge_invitations(session, old)
         log.info("rétention : %d lignes supprimées", count)
         return count
 

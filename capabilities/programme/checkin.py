@@ -12,9 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
@@ -24,7 +21,8 @@ from capabilities.programme.enrolment import participant_of
 from capabilities.programme.rules import default_rules
 from core.i18n import N_, gettext_for
 from core.messages import Button, Reply
-from store.models import Conversation
+from store import repo_programme
+from store.db import Session
 from store.programme import ContactEvent, Participant
 from store.programme import add_task as store_add_task
 from store.staff import Staff
@@ -73,9 +71,7 @@ def after_checkin_sent(session: Session, person_id: int, rule: str, key: str, at
     if participant is None or participant.person_id != person_id:
         return
     participant.last_checkin_at = at
-    conversation = session.scalars(
-        select(Conversation).where(Conversation.person_id == person_id)
-    ).one_or_none()
+    conversation = repo_programme.conversation_of(session, person_id)
     # The next free text is the answer, unless the person is busy elsewhere.
     if conversation is not None and conversation.flow is None and conversation.handoff == "bot":
         conversation.flow, conversation.step = "checkin", "await"
@@ -124,14 +120,7 @@ class CheckinFlow(Flow):
             return self._slots(turn, participant, week)
         if answer not in {code for code, _label in ANSWER_LABELS}:
             return [Reply(text=_("Ce bouton n'est plus valable. Rien n'a été modifié."))]
-        already = turn.session.scalars(
-            select(ContactEvent.id).where(
-                ContactEvent.participant_id == participant.id,
-                ContactEvent.period == week,
-                ContactEvent.answer == answer,
-            )
-        ).first()
-        if already is None:
+        if not repo_programme.checkin_answered(turn.session, participant.id, week, answer):
             self._record(turn, participant, answer, week)
         if answer in ("difficulties", "talk"):
             return self._to_counsellor(turn, participant, answer)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from capabilities.programme import periods
 from core.i18n import N_
+from store.db import Session
 from store.programme import COUNSELLOR_KINDS, ContactEvent, Participant
 
 KIND_LABELS = {

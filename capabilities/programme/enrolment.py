@@ -13,15 +13,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
-
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.turn import Turn
 from capabilities.programme.rules import Rules, default_rules
 from core.i18n import N_, format_day
 from core.messages import Reply
-from store.programme import ContactEvent, Invitation, Participant, hash_code
+from store import repo_programme
+from store.db import Session
+from store.programme import Invitation, Participant, hash_code
 from store.staff import Staff
 
 LINK_PREFIX = "https://t.me/"
@@ -70,15 +69,7 @@ def issue_invitation(
 ) -> Enrolled:
     """A fresh invitation for a participant; earlier unused ones stop working."""
     rules = rules or default_rules()
-    session.execute(
-        update(Invitation)
-        .where(
-            Invitation.participant_id == participant.id,
-            Invitation.used_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
+    repo_programme.revoke_invitations(session, participant.id, now)
     code = new_code(username)
     expires = now + timedelta(days=rules.invitation.expires_days)
     session.add(
@@ -130,9 +121,7 @@ def enrol(
 
 def participant_of(session: Session, person_id: int) -> Participant | None:
     """The participant linked to a person, if any."""
-    return session.scalars(
-        select(Participant).where(Participant.person_id == person_id)
-    ).one_or_none()
+    return repo_programme.participant_of(session, person_id)
 
 
 def handle_start(turn: Turn, code: str) -> list[Reply] | None:
@@ -141,9 +130,7 @@ def handle_start(turn: Turn, code: str) -> list[Reply] | None:
         return None
     _ = turn._
     session, person = turn.session, turn.person
-    invitation = session.scalars(
-        select(Invitation).where(Invitation.code_hash == hash_code(code))
-    ).one_or_none()
+    invitation = repo_programme.invitation_by_hash(session, hash_code(code))
 
     def answer(text: str) -> list[Reply]:
         return [Reply(text=text, buttons=(footer_row(turn),))]
@@ -180,13 +167,8 @@ def handle_start(turn: Turn, code: str) -> list[Reply] | None:
                 "autre compte. Parlez-en à votre conseiller. Je n'ai rien modifié."
             )
         )
-    claimed = session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=turn.now)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(claimed, "rowcount", 0) != 1:  # someone else used it a moment ago
+    if not repo_programme.use_invitation(session, invitation.id, turn.now):
+        # someone else used it a moment ago
         return answer(_("Ce lien a déjà servi : il ne fonctionne qu'une fois."))
     participant.person_id = person.id
     if participant.status == "invited":
@@ -232,11 +214,7 @@ def data_section(turn: Turn) -> list[str]:
     if participant is None:
         return []
     _ = turn._
-    answers = turn.session.scalar(
-        select(func.count())
-        .select_from(ContactEvent)
-        .where(ContactEvent.person_id == turn.person.id)
-    )
+    answers = repo_programme.person_contact_count(turn.session, turn.person.id)
     counsellor = turn.session.get(Staff, participant.counsellor_id or 0)
     when = format_day(participant.created_at, turn.locale)
     lines = [

@@ -11,8 +11,10 @@
    :func:`.cadence.due_actions`; their actions outside those four rules are inserted
    in bulk, idempotently too. So are the caseload alerts.
 
-Planning twice is harmless: the second round inserts nothing. :func:`compute` (the ``due``
-command) runs the pure function on every row instead, and the tests check that both agree.
+The SQL of each step is in :mod:`store.planning.round`; this module orders the steps and runs
+the pure function. Planning twice is harmless: the second round inserts nothing.
+:func:`compute` (the ``due`` command) runs the pure function on every row instead, and the
+tests check that both agree.
 """
 
 from __future__ import annotations
@@ -24,33 +26,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, text
-from sqlalchemy.orm import Session
-
+from capabilities.programme import set_rules
 from capabilities.programme.aggregates import (
-    COLUMNS,
     OPEN_STATUSES,
     Row,
-    aggregate_query,
+    bounds,
     load_rows,
+    meetings_query,
     participant_row,
-    stream,
     to_row,
 )
-from capabilities.programme.bulk import insert_rows, insert_select
 from capabilities.programme.cadence import DueAction, Kind, caseload_actions, due_actions
 from capabilities.programme.rules import Rules
-from capabilities.programme.set_rules import (
-    ROUND,
-    SQL_RULES,
-    TASK_KINDS,
-    WEEKLY_CHECKIN,
-    Moment,
-    json_value,
-)
 from capabilities.programme.templates import checkin_template
-from store.outbox import OutboxMessage
-from store.programme import CounsellorTask, Participant
+from store.db import Session
+from store.planning import round as sql_round
+from store.planning.aggregates import caseloads
+from store.planning.set_rules import Params
 
 __all__ = [
     "OPEN_STATUSES",
@@ -63,17 +55,6 @@ __all__ = [
     "plan",
     "plan_per_row",
 ]
-
-MESSAGE_COLUMNS = ("idempotency_key", "person_id", "rule", "replies", "not_before", "expires_at")
-TASK_COLUMNS = (
-    "idempotency_key",
-    "participant_id",
-    "counsellor_id",
-    "kind",
-    "rule",
-    "reason",
-    "due_at",
-)
 
 
 @dataclass
@@ -90,16 +71,6 @@ class PlanResult:
     rules_seconds: float = 0.0  # the pure function (on the candidates, or everyone)
     outbox_seconds: float = 0.0  # writing the messages and tasks
     by_rule: dict[str, int] = field(default_factory=dict)
-
-
-def caseloads(session: Session) -> dict[int, int]:
-    """Open participants per counsellor."""
-    rows = session.execute(
-        select(Participant.counsellor_id, func.count())
-        .where(Participant.status.in_(OPEN_STATUSES), Participant.counsellor_id.is_not(None))
-        .group_by(Participant.counsellor_id)
-    )
-    return {int(counsellor): int(count) for counsellor, count in rows}
 
 
 def compute(
@@ -120,33 +91,24 @@ def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
     """Plan everything due at ``now`` (the caller commits). Idempotent."""
     started = time.perf_counter()
     result = PlanResult()
-    moment = Moment.at(now, rules)
-    if session.autoflush:
-        session.flush()
-    session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
-    ROUND.create(session.connection())
+    p = set_rules.params(now, rules)
+    b = bounds(now)
+    sql_round.open_round(session)
     try:
-        query = aggregate_query(now).add_columns(
-            func.coalesce(Participant.programme_start, Participant.orientation_on)
-        )
-        filled = session.execute(
-            ROUND.insert()
-            .from_select([*COLUMNS, "starts_on"], query)
-            .execution_options(preserve_rowcount=True)
-        )
-        result.participants = int(getattr(filled, "rowcount", 0) or 0)
+        result.participants = sql_round.fill(session, now, b, meetings_query(b, now))
         result.aggregates_seconds = time.perf_counter() - started
-        predicates = moment.predicates()
-        _count_sql_rules(session, predicates, result)
-        actions = list(_other_rules(session, now, rules, moment, result))
+        for rule, count in sql_round.count_sql_rules(session, p).items():
+            if count:
+                result.by_rule[rule] = result.by_rule.get(rule, 0) + count
+        actions = list(_other_rules(session, now, rules, p, result))
         result.rules_seconds = time.perf_counter() - started - result.aggregates_seconds
         written = time.perf_counter()
-        result.messages_planned = _weekly_checkins(session, moment, predicates)
-        result.tasks_created = _sql_tasks(session, moment, predicates)
+        result.messages_planned = _weekly_checkins(session, p)
+        result.tasks_created = sql_round.insert_sql_tasks(session, p)
         _write(session, now, rules, actions, result)
         result.outbox_seconds = time.perf_counter() - written
     finally:
-        session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
+        sql_round.close_round(session)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -166,29 +128,16 @@ def plan_per_row(session: Session, now: datetime, rules: Rules) -> PlanResult:
     return result
 
 
-def _count_sql_rules(session: Session, predicates: dict[str, Any], result: PlanResult) -> None:
-    """How many actions of each SQL rule are due (inserted now or earlier)."""
-    if not predicates:
-        return
-    counts = session.execute(
-        select(*[func.count(case((p, 1))) for p in predicates.values()]).select_from(ROUND)
-    ).one()
-    for rule, count in zip(predicates, counts, strict=True):
-        if count:
-            result.by_rule[rule] = result.by_rule.get(rule, 0) + int(count)
-
-
 def _other_rules(
-    session: Session, now: datetime, rules: Rules, moment: Moment, result: PlanResult
+    session: Session, now: datetime, rules: Rules, p: Params, result: PlanResult
 ) -> Iterator[tuple[Row | None, DueAction]]:
     """The pure function on the candidates (their actions outside the SQL rules) and the
     caseload alerts."""
-    query = select(*[ROUND.c[name] for name in COLUMNS]).where(moment.candidates())
-    for values in (values for chunk in stream(session, query) for values in chunk):
+    for values in sql_round.candidate_values(session, p):
         candidate = to_row(values)
         result.candidates += 1
         for action in due_actions(candidate.state, candidate.history, now, rules):
-            if action.rule not in SQL_RULES:
+            if action.rule not in set_rules.SQL_RULES:
                 yield candidate, action
     for counsellor, count in caseloads(session).items():
         for action in caseload_actions(counsellor, count, now, rules):
@@ -246,93 +195,16 @@ def _write(
                 )
             )
     result.actions = sum(by_rule.values())
-    result.messages_planned += insert_rows(
-        session,
-        OutboxMessage.__table__,  # type: ignore[arg-type]
-        MESSAGE_COLUMNS,
-        messages,
-        {"ignore_quiet_hours": False, "status": "pending", "attempts": 0, "created_at": now},
-        {"replies": replies},
-    )
-    result.tasks_created += insert_rows(
-        session,
-        CounsellorTask.__table__,  # type: ignore[arg-type]
-        TASK_COLUMNS,
-        tasks,
-        {"created_at": now},
-        {},
-    )
+    result.messages_planned += sql_round.insert_messages(session, messages, replies, now)
+    result.tasks_created += sql_round.insert_tasks(session, tasks, now)
 
 
-def _weekly_checkins(session: Session, moment: Moment, predicates: dict[str, Any]) -> int:
+def _weekly_checkins(session: Session, p: Params) -> int:
     """The week's check-ins, straight from the table of aggregates; returns rows inserted."""
-    predicate = predicates.get(WEEKLY_CHECKIN)
-    w = moment.week
-    if predicate is None or w.send_at is None:
+    if p.checkin_send_at is None:
         return 0
-    per_month = moment.rules.physical_meetings.per_month
-    dialect = session.get_bind().dialect.name
     offer, plain = (
-        json_value(json.dumps(checkin_template(w.label, reminder=False, offer_meeting=o)), dialect)
+        json.dumps(checkin_template(p.week_label, reminder=False, offer_meeting=o))
         for o in (True, False)
     )
-    outbox = OutboxMessage.__table__
-    key = moment.key(WEEKLY_CHECKIN)
-    query = select(
-        key,
-        ROUND.c.person_id,
-        literal(WEEKLY_CHECKIN),
-        case((ROUND.c.this_month < per_month, offer), else_=plain),
-        literal(w.send_at, outbox.c.not_before.type),
-        literal(w.closes, outbox.c.expires_at.type),
-        literal(False),
-        literal("pending"),
-        literal(0),
-        literal(moment.now, outbox.c.created_at.type),
-    ).where(predicate)
-    return insert_select(
-        session,
-        outbox,  # type: ignore[arg-type]
-        [
-            "idempotency_key",
-            "person_id",
-            "rule",
-            "replies",
-            "not_before",
-            "expires_at",
-            "ignore_quiet_hours",
-            "status",
-            "attempts",
-            "created_at",
-        ],
-        query,
-    )
-
-
-def _sql_tasks(session: Session, moment: Moment, predicates: dict[str, Any]) -> int:
-    """The counsellor tasks of the SQL rules; returns rows inserted."""
-    table = CounsellorTask.__table__
-    at = literal(moment.now, table.c.due_at.type)
-    inserted = 0
-    for rule, kind in TASK_KINDS.items():
-        predicate = predicates.get(rule)
-        if predicate is None:
-            continue
-        key = moment.key(rule)
-        query = select(
-            key,
-            ROUND.c.id,
-            ROUND.c.counsellor_id,
-            literal("alert" if kind is Kind.ALERT else "task"),
-            literal(rule),
-            moment.reason(rule),
-            at,
-            at,
-        ).where(predicate)
-        inserted += insert_select(
-            session,
-            table,  # type: ignore[arg-type]
-            [*TASK_COLUMNS, "created_at"],
-            query,
-        )
-    return inserted
+    return sql_round.insert_weekly_checkins(session, p, offer, plain)

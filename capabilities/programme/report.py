@@ -13,15 +13,12 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from capabilities.programme import periods
 from capabilities.programme.cadence import PARTICIPANT_KINDS, due_actions
 from capabilities.programme.planning import load_rows
 from capabilities.programme.rules import Rules
-from store.programme import CONTACT_KINDS, ContactEvent
-from store.staff import Staff
+from store import repo_programme
+from store.db import Session
 
 
 @dataclass
@@ -71,13 +68,9 @@ def _weeks(first_meeting: date, today: date, end: date) -> list[str]:
 def participant_lines(session: Session, now: datetime, rules: Rules) -> list[ParticipantLine]:
     """Every open participant's line, in participant order."""
     today = periods.local_day(now)
-    names = dict(session.execute(select(Staff.id, Staff.name)).tuples().all())
+    names = repo_programme.staff_names(session)
     contact_weeks: dict[int, set[str]] = defaultdict(set)
-    for pid, at in session.execute(
-        select(ContactEvent.participant_id, ContactEvent.occurred_at).where(
-            ContactEvent.kind.in_(CONTACT_KINDS), ContactEvent.occurred_at <= now
-        )
-    ):
+    for pid, at in repo_programme.contact_times(session, now):
         contact_weeks[pid].add(periods.iso_week(periods.local_day(at)))
     lines = []
     for row in load_rows(session, now):

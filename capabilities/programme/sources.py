@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from capabilities.appointments import programme as booking
 from core.clock import utcnow
+from store.db import Session
+from store.planning.aggregates import MeetingsQuery
 
 if TYPE_CHECKING:
     from capabilities.conversation.turn import Turn
@@ -45,7 +44,7 @@ def physical_meetings(
     return {person: sorted(times) for person, times in found.items() if times}
 
 
-def physical_meetings_query(since: datetime, until: datetime, now: datetime) -> Select[Any]:
+def physical_meetings_query(since: datetime, until: datetime, now: datetime) -> MeetingsQuery:
     """``(person_id, starts_at)`` of in-person meetings in ``[since, until)``: held (seen)
     before ``now``, active bookings after it — a query the planner aggregates in SQL."""
     return booking.physical_meetings_query(since, until, now)

@@ -1,5 +1,5 @@
 """Claiming due rows (``FOR UPDATE SKIP LOCKED``), giving them back, and finding, as of now,
-where each one goes."""
+where each one goes (the SQL is :mod:`store.repo_outbox`)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
-
 from capabilities.programme.rules import Dispatch
 from core.i18n import resolve_locale
 from core.ports import Channel
 from scheduler.dispatch.rows import CHANNEL_PREFERENCE, CONVERSATIONAL, Claimed, Target, by_id
+from store import repo_outbox
 from store.db import SessionFactory
-from store.models import ChannelAccount, Person
-from store.outbox import OutboxMessage
+from store.models import ChannelAccount
 
 
 def worker_name() -> str:
@@ -58,30 +56,12 @@ class Claims:
     def unclaim(self, ids: list[int]) -> None:
         """Give rows back untouched (claimed ahead, not sent: the attempt does not count)."""
         with self.sessions() as session, session.begin():
-            session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id.in_(ids),
-                    OutboxMessage.status == "claimed",
-                    OutboxMessage.claimed_by == self.worker,
-                )
-                .values(
-                    status="pending",
-                    claimed_by=None,
-                    claimed_at=None,
-                    attempts=OutboxMessage.attempts - 1,
-                )
-                .execution_options(synchronize_session=False)
-            )
+            repo_outbox.unclaim(session, ids, self.worker)
 
     def claim(self, urgent_only: bool = False) -> list[Claimed]:
         """Due rows (and rows whose claim expired), relays first, at most a batch."""
         now = self.clock()
         stale = now - timedelta(seconds=self.config.claim_timeout_seconds)
-        claimable = or_(
-            and_(OutboxMessage.status == "pending", OutboxMessage.not_before <= now),
-            and_(OutboxMessage.status == "claimed", OutboxMessage.claimed_at < stale),
-        )
         out: list[Claimed] = []
         with self.sessions() as session, session.begin():
             # Counsellors' relays first, never behind a broadcast.
@@ -89,44 +69,10 @@ class Claims:
                 room = self.batch - len(out)
                 if room <= 0:
                     break
-                rule = (
-                    OutboxMessage.rule.in_(CONVERSATIONAL)
-                    if urgent
-                    else OutboxMessage.rule.not_in(CONVERSATIONAL)
+                rows = repo_outbox.claim(
+                    session, self.worker, now, stale, room, CONVERSATIONAL, among=urgent
                 )
-                due = (
-                    select(OutboxMessage.id)
-                    .where(claimable, rule)
-                    .order_by(OutboxMessage.not_before, OutboxMessage.id)
-                    .limit(room)
-                    .with_for_update(skip_locked=True)
-                    # Evaluated once: as an IN (subquery), PostgreSQL may rescan it per row,
-                    # and SKIP LOCKED then skips the rows just claimed and the LIMIT is lost.
-                    .cte("due")
-                    .prefix_with("MATERIALIZED", dialect="postgresql")
-                )
-                statement = (
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == due.c.id, claimable)
-                    .values(
-                        status="claimed",
-                        claimed_by=self.worker,
-                        claimed_at=now,
-                        attempts=OutboxMessage.attempts + 1,
-                    )
-                    .returning(
-                        OutboxMessage.id,
-                        OutboxMessage.idempotency_key,
-                        OutboxMessage.person_id,
-                        OutboxMessage.rule,
-                        OutboxMessage.replies,
-                        OutboxMessage.expires_at,
-                        OutboxMessage.ignore_quiet_hours,
-                        OutboxMessage.attempts,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                part = sorted((Claimed(*row) for row in session.execute(statement)), key=by_id)
+                part = sorted((Claimed(*row) for row in rows), key=by_id)
                 out.extend(part)
         self.stats["claimed"] += len(out)
         return out
@@ -138,16 +84,9 @@ class Claims:
         if not ids:
             return {}
         with self.sessions() as session:
-            people = {
-                person.id: person
-                for person in session.scalars(select(Person).where(Person.id.in_(ids)))
-            }
+            people = repo_outbox.people(session, ids)
             accounts: dict[int, list[ChannelAccount]] = defaultdict(list)
-            for account in session.scalars(
-                select(ChannelAccount).where(
-                    ChannelAccount.person_id.in_(ids), ChannelAccount.unreachable_at.is_(None)
-                )
-            ):
+            for account in repo_outbox.reachable_accounts(session, ids):
                 if account.channel in self.channels:
                     accounts[account.person_id].append(account)
         targets = {}

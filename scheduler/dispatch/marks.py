@@ -1,5 +1,6 @@
 """Marking delivered rows ``sent`` as soon as possible: a group commit on a kept connection
-(rows delivered while a commit runs are marked together by the next one)."""
+(rows delivered while a commit runs are marked together by the next one; the SQL is
+:mod:`store.repo_outbox_marks`)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, text, update
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
-
 from scheduler.dispatch.rows import AfterSend, Claimed
-from store.db import SessionFactory
-from store.outbox import OutboxMessage
+from store.db import Session, SessionFactory
+from store.errors import Unavailable
+from store.repo_outbox_marks import KeptConnection
 
 log = logging.getLogger("scheduler.dispatch")
 
@@ -48,7 +46,7 @@ class SentMarks:
         self._delivered: list[Claimed] = []  # sent, waiting for the next group commit
         self._marked: dict[int, bool] = {}
         self._flush_lock = asyncio.Lock()
-        self._connection: Connection | None = None
+        self._kept = KeptConnection(sessions)
 
     async def mark(self, row: Claimed) -> bool:
         """Record ``row`` as sent; False if its claim was lost meanwhile."""
@@ -63,60 +61,33 @@ class SentMarks:
 
     async def idle(self) -> None:
         """Nothing to send: the kept connection goes back (reopened with the next batch)."""
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            await self.run_db(connection.close)
-
-    def _marker(self) -> Connection:
-        """A connection kept for marking rows sent: no pool checkout, no ping, one round trip
-        less between a delivery and its record (used under the flush lock only)."""
-        if self._connection is None or self._connection.closed:
-            engine = self.sessions.kw["bind"]
-            connection = engine.connect()
-            if connection.dialect.name == "postgresql":
-                # No fsync wait per mark: should the *database server* crash right after, a few
-                # rows would be sent again (at-least-once); a dispatcher crash loses nothing.
-                connection.execute(text("SET synchronous_commit TO OFF"))
-                connection.commit()
-            self._connection = connection
-        return self._connection
+        if self._kept.opened:
+            await self.run_db(self._kept.close)
 
     def _finish_sent(self, rows: list[Claimed]) -> dict[int, bool]:
         """Mark delivered rows sent in one transaction (only those whose claim is still ours)."""
         try:
             return self._mark_rows(rows)
-        except DBAPIError:  # the kept connection broke (database restart): once more, afresh
+        except Unavailable:  # the kept connection broke (database restart): once more, afresh
             log.warning("marking connection lost, reconnecting", exc_info=True)
-            if self._connection is not None:
-                self._connection.invalidate()
-                self._connection = None
             return self._mark_rows(rows)
 
     def _mark_rows(self, rows: list[Claimed]) -> dict[int, bool]:
         now = self.clock()
-        connection = self._marker()
-        with connection.begin():
-            marked = set(
-                connection.scalars(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id.in_([row.id for row in rows]),
-                        OutboxMessage.status == "claimed",
-                        OutboxMessage.claimed_by == self.worker,
-                    )
-                    .values(status="sent", sent_at=now, last_error=None)
-                    .returning(OutboxMessage.id)
-                )
-            )
+
+        def after(marked: set[int]) -> Callable[[Session], None] | None:
             hooked = [r for r in rows if r.rule in self.after_send and r.id in marked]
-            if hooked:
-                with Session(bind=connection) as session:
-                    for row in hooked:
-                        if row.person_id:
-                            self.after_send[row.rule](
-                                session, row.person_id, row.rule, row.key, now
-                            )
-                    session.flush()
+            if not hooked:
+                return None
+
+            def run(session: Session) -> None:
+                for row in hooked:
+                    if row.person_id:
+                        self.after_send[row.rule](session, row.person_id, row.rule, row.key, now)
+
+            return run
+
+        marked = self._kept.mark_sent([row.id for row in rows], self.worker, now, after)
         lost = len(rows) - len(marked)
         if lost:
             log.warning("%d delivered outbox rows had lost their claim", lost)

@@ -7,15 +7,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy import update
 
 from capabilities.programme.rules import Dispatch
 from scheduler.dispatch.rows import AfterSend, Claimed, Target
 from scheduler.dispatch.unreachable import mark_unreachable
+from store import repo_outbox
 from store.db import SessionFactory
-from store.outbox import OutboxMessage
 
 log = logging.getLogger("scheduler.dispatch")
 
@@ -51,25 +48,18 @@ class Outcomes:
     ) -> bool:
         """Record the outcome, only if the claim is still ours (one transaction)."""
         now = self.clock()
-        values: dict[str, Any] = {"status": status, "last_error": error}
-        if status == "sent":
-            values["sent_at"] = now
-        if status == "pending":
-            values.update(claimed_by=None, claimed_at=None, not_before=not_before or now)
-        if refund:  # a postponement is not a failed attempt
-            values["attempts"] = OutboxMessage.attempts - 1
         with self.sessions() as session, session.begin():
-            result = session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row.id,
-                    OutboxMessage.status == "claimed",
-                    OutboxMessage.claimed_by == self.worker,
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False)
+            recorded = repo_outbox.record_outcome(
+                session,
+                row.id,
+                self.worker,
+                status,
+                now,
+                error=error,
+                not_before=not_before,
+                refund=refund,  # a postponement is not a failed attempt
             )
-            if getattr(result, "rowcount", 0) != 1:
+            if not recorded:
                 log.warning("outbox %s: claim lost before recording %s", row.id, status)
                 return False
             if status == "sent" and row.person_id and row.rule in self.after_send:

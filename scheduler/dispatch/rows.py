@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from store.db import Session
 
 # Answers in a conversation the person started: not "proactive", so /stop and night do not hold
 # them back (the counsellor is answering a question).

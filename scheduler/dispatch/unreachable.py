@@ -5,28 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from scheduler.dispatch.rows import Target
-from store.models import ChannelAccount
-from store.programme import Participant, add_task
+from store import repo_outbox, repo_programme
+from store.db import Session
+from store.programme import add_task
 
 
 def mark_unreachable(session: Session, person_id: int, target: Target, now: datetime) -> None:
     """In the transaction that records the failed row."""
-    session.execute(
-        update(ChannelAccount)
-        .where(
-            ChannelAccount.person_id == person_id,
-            ChannelAccount.channel == target.channel,
-            ChannelAccount.external_ref == target.user_ref,
-        )
-        .values(unreachable_at=now)
-    )
-    participant = session.scalars(
-        select(Participant).where(Participant.person_id == person_id)
-    ).one_or_none()
+    repo_outbox.mark_account_unreachable(session, person_id, target.channel, target.user_ref, now)
+    participant = repo_programme.participant_of(session, person_id)
     if participant is not None:
         add_task(
             session,

@@ -1,0 +1,188 @@
+"""The SQL steps of one planning round over its temporary table of aggregates.
+
+``capabilities.programme.planning.plan`` runs them in order: :func:`open_round`,
+:func:`fill`, :func:`count_sql_rules`, :func:`candidate_values` (the pure function runs on
+those), :func:`insert_weekly_checkins`, :func:`insert_sql_tasks`, :func:`insert_messages` /
+:func:`insert_tasks` (the other rules' actions), :func:`close_round`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, literal, select, text
+from sqlalchemy.orm import Session
+
+from store.outbox import OutboxMessage
+from store.planning.aggregates import COLUMNS, Bounds, MeetingsQuery, aggregate_query, stream
+from store.planning.bulk import insert_rows, insert_select
+from store.planning.set_rules import (
+    ROUND,
+    TASK_KINDS,
+    WEEKLY_CHECKIN,
+    Params,
+    candidates,
+    json_value,
+    key,
+    predicates,
+    reason,
+)
+from store.programme import CounsellorTask, Participant
+
+MESSAGE_COLUMNS = ("idempotency_key", "person_id", "rule", "replies", "not_before", "expires_at")
+TASK_COLUMNS = (
+    "idempotency_key",
+    "participant_id",
+    "counsellor_id",
+    "kind",
+    "rule",
+    "reason",
+    "due_at",
+)
+
+
+def open_round(session: Session) -> None:
+    """A fresh temporary table for the round (pending ORM writes flushed first)."""
+    if session.autoflush:
+        session.flush()
+    session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
+    ROUND.create(session.connection())
+
+
+def close_round(session: Session) -> None:
+    """Drop the round's temporary table."""
+    session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
+
+
+def fill(session: Session, now: datetime, b: Bounds, meetings_query: MeetingsQuery) -> int:
+    """Every open participant's aggregates into the table, in one ``INSERT … SELECT``;
+    returns how many."""
+    query = aggregate_query(now, b, meetings_query).add_columns(
+        func.coalesce(Participant.programme_start, Participant.orientation_on)
+    )
+    filled = session.execute(
+        ROUND.insert()
+        .from_select([*COLUMNS, "starts_on"], query)
+        .execution_options(preserve_rowcount=True)
+    )
+    return int(getattr(filled, "rowcount", 0) or 0)
+
+
+def count_sql_rules(session: Session, p: Params) -> dict[str, int]:
+    """How many actions of each SQL rule due now (inserted now or earlier)."""
+    found = predicates(p)
+    if not found:
+        return {}
+    counts = session.execute(
+        select(*[func.count(case((predicate, 1))) for predicate in found.values()]).select_from(
+            ROUND
+        )
+    ).one()
+    return {rule: int(count) for rule, count in zip(found, counts, strict=True)}
+
+
+def candidate_values(session: Session, p: Params) -> Iterator[Sequence[Any]]:
+    """The tuples of :data:`COLUMNS` of those for whom a rule outside the SQL ones may be
+    due (the pure function decides)."""
+    query = select(*[ROUND.c[name] for name in COLUMNS]).where(candidates(p))
+    for chunk in stream(session, query):
+        yield from chunk
+
+
+def insert_weekly_checkins(session: Session, p: Params, offer: str, plain: str) -> int:
+    """The week's check-ins, straight from the table of aggregates (``offer``: the JSON of the
+    template offering a meeting, for those with too few this month; ``plain`` the other);
+    returns rows inserted."""
+    predicate = predicates(p).get(WEEKLY_CHECKIN)
+    if predicate is None or p.checkin_send_at is None:
+        return 0
+    dialect = session.get_bind().dialect.name
+    offered, not_offered = json_value(offer, dialect), json_value(plain, dialect)
+    outbox = OutboxMessage.__table__
+    query = select(
+        key(p, WEEKLY_CHECKIN),
+        ROUND.c.person_id,
+        literal(WEEKLY_CHECKIN),
+        case((ROUND.c.this_month < p.per_month, offered), else_=not_offered),
+        literal(p.checkin_send_at, outbox.c.not_before.type),
+        literal(p.week_closes, outbox.c.expires_at.type),
+        literal(False),
+        literal("pending"),
+        literal(0),
+        literal(p.now, outbox.c.created_at.type),
+    ).where(predicate)
+    return insert_select(
+        session,
+        outbox,  # type: ignore[arg-type]
+        [
+            "idempotency_key",
+            "person_id",
+            "rule",
+            "replies",
+            "not_before",
+            "expires_at",
+            "ignore_quiet_hours",
+            "status",
+            "attempts",
+            "created_at",
+        ],
+        query,
+    )
+
+
+def insert_sql_tasks(session: Session, p: Params) -> int:
+    """The counsellor tasks of the SQL rules; returns rows inserted."""
+    table = CounsellorTask.__table__
+    at = literal(p.now, table.c.due_at.type)
+    found = predicates(p)
+    inserted = 0
+    for rule, kind in TASK_KINDS.items():
+        predicate = found.get(rule)
+        if predicate is None:
+            continue
+        query = select(
+            key(p, rule),
+            ROUND.c.id,
+            ROUND.c.counsellor_id,
+            literal(kind),
+            literal(rule),
+            reason(p, rule),
+            at,
+            at,
+        ).where(predicate)
+        inserted += insert_select(
+            session,
+            table,  # type: ignore[arg-type]
+            [*TASK_COLUMNS, "created_at"],
+            query,
+        )
+    return inserted
+
+
+def insert_messages(
+    session: Session, rows: list[tuple[Any, ...]], replies: list[Any], now: datetime
+) -> int:
+    """Outbox rows of :data:`MESSAGE_COLUMNS` whose ``replies`` is a 1-based index into
+    ``replies`` (each JSON template sent once); idempotent, returns rows inserted."""
+    return insert_rows(
+        session,
+        OutboxMessage.__table__,  # type: ignore[arg-type]
+        MESSAGE_COLUMNS,
+        rows,
+        {"ignore_quiet_hours": False, "status": "pending", "attempts": 0, "created_at": now},
+        {"replies": replies},
+    )
+
+
+def insert_tasks(session: Session, rows: list[tuple[Any, ...]], now: datetime) -> int:
+    """Counsellor-task rows of :data:`TASK_COLUMNS`; idempotent, returns rows inserted."""
+    return insert_rows(
+        session,
+        CounsellorTask.__table__,  # type: ignore[arg-type]
+        TASK_COLUMNS,
+        rows,
+        {"created_at": now},
+        {},
+    )

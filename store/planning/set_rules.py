@@ -1,0 +1,253 @@
+"""The cadence's bulk rules in SQL, over the planner's temporary table of aggregates.
+
+Four rules concern nearly everyone at the same moment — the weekly check-in, the week without
+contact, the month's meetings not planned, last month's meetings missed. They are SQL
+predicates over :data:`ROUND` (filled from :func:`.aggregates.aggregate_query`), and their
+rows are written by one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` each, with the
+idempotency key built in SQL (:mod:`.round`).
+
+Every comparison with a calendar day is a comparison with a constant of :class:`Params`,
+computed once per round by ``capabilities.programme.set_rules.params`` (Paris midnights in
+UTC, bounds on start dates, the counsellor's sentences): the SQL needs no time-zone or month
+arithmetic and is the same on SQLite and PostgreSQL. :func:`candidates` holds for at least
+everyone for whom another rule is due; the planner runs the pure function on those rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    cast,
+    extract,
+    literal,
+    or_,
+)
+
+from store.base import UTCDateTime
+
+WEEKLY_CHECKIN = "weekly_checkin"
+NO_CONTACT = "no_contact_this_week"
+NOT_PLANNED = "meetings_not_planned"
+MISSED = "meetings_missed"
+SQL_RULES = frozenset({WEEKLY_CHECKIN, NO_CONTACT, NOT_PLANNED, MISSED})
+# The counsellor-task rules and the kind of row they write.
+TASK_KINDS = {NO_CONTACT: "task", NOT_PLANNED: "task", MISSED: "alert"}
+
+# The aggregates of one round (the columns of ``aggregate_query`` plus the programme start).
+ROUND = Table(
+    "planning_round",
+    MetaData(),
+    Column("id", Integer),
+    Column("name", String),
+    Column("person_id", Integer),
+    Column("counsellor_id", Integer),
+    Column("orientation_on", Date),
+    Column("programme_start", Date),
+    Column("programme_end", Date),
+    Column("cer_signed_on", Date),
+    Column("diagnosis_3m_on", Date),
+    Column("diagnosis_final_on", Date),
+    Column("status", String),
+    Column("last_checkin_at", UTCDateTime),
+    Column("locale", String),
+    Column("reachable", Integer),
+    Column("last_contact_at", UTCDateTime),
+    Column("first_meeting_at", UTCDateTime),
+    Column("next_meeting_at", UTCDateTime),
+    Column("this_month", Integer),
+    Column("last_month", Integer),
+    Column("starts_on", Date),  # programme start, else orientation (``ParticipantState.start``)
+    prefixes=["TEMPORARY"],
+)
+r = ROUND.c
+
+
+@dataclass(frozen=True)
+class End:
+    """``ParticipantState.end(rules)`` against ``day``: a set end date is compared with it,
+    else the start date with ``start``, the bound on starts whose default end meets ``day``."""
+
+    day: date
+    start: date
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A counsellor's sentence around a count: ``before + str(count) + after``."""
+
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Params:
+    """What the SQL rules compare with at ``now`` (computed from the cadence's rules)."""
+
+    now: datetime
+    week_label: str
+    week_monday: date
+    week_opens: datetime
+    week_closes: datetime
+    checkin_send_at: datetime | None  # None: the week's check-in is not due now
+    ends_after_today: End  # the programme is not over today
+    no_contact_due: bool
+    no_contact_reason: str
+    per_month: int
+    month: date  # first day of this month
+    month_label: str
+    not_planned_due: bool
+    not_planned_reason: Sentence
+    last: date  # first day of last month
+    last_label: str
+    missed_due: bool
+    ends_after_last_month: End  # the programme ran until the end of last month
+    missed_reason: Sentence
+    # The other rules (the candidates for the pure function).
+    first_meeting_orientation_by: date  # first meeting not booked or overdue
+    cer_first_meeting_before: datetime  # CER missing
+    checkin_sent_by: datetime  # check-in reminder or unanswered
+    min_months: int  # duration out of range
+    max_months: int
+    diagnosis_starts_by: date  # 3-month diagnosis due or overdue
+    ends_by_warning: End  # programme end approaching, final diagnosis overdue
+
+
+def ends_on_or_after(end: End) -> ColumnElement[bool]:
+    """``ParticipantState.end(rules) >= end.day``."""
+    return or_(
+        and_(r.programme_end.is_not(None), r.programme_end >= end.day),
+        and_(r.programme_end.is_(None), r.starts_on >= end.start),
+    )
+
+
+def ends_on_or_before(end: End) -> ColumnElement[bool]:
+    """``ParticipantState.end(rules) <= end.day``."""
+    return or_(
+        and_(r.programme_end.is_not(None), r.programme_end <= end.day),
+        and_(r.programme_end.is_(None), r.starts_on <= end.start),
+    )
+
+
+def weekly_gate(p: Params) -> ColumnElement[bool]:
+    """Weekly contact is organised: first meeting held, full week, programme not over."""
+    return and_(
+        r.first_meeting_at.is_not(None),
+        r.starts_on < p.week_monday,
+        ends_on_or_after(p.ends_after_today),
+    )
+
+
+def not_contacted(p: Params) -> ColumnElement[bool]:
+    """No contact since the week opened."""
+    return or_(r.last_contact_at.is_(None), r.last_contact_at < p.week_opens)
+
+
+def predicates(p: Params) -> dict[str, ColumnElement[bool]]:
+    """The predicate of each SQL rule that can be due at ``now``."""
+    found: dict[str, ColumnElement[bool]] = {}
+    if p.checkin_send_at is not None:
+        found[WEEKLY_CHECKIN] = and_(
+            weekly_gate(p),
+            r.reachable == 1,
+            not_contacted(p),
+            or_(r.last_checkin_at.is_(None), r.last_checkin_at < p.week_opens),
+        )
+    if p.no_contact_due:
+        found[NO_CONTACT] = and_(weekly_gate(p), not_contacted(p))
+    if p.not_planned_due:
+        found[NOT_PLANNED] = and_(r.starts_on <= p.month, r.this_month < p.per_month)
+    if p.missed_due:
+        found[MISSED] = and_(
+            r.starts_on <= p.last,
+            ends_on_or_after(p.ends_after_last_month),
+            r.last_month < p.per_month,
+        )
+    return found
+
+
+def period(p: Params, rule: str) -> str:
+    """The period of a SQL rule's rows: the ISO week, this month or last month."""
+    if rule in (WEEKLY_CHECKIN, NO_CONTACT):
+        return p.week_label
+    return p.month_label if rule == NOT_PLANNED else p.last_label
+
+
+def key(p: Params, rule: str) -> Any:
+    """``rule:participant:period``, as ``capabilities.programme.cadence.due_actions`` writes it."""
+    return literal(f"{rule}:") + cast(r.id, String) + literal(f":{period(p, rule)}")
+
+
+def reason(p: Params, rule: str) -> Any:
+    """The counsellor's sentence, from the same functions as the pure rules."""
+    if rule == NO_CONTACT:
+        return literal(p.no_contact_reason)
+    if rule == NOT_PLANNED:
+        return _around(p.not_planned_reason, r.this_month)
+    return _around(p.missed_reason, r.last_month)
+
+
+def candidates(p: Params) -> ColumnElement[bool]:
+    """True for at least every participant with a due action outside :data:`SQL_RULES`."""
+    return or_(
+        # first_meeting_not_booked, first_meeting_overdue
+        and_(r.first_meeting_at.is_(None), r.orientation_on <= p.first_meeting_orientation_by),
+        # cer_missing
+        and_(
+            r.first_meeting_at.is_not(None),
+            r.cer_signed_on.is_(None),
+            r.first_meeting_at < p.cer_first_meeting_before,
+        ),
+        # checkin_reminder, checkin_unanswered
+        and_(
+            weekly_gate(p),
+            r.last_checkin_at.is_not(None),
+            or_(r.last_contact_at.is_(None), r.last_contact_at < r.last_checkin_at),
+            r.last_checkin_at <= p.checkin_sent_by,
+        ),
+        # duration_out_of_range
+        and_(r.programme_end.is_not(None), _out_of_range(p.min_months, p.max_months)),
+        # diagnosis_3m_due, diagnosis_3m_overdue
+        and_(r.diagnosis_3m_on.is_(None), r.starts_on <= p.diagnosis_starts_by),
+        # programme_end_approaching, final_diagnosis_overdue
+        and_(r.diagnosis_final_on.is_(None), ends_on_or_before(p.ends_by_warning)),
+    )
+
+
+def _around(sentence: Sentence, count: Any) -> Any:
+    """The sentence in SQL: the text around the count, the count cast between."""
+    return literal(sentence.before) + cast(count, String) + literal(sentence.after)
+
+
+def _months(day: Any) -> Any:
+    return extract("year", day) * 12 + extract("month", day)
+
+
+def _out_of_range(min_months: int, max_months: int) -> ColumnElement[bool]:
+    """``programme_end`` before ``add_months(start, min)`` or after ``add_months(start, max)``
+    (compared as year·12 + month, then day: the first test may also hold on the last day of a
+    shorter month, which the pure function then rules out)."""
+    end, start = _months(r.programme_end), _months(r.starts_on)
+    end_day, start_day = extract("day", r.programme_end), extract("day", r.starts_on)
+    return or_(
+        end < start + min_months,
+        and_(end == start + min_months, end_day < start_day),
+        end > start + max_months,
+        and_(end == start + max_months, end_day > start_day),
+    )
+
+
+def json_value(text: str, dialect: str) -> Any:
+    """A JSON document as an SQL value (PostgreSQL wants the cast, SQLite stores the text)."""
+    return cast(literal(text), JSON) if dialect == "postgresql" else literal(text)
