@@ -8,10 +8,9 @@ import getpass
 import os
 import sys
 
-from sqlalchemy import func, select
-
 from console.security import MIN_PASSWORD, hash_password
 from core.settings import ConfigError, get_settings
+from store import repo_console
 from store.db import make_engine, make_session_factory
 from store.migrate import upgrade
 from store.staff import Staff
@@ -47,7 +46,7 @@ def create_admin(email: str, name: str) -> int:
     engine = make_engine(get_settings().database_url)
     upgrade(engine)
     with make_session_factory(engine)() as session:
-        staff = session.scalars(select(Staff).where(func.lower(Staff.email) == email)).first()
+        staff = repo_console.staff_by_email(session, email)
         if staff is None:
             staff = Staff(email=email, name=name.strip()[:80])
             session.add(staff)
