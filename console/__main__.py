@@ -8,11 +8,10 @@ import getpass
 import os
 import sys
 
-from sqlalchemy import func, select
-
 from app.build import database
 from console.security import MIN_PASSWORD, hash_password
 from core.settings import ConfigError, Settings, get_settings
+from store import repo_console
 from store.staff import Staff
 
 
@@ -44,7 +43,7 @@ def create_admin(email: str, name: str) -> int:
         print(f"Mot de passe trop court ({MIN_PASSWORD} caractères au moins).")
         return 2
     with database() as db, db.sessions() as session:
-        staff = session.scalars(select(Staff).where(func.lower(Staff.email) == email)).first()
+        staff = repo_console.staff_by_email(session, email)
         if staff is None:
             staff = Staff(email=email, name=name.strip()[:80])
             session.add(staff)

@@ -11,14 +11,14 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from capabilities.appointments.admin import EspaceInput, MotifInput, Problem
 from capabilities.appointments.admin_periods import ClosureInput, PeriodInput
 from core.i18n import N_
-from store.appointments import Espace, Motif, OpeningPeriod, PeriodStaff
+from store import repo_console_agenda
+from store.appointments import Espace, Motif, OpeningPeriod
+from store.db import Session
 
 Values = dict[str, object]
 _CLOCK = re.compile(r"^(\d{1,2})\s*(?:[:h]\s*(\d{2})?)?$")
@@ -214,7 +214,7 @@ def read_period(form: FormData) -> tuple[PeriodInput, list[Problem]]:
 
 def period_values(session: Session, row: OpeningPeriod) -> Values:
     """A stored period as form values."""
-    staff = session.scalars(select(PeriodStaff.staff_id).where(PeriodStaff.period_id == row.id))
+    staff = repo_console_agenda.staff_of_period(session, row.id)
     return {
         "espace_id": row.espace_id,
         "weekday": str(row.weekday),

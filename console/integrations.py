@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy.orm import Session
+from store.db import Session
 
 ATTENDANCE = {
     "seen": "Venu(e)",

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
-from capabilities.appointments.agenda import day_bounds
 from capabilities.appointments.booking import BookingError, mark_attendance, upcoming
+from capabilities.appointments.day_sheet import day_sheet
 from capabilities.appointments.describe import place_of
-from capabilities.appointments.stats import day_rows, stats_rows
+from capabilities.appointments.stats import stats_rows
 from capabilities.programme import periods
 from capabilities.programme.cadence import PARTICIPANT_KINDS, due_actions
+from capabilities.programme.caseload import last_checkin, open_caseload, recent_contacts
 from capabilities.programme.checkin import ANSWER_LABELS
 from capabilities.programme.contacts import KIND_LABELS, record_contact
 from capabilities.programme.enrolment import EnrolmentError, enrol, participant_of
-from capabilities.programme.planning import OPEN_STATUSES, participant_row
+from capabilities.programme.planning import participant_row
 from capabilities.programme.report import ParticipantLine, participant_lines
 from capabilities.programme.rules import Rules, default_rules
 from console.integrations import (
@@ -36,9 +35,9 @@ from console.integrations import (
 )
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import format_clock, format_when
-from store.appointments import Booking, Motif
-from store.models import Person
-from store.programme import ContactEvent, Participant
+from store import repo_console, repo_console_agenda
+from store.db import Session
+from store.programme import Participant
 from store.staff import Staff
 
 # Short labels of the cadence's reason codes (the full sentences are in the counsellor tasks).
@@ -97,19 +96,9 @@ class LiveIntegrations:
 
     def caseload(self, session: Session, staff_id: int | None) -> list[CaseloadRow]:
         """Open participants (one counsellor's, or all) with the scheduler's compliance report."""
-        query = select(Participant).where(Participant.status.in_(OPEN_STATUSES))
-        if staff_id is not None:
-            query = query.where(Participant.counsellor_id == staff_id)
-        participants = {p.id: p for p in session.scalars(query)}
-        if not participants:
-            return []
         now = self.clock()
-        lines = [
-            line
-            for line in participant_lines(session, now, self.rules)
-            if line.participant in participants
-        ]
-        rows = [self._caseload_row(participants[line.participant], line, now) for line in lines]
+        open_lines = open_caseload(session, now, self.rules, staff_id)
+        rows = [self._caseload_row(participant, line, now) for participant, line in open_lines]
         rows.sort(key=lambda row: (not row.overdue, row.name.lower()))
         return rows
 
@@ -177,18 +166,8 @@ class LiveIntegrations:
 
     def day(self, session: Session, day: date) -> list[AppointmentRow]:
         """The day's bookings per Espace; those excused or revoked in advance stay listed."""
-        start, end = day_bounds(day)
-        bookings = day_rows(session, day)
-        bookings += session.scalars(
-            select(Booking).where(
-                Booking.starts_at >= start,
-                Booking.starts_at < end,
-                Booking.status == "cancelled",
-                Booking.attendance.in_(("excused", "revoked")),
-            )
-        )
-        bookings.sort(key=lambda b: (b.espace_id, b.starts_at, b.id))
-        motifs = {m.id: m.label for m in session.scalars(select(Motif))}
+        bookings = day_sheet(session, day)
+        motifs = repo_console_agenda.motif_labels(session)
         names = self._names(session, {b.person_id for b in bookings if b.person_id})
         places: dict[str, str] = {}
         rows = []
@@ -213,17 +192,14 @@ class LiveIntegrations:
         if not person_ids:
             return {}
         names = {pid: f"Personne n° {pid}" for pid in person_ids}
-        for pid, name in session.execute(
-            select(Person.id, Person.display_name).where(Person.id.in_(person_ids))
-        ):
+        for pid, name in repo_console_agenda.display_names(session, person_ids).items():
             if name:
                 names[pid] = name
-        for pid, name in session.execute(
-            select(Participant.person_id, Participant.name).where(
-                Participant.person_id.in_(person_ids)
-            )
-        ):
-            names[pid] = name
+        for participant_pid, participant_name in repo_console_agenda.participant_names(
+            session, person_ids
+        ).items():
+            if participant_pid is not None:
+                names[participant_pid] = participant_name
         return names
 
     def mark_attendance(
@@ -247,7 +223,7 @@ class LiveIntegrations:
         now = self.clock()
         lines = []
         bookings = upcoming(session, person_id, now)
-        motifs = {m.id: m.label for m in session.scalars(select(Motif))}
+        motifs = repo_console_agenda.motif_labels(session)
         for b in bookings[:UPCOMING_SHOWN]:
             place = place_of(session, b.espace_id).name
             label = motifs.get(b.motif_id, b.motif_id)
@@ -261,12 +237,7 @@ class LiveIntegrations:
         status = STATUS_LABELS.get(participant.status, participant.status)
         who = f", suivi par {counsellor.name}" if counsellor else ""
         lines.append(f"Programme RSA : {status}{who}.")
-        answer = session.scalars(
-            select(ContactEvent)
-            .where(ContactEvent.participant_id == participant.id, ContactEvent.kind == "checkin")
-            .order_by(ContactEvent.occurred_at.desc(), ContactEvent.id.desc())
-            .limit(1)
-        ).first()
+        answer = last_checkin(session, participant)
         if answer is not None:
             said = ANSWERS.get(answer.answer or "", answer.answer or "")
             text = f" « {answer.text[:200]} »" if answer.text else ""
@@ -323,7 +294,7 @@ class LiveIntegrations:
                 f"Diagnostic : {row.diagnosis}",
             ]
         lines.append(self._cadence_line(session, p, now))
-        names = dict(session.execute(select(Staff.id, Staff.name)).tuples().all())
+        names = repo_console.staff_name_pairs(session)
         contacts = [
             ContactRow(
                 when=to_paris(event.occurred_at).strftime("%d/%m/%Y %H:%M"),
@@ -335,12 +306,7 @@ class LiveIntegrations:
                 ),
                 by=names.get(event.recorded_by or 0, "la personne" if event.person_id else "—"),
             )
-            for event in session.scalars(
-                select(ContactEvent)
-                .where(ContactEvent.participant_id == p.id)
-                .order_by(ContactEvent.occurred_at.desc(), ContactEvent.id.desc())
-                .limit(CONTACTS_SHOWN)
-            )
+            for event in recent_contacts(session, p, CONTACTS_SHOWN)
         ]
         return ParticipantView(
             id=p.id,

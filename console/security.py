@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from store import repo_console
 from store.console_models import LoginAttempt
+from store.db import Session
 
 MAX_FAILURES = 5  # wrong passwords in a row before the account is throttled
 THROTTLE = timedelta(minutes=15)
@@ -47,18 +47,11 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
 
 def recent_failures(session: Session, email: str, now: datetime) -> int:
     """Wrong passwords for this e-mail since its last success, within the throttle window."""
-    last_ok = session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.ok)
-    )
+    last_ok = repo_console.last_success(session, email)
     start = now - THROTTLE
     if last_ok is not None and last_ok > start:
         start = last_ok
-    count = session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.email == email, LoginAttempt.at > start, LoginAttempt.ok.is_(False))
-    )
-    return int(count or 0)
+    return repo_console.failures_since(session, email, start)
 
 
 def is_throttled(session: Session, email: str, now: datetime) -> bool:

@@ -7,8 +7,6 @@ from the "not linked" senders the group has seen.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,9 +18,10 @@ from capabilities.handoff.staff_identity import (
     new_link_code,
     sender_label,
 )
-from console.queries import audit
+from console.audit import audit
 from console.web import checked_form, flash, gettext, page, render, state
-from store.console_models import TelegramSender
+from store import repo_console
+from store.db import Session
 from store.staff import Staff
 
 MAX_TELEGRAM_ID = 10**15
@@ -77,14 +76,10 @@ async def unlink_action(request: Request, session: Session, staff: Staff) -> Res
 
 def unlinked_senders(session: Session) -> list[tuple[int, str]]:
     """Senders of the staff group that no account is linked to, latest first."""
-    linked = set(
-        session.scalars(select(Staff.telegram_user_id).where(Staff.telegram_user_id.is_not(None)))
-    )
+    linked = repo_console.linked_telegram_ids(session)
     return [
         (row.user_id, sender_label(row.first_name, row.username, row.user_id))
-        for row in session.scalars(
-            select(TelegramSender).order_by(TelegramSender.last_seen_at.desc())
-        )
+        for row in repo_console.senders_latest_first(session)
         if row.user_id not in linked
     ]
 
@@ -103,11 +98,7 @@ async def admin_telegram_action(request: Request, session: Session, staff: Staff
         return RedirectResponse("/admin", status_code=303)
     user_id = int(raw) if raw else None
     holder = (
-        session.scalars(
-            select(Staff).where(Staff.telegram_user_id == user_id, Staff.id != member.id)
-        ).first()
-        if user_id is not None
-        else None
+        repo_console.telegram_holder(session, user_id, member.id) if user_id is not None else None
     )
     if holder is not None:
         flash(

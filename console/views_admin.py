@@ -5,19 +5,19 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from capabilities.conversation.indicators import compute
+from console.audit import audit
 from console.charts import bar_chart
-from console.indicators import compute
-from console.queries import audit
 from console.security import MIN_PASSWORD, hash_password
 from console.views_account import unlinked_senders
 from console.web import checked_form, flash, page, render, state
-from store.console_models import AuditEntry, CannedReply
+from store import repo_console
+from store.console_models import CannedReply
+from store.db import Session
+from store.errors import Conflict
 from store.staff import Staff
 
 
@@ -85,7 +85,7 @@ async def export_indicators(request: Request, session: Session, staff: Staff) ->
 async def export_audit(request: Request, session: Session, staff: Staff) -> Response:
     """The audit log as CSV (admins)."""
     console = state(request)
-    rows = list(session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc()).limit(10_000)))
+    rows = repo_console.latest_audit(session, 10_000)
     audit(session, staff, "export", "journal.csv", console.clock(), None)
     return _csv(
         "journal.csv",
@@ -101,7 +101,7 @@ def _num(value: float | None) -> str:
 @page(admin=True)
 async def audit_page(request: Request, session: Session, staff: Staff) -> Response:
     """Who viewed, answered or exported what (latest first)."""
-    rows = list(session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc()).limit(300)))
+    rows = repo_console.latest_audit(session, 300)
     return render(request, "audit.html", {"staff": staff, "rows": rows})
 
 
@@ -113,8 +113,8 @@ async def admin_page(request: Request, session: Session, staff: Staff) -> Respon
         "admin.html",
         {
             "staff": staff,
-            "members": list(session.scalars(select(Staff).order_by(Staff.name))),
-            "canned": list(session.scalars(select(CannedReply).order_by(CannedReply.name))),
+            "members": repo_console.members_by_name(session),
+            "canned": repo_console.canned_replies(session),
             "min_password": MIN_PASSWORD,
             "senders": unlinked_senders(session),
         },
@@ -134,10 +134,10 @@ async def create_staff_action(request: Request, session: Session, staff: Staff) 
     elif len(password) < MIN_PASSWORD:
         flash(request, f"Mot de passe trop court ({MIN_PASSWORD} caractères au moins).")
     else:
-        session.add(Staff(name=name, email=email, role=role, password_hash=hash_password(password)))
+        member = Staff(name=name, email=email, role=role, password_hash=hash_password(password))
         try:
-            session.flush()
-        except IntegrityError:
+            repo_console.add_staff(session, member)
+        except Conflict:
             session.rollback()
             flash(request, "Cette adresse e-mail est déjà utilisée.")
             return RedirectResponse("/admin", status_code=303)
@@ -155,7 +155,7 @@ async def canned_action(request: Request, session: Session, staff: Staff) -> Res
     if not name or not text:
         flash(request, "Nom et texte sont obligatoires.")
         return RedirectResponse("/admin", status_code=303)
-    existing = session.scalars(select(CannedReply).where(CannedReply.name == name)).first()
+    existing = repo_console.canned_named(session, name)
     if existing is not None:
         existing.text = text
     else:

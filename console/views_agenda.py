@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -29,10 +27,12 @@ from capabilities.appointments.admin import (
 from capabilities.appointments.admin_checks import WEEKDAY_NAMES, hm
 from capabilities.appointments.agenda import forget_calendars
 from console import agenda_forms as forms
-from console.queries import audit
+from console.audit import audit
 from console.web import checked_form, flash, gettext, page, render, state
 from core.clock import to_paris
-from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaff
+from store import repo_console, repo_console_agenda
+from store.appointments import Closure, Espace, Motif, OpeningPeriod
+from store.db import Session
 from store.staff import Staff
 
 T = TypeVar("T")
@@ -52,10 +52,10 @@ class PeriodRow:
 
 
 def period_rows(session: Session, periods: Sequence[OpeningPeriod]) -> list[PeriodRow]:
-    names = {s.id: s.name for s in session.scalars(select(Staff))}
-    labels = {m.id: m.label for m in session.scalars(select(Motif))}
+    names = repo_console.staff_names(session)
+    labels = repo_console_agenda.motif_labels(session)
     present: dict[int, list[str]] = defaultdict(list)
-    for link in session.scalars(select(PeriodStaff)):
+    for link in repo_console_agenda.period_staff(session):
         present[link.period_id].append(names.get(link.staff_id, str(link.staff_id)))
     rows = []
     for p in periods:
@@ -86,23 +86,13 @@ def period_rows(session: Session, periods: Sequence[OpeningPeriod]) -> list[Peri
 async def agenda_page(request: Request, session: Session, staff: Staff) -> Response:
     """The whole agenda: Espaces, motifs, weekly periods and closures to come."""
     today = to_paris(state(request).clock()).date()
-    espaces = list(session.scalars(select(Espace).order_by(Espace.active.desc(), Espace.name)))
-    periods = list(
-        session.scalars(
-            select(OpeningPeriod)
-            .where(OpeningPeriod.active.is_(True))
-            .order_by(OpeningPeriod.espace_id, OpeningPeriod.weekday, OpeningPeriod.start)
-        )
-    )
+    espaces = repo_console_agenda.espaces_overview(session)
+    periods = repo_console_agenda.active_periods(session)
     by_espace: dict[str, list[PeriodRow]] = defaultdict(list)
     for row in period_rows(session, periods):
         by_espace[row.row.espace_id].append(row)
     closures: dict[str, list[Closure]] = defaultdict(list)
-    for closure in session.scalars(
-        select(Closure)
-        .where(Closure.active.is_(True), Closure.day >= today)
-        .order_by(Closure.day, Closure.start)
-    ):
+    for closure in repo_console_agenda.closures_from(session, today):
         closures[closure.espace_id].append(closure)
     return render(
         request,
@@ -110,7 +100,7 @@ async def agenda_page(request: Request, session: Session, staff: Staff) -> Respo
         {
             "staff": staff,
             "espaces": espaces,
-            "motifs": list(session.scalars(select(Motif).order_by(Motif.position, Motif.id))),
+            "motifs": repo_console_agenda.motifs_in_order(session),
             "periods": by_espace,
             "closures": closures,
             "hm": hm,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from console.queries import audit
+from console.audit import audit
 from console.security import is_throttled, record_attempt, verify_password
 from console.web import checked_form, render, state
-from store.staff import Staff
+from store import repo_console
 
 
 async def login_page(request: Request) -> Response:
@@ -38,7 +37,7 @@ async def login(request: Request) -> Response:
                 },
                 status_code=429,
             )
-        staff = session.scalars(select(Staff).where(func.lower(Staff.email) == email)).first()
+        staff = repo_console.staff_by_email(session, email)
         ok = verify_password(staff.password_hash if staff else None, password) and bool(
             staff and staff.active
         )

@@ -10,17 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from capabilities.programme.contacts import DIAGNOSES, KIND_LABELS
+from console.audit import audit
 from console.integrations import ParticipantView
-from console.queries import audit
 from console.web import checked_form, flash, gettext, page, render, state
 from core.clock import PARIS, to_paris
 from core.i18n import N_
+from store.db import Session
 from store.staff import Staff
 
 NOTE_LIMIT = 1000

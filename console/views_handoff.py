@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from capabilities.handoff import queue as handoff_queue
+from capabilities.handoff.queue import can_open, release, round_robin
 from capabilities.handoff.relay import notify_resolved
 from capabilities.handoff.staff_context import REASON_LABELS, last_intents
 from capabilities.handoff.state import counsellor_reply, resolve, take
-from console.queries import (
-    audit,
-    can_open,
-    queue,
-    round_robin,
-    staff_names,
-    transcript,
-    who_labels,
-)
+from capabilities.handoff.transcript import history, notes, transcript, who_labels
+from console.audit import audit
 from console.web import checked_form, flash, page, person_id_of, render, state
-from store.console_models import Assignment, CannedReply, HandoffTransition, StaffNote
+from store import repo_console
+from store.console_models import CannedReply, StaffNote
+from store.db import Session
 from store.models import Conversation, Person
 from store.staff import Staff
 
@@ -37,11 +32,11 @@ STATE_LABELS = {
 async def queue_page(request: Request, session: Session, staff: Staff) -> Response:
     """Who waits for a human, oldest first."""
     console = state(request)
-    rows = queue(
-        session, console.integrations, staff_id=None if staff.role == "admin" else staff.id
+    rows = handoff_queue.queue(
+        session, console.integrations.owner_of, staff_id=None if staff.role == "admin" else staff.id
     )
     now = console.clock()
-    counsellors = list(session.scalars(select(Staff).where(Staff.active).order_by(Staff.name)))
+    counsellors = repo_console.active_members(session)
     return render(
         request,
         "queue.html",
@@ -60,11 +55,9 @@ def _conversation(session: Session, request: Request, staff: Staff) -> Conversat
     person_id = person_id_of(request)
     if session.get(Person, person_id) is None:
         raise HTTPException(404, "Cette personne n'existe pas (ou a effacé ses données).")
-    if not can_open(session, state(request).integrations, staff, person_id):
+    if not can_open(session, state(request).integrations.owner_of, staff, person_id):
         raise HTTPException(403, "Cette personne est suivie par un autre conseiller.")
-    conversation = session.scalars(
-        select(Conversation).where(Conversation.person_id == person_id)
-    ).first()
+    conversation = handoff_queue.conversation_of(session, person_id)
     if conversation is None:
         raise HTTPException(404, "Pas de conversation.")
     return conversation
@@ -78,17 +71,10 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
     console = state(request)
     person = session.get(Person, person_id)
     audit(session, staff, "view", f"conversation {person_id}", console.clock(), person_id)
-    names = staff_names(session)
+    names = repo_console.staff_names(session)
     messages = transcript(session, person_id)
-    history = list(
-        session.scalars(
-            select(HandoffTransition)
-            .where(HandoffTransition.person_id == person_id)
-            .order_by(HandoffTransition.at.desc())
-            .limit(20)
-        )
-    )
-    labels = who_labels(session, [m.author for m in messages] + [t.by for t in history])
+    changes = history(session, person_id)
+    labels = who_labels(session, [m.author for m in messages] + [t.by for t in changes])
     return render(
         request,
         "conversation.html",
@@ -103,15 +89,9 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "context": console.integrations.person_lines(session, person_id),
             "participant_id": console.integrations.participant_of_person(session, person_id),
             "intents": last_intents(session, person_id),
-            "notes": list(
-                session.scalars(
-                    select(StaffNote)
-                    .where(StaffNote.person_id == person_id)
-                    .order_by(StaffNote.created_at.desc())
-                )
-            ),
-            "canned": list(session.scalars(select(CannedReply).order_by(CannedReply.name))),
-            "history": history,
+            "notes": notes(session, person_id),
+            "canned": repo_console.canned_replies(session),
+            "history": changes,
             "labels": labels,
         },
     )
@@ -128,7 +108,7 @@ async def take_action(request: Request, session: Session, staff: Staff) -> Respo
     conversation = _conversation(session, request, staff)
     now = state(request).clock()
     take(session, conversation, at=now, by=f"staff:{staff.id}")
-    session.execute(delete(Assignment).where(Assignment.person_id == conversation.person_id))
+    release(session, conversation.person_id)
     audit(
         session,
         staff,
@@ -156,7 +136,7 @@ async def reply_action(request: Request, session: Session, staff: Staff) -> Resp
         return _back(conversation.person_id)
     now = console.clock()
     counsellor_reply(session, conversation, text, at=now, by=f"staff:{staff.id}", channel="console")
-    session.execute(delete(Assignment).where(Assignment.person_id == conversation.person_id))
+    release(session, conversation.person_id)
     audit(
         session,
         staff,
@@ -203,7 +183,7 @@ async def resolve_action(request: Request, session: Session, staff: Staff) -> Re
     now = console.clock()
     if resolve(session, conversation, at=now, by=f"staff:{staff.id}"):
         notify_resolved(session, conversation.person_id, now)
-        session.execute(delete(Assignment).where(Assignment.person_id == conversation.person_id))
+        release(session, conversation.person_id)
         audit(
             session,
             staff,
@@ -237,14 +217,7 @@ async def assign_action(request: Request, session: Session, staff: Staff) -> Res
     if member is None or not member.active:
         flash(request, "Choisissez un conseiller.")
         return RedirectResponse("/", status_code=303)
-    session.merge(
-        Assignment(
-            person_id=conversation.person_id,
-            staff_id=member.id,
-            assigned_at=now,
-            assigned_by=f"staff:{staff.id}",
-        )
-    )
+    handoff_queue.assign(session, conversation.person_id, member.id, now, f"staff:{staff.id}")
     audit(
         session,
         staff,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,7 +19,9 @@ from capabilities.appointments.admin_periods import (
 from console import agenda_forms as forms
 from console.views_agenda import AGENDA, attempt, finish, form_page, number, period_rows
 from console.web import checked_form, gettext, page, state
-from store.appointments import Espace, Motif, OpeningPeriod
+from store import repo_console_agenda
+from store.appointments import Espace, OpeningPeriod
+from store.db import Session
 from store.staff import Staff
 
 # --- weekly periods ------------------------------------------------------------------
@@ -32,15 +32,9 @@ def _period_context(session: Session, staff: Staff, row: OpeningPeriod | None) -
         "staff": staff,
         "period": row,
         "new": row is None,
-        "espaces": list(session.scalars(select(Espace).order_by(Espace.name))),
-        "motifs": list(
-            session.scalars(
-                select(Motif).where(Motif.active.is_(True)).order_by(Motif.position, Motif.id)
-            )
-        ),
-        "members": list(
-            session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.name))
-        ),
+        "espaces": repo_console_agenda.espaces_by_name(session),
+        "motifs": repo_console_agenda.active_motifs(session),
+        "members": repo_console_agenda.active_staff(session),
         "weekdays": [gettext(name) for name in WEEKDAY_NAMES],
     }
 
@@ -142,7 +136,7 @@ async def period_remove(request: Request, session: Session, staff: Staff) -> Res
 
 
 def _closure_context(session: Session, staff: Staff) -> dict[str, Any]:
-    espaces = list(session.scalars(select(Espace).order_by(Espace.name)))
+    espaces = repo_console_agenda.espaces_by_name(session)
     return {"staff": staff, "espaces": espaces}
 
 

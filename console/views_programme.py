@@ -6,16 +6,16 @@ import io
 from datetime import date
 
 import segno
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from capabilities.programme.enrolment import link_for
+from console.audit import audit
 from console.integrations import ATTENDANCE, AppointmentRow
-from console.queries import audit
 from console.web import checked_form, flash, page, render, state
 from core.clock import to_paris
+from store.db import Session
 from store.staff import Staff
 
 

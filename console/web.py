@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,7 +20,7 @@ from console.security import csrf_matches, new_csrf_token
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import DEFAULT_LOCALE, translations
 from core.settings import Settings
-from store.db import SessionFactory
+from store.db import Session, SessionFactory
 from store.staff import Staff
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))

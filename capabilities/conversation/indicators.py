@@ -10,11 +10,9 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from core.clock import to_paris
-from store.models import HandoffRequest, MessageLog
+from store import repo_indicators
+from store.db import Session
 
 NOT_UNDERSTOOD = ("out_of_scope", "nlu_fallback")
 
@@ -78,17 +76,7 @@ def compute(session: Session, now: datetime, threshold: float, count: int = 8) -
         return None
 
     replies: dict[int, list[datetime]] = {}
-    rows = session.execute(
-        select(
-            MessageLog.person_id,
-            MessageLog.created_at,
-            MessageLog.direction,
-            MessageLog.author,
-            MessageLog.kind,
-            MessageLog.intent,
-            MessageLog.confidence,
-        ).where(MessageLog.created_at >= begin)
-    )
+    rows = repo_indicators.log_since(session, begin)
     for person_id, created, direction, author, kind, intent, confidence in rows:
         week = week_of(created)
         if direction == "out" and author.startswith("counsellor"):
@@ -100,9 +88,7 @@ def compute(session: Session, now: datetime, threshold: float, count: int = 8) -
             week.texts += 1
             if intent is None or intent in NOT_UNDERSTOOD or (confidence or 0) < threshold:
                 week.missed += 1
-    for request in session.scalars(
-        select(HandoffRequest).where(HandoffRequest.created_at >= begin)
-    ):
+    for request in repo_indicators.requests_since(session, begin):
         week = week_of(request.created_at)
         if week is None:
             continue

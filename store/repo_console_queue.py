@@ -1,0 +1,118 @@
+"""The hand-off queue as the console reads it: waiting people, assignments, transcripts.
+
+The queries behind :mod:`capabilities.handoff.queue` and
+:mod:`capabilities.handoff.transcript`; the capability decides who sees and takes what.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from store.console_models import Assignment, HandoffTransition, StaffNote
+from store.db import Session
+from store.models import Conversation, HandoffRequest, MessageLog, Person
+from store.staff import Staff
+
+
+def conversation_of(session: Session, person_id: int) -> Conversation | None:
+    """The person's conversation (its hand-off state), if they ever wrote."""
+    return session.scalars(select(Conversation).where(Conversation.person_id == person_id)).first()
+
+
+def handed_off(session: Session) -> list[tuple[Conversation, Person]]:
+    """Conversations waiting for or held by a human, with their person, oldest first."""
+    rows = session.execute(
+        select(Conversation, Person)
+        .join(Person, Person.id == Conversation.person_id)
+        .where(Conversation.handoff.in_(("waiting", "human")))
+        .order_by(Conversation.handoff_at)
+    ).all()
+    return [(conversation, person) for conversation, person in rows]
+
+
+def open_reasons(session: Session, person_ids: list[int]) -> dict[int, str]:
+    """The reason of each person's latest request not closed yet."""
+    reasons: dict[int, str] = {}
+    if person_ids:
+        for request in session.scalars(
+            select(HandoffRequest)
+            .where(HandoffRequest.person_id.in_(person_ids), HandoffRequest.status != "closed")
+            .order_by(HandoffRequest.created_at)
+        ):
+            reasons[request.person_id] = request.reason
+    return reasons
+
+
+def assignees(session: Session, person_ids: list[int]) -> dict[int, int]:
+    """Who each of these people is assigned to (staff id), when assigned."""
+    return {
+        row.person_id: row.staff_id
+        for row in session.scalars(select(Assignment).where(Assignment.person_id.in_(person_ids)))
+    }
+
+
+def all_assignments(session: Session) -> list[Assignment]:
+    """Every current assignment (round-robin counts each counsellor's load)."""
+    return list(session.scalars(select(Assignment)))
+
+
+def drop_assignment(session: Session, person_id: int) -> None:
+    """Forget whom the person was assigned to (taken, answered or resolved)."""
+    session.execute(delete(Assignment).where(Assignment.person_id == person_id))
+
+
+def counsellors_in_turn(session: Session) -> list[Staff]:
+    """Active counsellors and admins by id: the round-robin's order."""
+    return list(
+        session.scalars(
+            select(Staff)
+            .where(Staff.active, Staff.role.in_(("counsellor", "admin")))
+            .order_by(Staff.id)
+        )
+    )
+
+
+def waiting(session: Session) -> list[Conversation]:
+    """Conversations waiting for a human, oldest first."""
+    return list(
+        session.scalars(
+            select(Conversation)
+            .where(Conversation.handoff == "waiting")
+            .order_by(Conversation.handoff_at)
+        )
+    )
+
+
+def last_messages(session: Session, person_id: int, limit: int) -> list[MessageLog]:
+    """The person's ``limit`` latest messages, latest first."""
+    return list(
+        session.scalars(
+            select(MessageLog)
+            .where(MessageLog.person_id == person_id)
+            .order_by(MessageLog.created_at.desc(), MessageLog.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def transitions(session: Session, person_id: int, limit: int) -> list[HandoffTransition]:
+    """The person's latest hand-off state changes, latest first."""
+    return list(
+        session.scalars(
+            select(HandoffTransition)
+            .where(HandoffTransition.person_id == person_id)
+            .order_by(HandoffTransition.at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def notes(session: Session, person_id: int) -> list[StaffNote]:
+    """Staff's private notes about the person, latest first."""
+    return list(
+        session.scalars(
+            select(StaffNote)
+            .where(StaffNote.person_id == person_id)
+            .order_by(StaffNote.created_at.desc())
+        )
+    )
