@@ -50,6 +50,7 @@ MACHINE = Machine(
         (Status.INVITED, Status.INVITED, "/start <code> unknown, used, replaced or expired"),
         (Status.INVITED, Status.ACTIVE, "/start <code> after consent, claimed atomically: linked"),
         (Status.ACTIVE, Status.ACTIVE, "the link opened again: already linked, nothing changes"),
+        (Status.ACTIVE, None, "ended or reoriented in the console: no more check-ins"),
     ),
     (
         "Enrolment: counsellor → invitation link → consent → linked account",
