@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import pytest
 from app.build import build_context
 from app.context import AppContext
 from capabilities.assistant.assistant import Assistant
+from capabilities.conversation.machine import RECORDED
 from core.clock import FrozenClock
 from core.settings import Settings, load_settings
 from tests.chat import Chat, FakeNlu
@@ -60,3 +61,13 @@ def assistant(context: AppContext) -> Assistant:
 def chat(assistant: Assistant) -> Chat:
     """One person talking to the assistant."""
     return Chat(assistant)
+
+
+@pytest.fixture(autouse=True)
+def declared_moves_only() -> Iterator[None]:
+    """Fail any test during which a flow made a move its machine does not declare."""
+    RECORDED.clear()
+    yield
+    undeclared = list(RECORDED)
+    RECORDED.clear()
+    assert not undeclared, f"undeclared flow moves (add them to the machine): {undeclared}"

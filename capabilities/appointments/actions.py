@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from capabilities.appointments import views
 from capabilities.appointments.booking import BookingError, book, cancel
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import place_of
+from capabilities.appointments.steps import NAME, Step, advance, duplicate, expired
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.turn import Turn
 from core.i18n import format_when
 from core.messages import Button, Reply
 from store.appointments import Booking
-
-if TYPE_CHECKING:
-    from capabilities.appointments.flow import BookingFlow
 
 
 def _own_upcoming(turn: Turn, rest: list[str]) -> Booking | None:
@@ -39,12 +36,12 @@ def _not_found(turn: Turn) -> list[Reply]:
     ]
 
 
-def confirm_booking(flow: BookingFlow, turn: Turn) -> list[Reply]:
+def confirm_booking(turn: Turn, rest: list[str]) -> list[Reply]:
     """ "Je confirme": the booking transaction; a refusal changes nothing and says why."""
     _ = turn._
     data = turn.data
-    if turn.step != "confirm" or not data.get("start"):
-        return [flow._expired(turn)]
+    if turn.step != Step.CONFIRM or not data.get("start"):
+        return [expired(turn)]
     start = datetime.strptime(data["start"], "%Y%m%d%H%M").replace(tzinfo=UTC)
     try:
         booking = book(
@@ -67,7 +64,7 @@ def confirm_booking(flow: BookingFlow, turn: Turn) -> list[Reply]:
                 )
             ]
         if error.reason == "duplicate" and error.booking is not None:
-            reply = flow._duplicate(turn, data["motif"], None)
+            reply = duplicate(turn, data["motif"], None)
             turn.finish()
             return [reply] if reply else _not_found(turn)
         turn.update(start=None)
@@ -77,20 +74,20 @@ def confirm_booking(flow: BookingFlow, turn: Turn) -> list[Reply]:
         }.get(error.reason, _("Ce créneau n'existe pas. Choisissez-en un autre :"))
         if error.reason != "taken":
             turn.update(day=None)
-        return flow._advance(turn, intro)
+        return advance(turn, intro)
     moved = bool(data.get("move"))
     turn.finish()
     return views.booked(turn, booking, moved)
 
 
-def start_move(flow: BookingFlow, turn: Turn, rest: list[str]) -> list[Reply]:
+def start_move(turn: Turn, rest: list[str]) -> list[Reply]:
     """ "Déplacer": choose a new moment; the current booking stays until it is confirmed."""
     booking = _own_upcoming(turn, rest)
     if booking is None:
         turn.finish()
         return _not_found(turn)
-    turn.enter(flow.name, "day", motif=booking.motif_id, espace=booking.espace_id, move=booking.id)
-    return flow._advance(
+    turn.enter(NAME, Step.DAY, motif=booking.motif_id, espace=booking.espace_id, move=booking.id)
+    return advance(
         turn,
         turn._(
             "Choisissez le nouveau moment. Votre rendez-vous du {when} reste réservé tant que "
@@ -121,7 +118,7 @@ def _too_late(turn: Turn, booking: Booking) -> list[Reply]:
     ]
 
 
-def ask_cancel(flow: BookingFlow, turn: Turn, rest: list[str]) -> list[Reply]:
+def ask_cancel(turn: Turn, rest: list[str]) -> list[Reply]:
     """ "Annuler": ask before cancelling; too close to the time, say who to contact."""
     _ = turn._
     booking = _own_upcoming(turn, rest)
@@ -132,7 +129,7 @@ def ask_cancel(flow: BookingFlow, turn: Turn, rest: list[str]) -> list[Reply]:
     if booking.starts_at - turn.now < limit:
         turn.finish()
         return _too_late(turn, booking)
-    turn.enter(flow.name, "cancel", booking=booking.id)
+    turn.enter(NAME, Step.CANCEL, booking=booking.id)
     return [
         Reply(
             text=_("Voulez-vous vraiment annuler votre rendez-vous du {when} ?").format(
@@ -148,11 +145,11 @@ def ask_cancel(flow: BookingFlow, turn: Turn, rest: list[str]) -> list[Reply]:
     ]
 
 
-def do_cancel(flow: BookingFlow, turn: Turn, rest: list[str]) -> list[Reply]:
+def do_cancel(turn: Turn, rest: list[str]) -> list[Reply]:
     """The confirmed cancellation."""
     _ = turn._
-    if turn.step != "cancel" or not rest or str(turn.data.get("booking")) != rest[0]:
-        return [flow._expired(turn)]
+    if turn.step != Step.CANCEL or not rest or str(turn.data.get("booking")) != rest[0]:
+        return [expired(turn)]
     try:
         cancel(
             turn.session,
@@ -176,7 +173,7 @@ def do_cancel(flow: BookingFlow, turn: Turn, rest: list[str]) -> list[Reply]:
     ]
 
 
-def cannot_come(flow: BookingFlow, turn: Turn, rest: list[str]) -> list[Reply]:
+def cannot_come(turn: Turn, rest: list[str]) -> list[Reply]:
     """ "Je ne peux pas" (from a reminder): free the slot, even late, and offer new ones."""
     booking = _own_upcoming(turn, rest)
     if booking is None:
@@ -194,8 +191,8 @@ def cannot_come(flow: BookingFlow, turn: Turn, rest: list[str]) -> list[Reply]:
     booking.attendance = "excused"
     booking.attendance_at = turn.now
     booking.attendance_by = "person"
-    turn.enter(flow.name, "day", motif=booking.motif_id, espace=booking.espace_id)
-    return flow._advance(
+    turn.enter(NAME, Step.DAY, motif=booking.motif_id, espace=booking.espace_id)
+    return advance(
         turn,
         turn._(
             "Merci de nous avoir prévenus, votre place est libérée. Voulez-vous un autre moment ?"

@@ -34,10 +34,10 @@ def route(turn: Turn) -> list[Reply]:
     incoming = turn.incoming
     if incoming.kind is Kind.TEXT and is_distress(incoming.text):
         if turn.person.consent != "given":
-            return [emergency_reply(turn), *consent.handle(turn)]
+            return [emergency_reply(turn), *before_consent(turn)]
         return handoff.distress(turn)
     if turn.person.consent != "given":
-        return consent.handle(turn)
+        return before_consent(turn)
     if incoming.kind is Kind.EDITED:
         return [commands.edited(turn)]
     if incoming.kind is Kind.UNSUPPORTED:
@@ -51,6 +51,14 @@ def route(turn: Turn) -> list[Reply]:
     if incoming.kind is Kind.BUTTON:
         return press(turn, incoming.payload)
     return understand(turn)
+
+
+def before_consent(turn: Turn) -> list[Reply]:
+    """The consent step; once given, a question asked before is routed again by intent."""
+    outcome = consent.handle(turn)
+    if isinstance(outcome, consent.RouteAgain):
+        return [*outcome.replies, *understand(turn)]
+    return outcome
 
 
 def handoff_hold(turn: Turn) -> list[Reply]:

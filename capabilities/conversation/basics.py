@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from capabilities.conversation.keyboards import menu_reply, menu_rows
+from capabilities.conversation.machine import stateless
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from core.messages import Reply
@@ -15,6 +16,11 @@ class HelpFlow(Flow):
 
     name: ClassVar[str] = "help"
     intents: ClassVar[tuple[str, ...]] = ("help",)
+    machine = stateless(
+        "help",
+        ["intent help, /aide, /help: the commands and the menu"],
+        ("Help (capabilities/conversation/basics.py). Payload prefix: help:",),
+    )
 
     def start(self, turn: Turn) -> list[Reply]:
         """Explain in a few lines, then show the menu."""
@@ -39,6 +45,11 @@ class SmallTalkFlow(Flow):
 
     name: ClassVar[str] = "talk"
     intents: ClassVar[tuple[str, ...]] = ("greet", "thanks", "goodbye", "affirm", "deny")
+    machine = stateless(
+        "talk",
+        ["greet, thanks, goodbye, affirm, deny: a short answer (the menu after a greeting)"],
+        ("Small talk (capabilities/conversation/basics.py). Payload prefix: talk:",),
+    )
 
     def start(self, turn: Turn) -> list[Reply]:
         """Answer politely; the menu follows a greeting."""

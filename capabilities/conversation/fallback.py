@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from capabilities.conversation.keyboards import footer_row, menu_reply, menu_rows
+from capabilities.conversation.machine import stateless
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from core.i18n import N_
@@ -80,6 +81,12 @@ class GuessFlow(Flow):
     """A pressed guess button: run the flow of that intent as if it had been understood."""
 
     name: ClassVar[str] = "guess"
+    button_only = True  # the buttons of not_understood
+    machine = stateless(
+        "guess",
+        ["guess:<intent>: the flow of that intent starts", "unknown intent: the menu"],
+        ("Guesses after a miss (capabilities/conversation/fallback.py). Payload prefix: guess:",),
+    )
 
     def start(self, turn: Turn) -> list[Reply]:
         """Not entered by intent."""

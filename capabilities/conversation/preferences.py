@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from capabilities.conversation.keyboards import footer_row
+from capabilities.conversation.machine import stateless
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from core.i18n import LANGUAGE_NAMES, OFFERED, gettext_for
@@ -15,6 +16,12 @@ class LanguageFlow(Flow):
     """Switch the interface language (content may stay in French, and says so)."""
 
     name: ClassVar[str] = "lang"
+    button_only = True  # /langue and the consent's language button
+    machine = stateless(
+        "lang",
+        ["/langue, lang: the offered languages", "lang:<code>: the interface language is set"],
+        ("Language (capabilities/conversation/preferences.py). Payload prefix: lang:",),
+    )
 
     def start(self, turn: Turn) -> list[Reply]:
         """Offer the languages whose interface is complete."""
@@ -36,6 +43,11 @@ class PreferencesFlow(Flow):
 
     name: ClassVar[str] = "prefs"
     intents: ClassVar[tuple[str, ...]] = ("stop_notifications",)
+    machine = stateless(
+        "prefs",
+        ["stop_notifications, /stop, prefs:stop: no proactive messages", "prefs:on: allowed again"],
+        ("Proactive messages (capabilities/conversation/preferences.py). Payload prefix: prefs:",),
+    )
 
     def start(self, turn: Turn) -> list[Reply]:
         """The intent "arrêtez les messages" behaves like /stop."""

@@ -1,23 +1,39 @@
 """Flows are registered by name (their button prefix) and by the intents they answer.
 
-The composition root (:mod:`app.registry`) registers every flow explicitly, in order; a test
-checks that every NLU intent has a flow and every flow an intent or a button prefix.
+The composition root (:mod:`app.registry`) registers every flow explicitly, in order;
+``tests/conversation/test_intents.py`` checks that every NLU intent has a flow and every flow
+an intent (or is button-only). Each flow declares its steps and moves (:mod:`.machine`);
+every call of ``start``/``on_button``/``on_text`` is checked against them.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from capabilities.conversation.machine import Machine
 from capabilities.conversation.turn import STAMP, Turn
 from core.messages import Reply
 
+ENTRY_POINTS = ("start", "on_button", "on_text")
+
 
 class Flow:
-    """A small state machine: ``start`` on an intent, ``on_button``/``on_text`` while active."""
+    """A declared state machine: ``start`` on an intent, ``on_button``/``on_text`` while active."""
 
     name: ClassVar[str]  # also the prefix of its button payloads: "name:arg:arg"
     intents: ClassVar[tuple[str, ...]] = ()
+    button_only: ClassVar[bool] = False  # entered by buttons/commands only, never by an intent
+    machine: ClassVar[Machine]  # its steps and allowed moves (rendered to the .mmd beside it)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every entry point a flow defines is checked against its declared moves."""
+        super().__init_subclass__(**kwargs)
+        for name in ENTRY_POINTS:
+            if name in cls.__dict__:
+                setattr(cls, name, _checked(cls.__dict__[name]))
 
     def start(self, turn: Turn) -> list[Reply]:
         """Entered because the person expressed one of :attr:`intents`."""
@@ -30,6 +46,23 @@ class Flow:
     def on_text(self, turn: Turn) -> list[Reply] | None:
         """Free text while this flow is active; ``None`` lets the router use the intent."""
         return None
+
+
+def step_of(flow: Flow, turn: Turn) -> str | None:
+    """The flow's step in this conversation; ``None`` when the flow is not the active one."""
+    return turn.step if turn.flow == flow.name else None
+
+
+def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def run(flow: Flow, turn: Turn, *args: Any) -> Any:
+        before = step_of(flow, turn)
+        replies = method(flow, turn, *args)
+        if not turn.erased:  # the conversation row is gone with the person
+            flow.machine.check(before, step_of(flow, turn))
+        return replies
+
+    return run
 
 
 @dataclass(frozen=True)

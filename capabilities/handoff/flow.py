@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from capabilities.conversation.keyboards import footer_row, menu_reply
+from capabilities.conversation.machine import stateless
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from capabilities.handoff.distress import emergency_reply
@@ -79,6 +80,18 @@ class HumanFlow(Flow):
 
     name: ClassVar[str] = "human"
     intents: ClassVar[tuple[str, ...]] = ("talk_to_human",)
+    machine = stateless(
+        "human",
+        [
+            "talk_to_human, human:ask[:reason]: a request, the person waits (any flow is left)",
+            "human:back: back to the assistant, the request closed",
+        ],
+        (
+            "Asking for a human (capabilities/handoff/flow.py). Payload prefix: human:",
+            "The hand-off itself is conversations.handoff: bot → waiting → human → resolved → bot",
+            "(capabilities/handoff/state.py); while held, the router relays and the bot is silent.",
+        ),
+    )
 
     def start(self, turn: Turn) -> list[Reply]:
         """The person asked in words."""

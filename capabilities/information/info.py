@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from capabilities.appointments.describe import espace_details
 from capabilities.conversation.keyboards import footer_row, menu_reply
+from capabilities.conversation.machine import stateless
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from capabilities.information.catalog import INTENT_CARDS
@@ -23,6 +24,14 @@ class InfoFlow(Flow):
 
     name: ClassVar[str] = "card"
     intents: ClassVar[tuple[str, ...]] = tuple(INTENT_CARDS)
+    machine = stateless(
+        "card",
+        [
+            "ask_* intents: the card of the intent (or of the trade named)",
+            "card:<id>: that card; an unknown id gets the menu",
+        ],
+        ("Information cards (capabilities/information/info.py). Payload prefix: card:",),
+    )
 
     def start(self, turn: Turn) -> list[Reply]:
         """A question in words: the card of its intent, or of the trade it names."""

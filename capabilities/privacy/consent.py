@@ -3,17 +3,60 @@
 Nothing about the person is kept before they accept. A refusal keeps only the refusal (so
 we do not ask again at every message); the first question asked before consent is kept in
 the conversation state only, answered right after acceptance, and dropped on refusal.
+Answering it is the router's job: :func:`handle` then returns :class:`RouteAgain`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from capabilities.conversation.keyboards import menu_reply
+from capabilities.conversation.machine import Machine, moves
 from capabilities.conversation.turn import Turn
 from core.messages import Button, Kind, Reply
 
 PENDING_KEY = "pending_text"
 # A first "bonjour" needs no "you asked me…": the menu answers it.
 SMALL_TALK = {"greet", "thanks", "goodbye", "affirm", "deny", "out_of_scope", None}
+
+
+class Status(StrEnum):
+    """``people.consent``: the steps of consent."""
+
+    PENDING = "pending"
+    GIVEN = "given"
+    REFUSED = "refused"
+
+
+MACHINE = Machine(
+    "consent",
+    Status,
+    moves(
+        (None, Status.PENDING, "first message: welcome, what the assistant does, privacy notice"),
+        (Status.PENDING, Status.PENDING, "any message: the welcome again, lang:<code> switches"),
+        (Status.PENDING, Status.GIVEN, "consent:yes: the /start code, the first question, or menu"),
+        (Status.PENDING, Status.REFUSED, "consent:no or /supprimer: only the refusal is kept"),
+        (Status.REFUSED, Status.REFUSED, "any message: the refusal recalled, the accept button"),
+        (Status.REFUSED, Status.GIVEN, "consent:yes"),
+        (Status.GIVEN, None, "/supprimer: everything erased (privacy flow), asked again later"),
+    ),
+    (
+        "Consent (capabilities/privacy/consent.py): every message before consent lands here.",
+        "The first question and a /start code wait in the conversation state, not in the log.",
+        "Distress words get the emergency numbers first, even before consent.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RouteAgain:
+    """Consent given with a question pending: these replies, then the router answers it."""
+
+    replies: list[Reply]
+
+
+Outcome = list[Reply] | RouteAgain
 
 
 def welcome(turn: Turn) -> list[Reply]:
@@ -45,8 +88,15 @@ def welcome(turn: Turn) -> list[Reply]:
     ]
 
 
-def handle(turn: Turn) -> list[Reply]:
-    """Every message before consent lands here."""
+def handle(turn: Turn) -> Outcome:
+    """Every message before consent lands here; the move of ``people.consent`` is checked."""
+    before = turn.person.consent or Status.PENDING
+    outcome = _handle(turn)
+    MACHINE.check(before, turn.person.consent or Status.PENDING)
+    return outcome
+
+
+def _handle(turn: Turn) -> Outcome:
     incoming = turn.incoming
     if incoming.kind is Kind.BUTTON and incoming.payload.startswith("lang:"):
         locale = incoming.payload.removeprefix("lang:")
@@ -81,12 +131,10 @@ def handle(turn: Turn) -> list[Reply]:
     return welcome(turn)
 
 
-def accept(turn: Turn) -> list[Reply]:
-    """Consent given: keep it, then answer the question asked before, or show the menu."""
-    from capabilities.assistant import router  # the router imports this module
-
+def accept(turn: Turn) -> Outcome:
+    """Consent given: keep it, then the question asked before (routed again), or the menu."""
     person = turn.person
-    person.consent = "given"
+    person.consent = Status.GIVEN
     person.consent_at = turn.now
     if turn.incoming.display_name:
         person.display_name = turn.incoming.display_name[:80]
@@ -110,7 +158,7 @@ def accept(turn: Turn) -> list[Reply]:
         replies.append(
             Reply(text=turn._("Vous m'aviez demandé : « {text} »").format(text=str(pending)[:200]))
         )
-        return replies + router.understand(turn)
+        return RouteAgain(replies)
     replies.append(menu_reply(turn))
     return replies
 
@@ -118,7 +166,7 @@ def accept(turn: Turn) -> list[Reply]:
 def refuse(turn: Turn) -> list[Reply]:
     """Consent refused: keep nothing but the refusal."""
     person = turn.person
-    person.consent = "refused"
+    person.consent = Status.REFUSED
     person.consent_at = turn.now
     person.display_name = None
     person.commune = None

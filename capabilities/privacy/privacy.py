@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
 
 from capabilities.conversation import commands
 from capabilities.conversation.keyboards import footer_row
+from capabilities.conversation.machine import Machine, member, moves
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from core.i18n import LANGUAGE_NAMES, format_when
@@ -13,11 +15,43 @@ from core.messages import Button, Reply
 from store import repo_privacy
 
 
+class Step(StrEnum):
+    """Where the privacy flow holds the conversation."""
+
+    CONFIRM = "confirm"  # "Voulez-vous vraiment tout effacer ?" asked
+
+
+class Action(StrEnum):
+    """The first argument of ``privacy:`` payloads."""
+
+    SHOW = "show"
+    ERASE = "erase"
+    CONFIRM = "confirm"
+    CANCEL = "cancel"
+
+
+MACHINE = Machine(
+    "privacy",
+    Step,
+    moves(
+        (None, None, "/mesdonnees, privacy:show: what is kept about the person"),
+        (None, Step.CONFIRM, "delete_my_data, /supprimer, privacy:erase: asks first"),
+        (Step.CONFIRM, None, "privacy:confirm (stamped): everything erased, the person too"),
+        (Step.CONFIRM, None, "privacy:cancel: nothing erased"),
+    ),
+    (
+        "Privacy (capabilities/privacy/privacy.py). Payload prefix: privacy:",
+        "An unstamped or out-of-context privacy:confirm is refused and changes nothing.",
+    ),
+)
+
+
 class PrivacyFlow(Flow):
     """Show the stored data; erase everything after an explicit confirmation."""
 
     name: ClassVar[str] = "privacy"
     intents: ClassVar[tuple[str, ...]] = ("delete_my_data",)
+    machine = MACHINE
 
     def start(self, turn: Turn) -> list[Reply]:
         """The intent "effacez mes données" asks for confirmation, like /supprimer."""
@@ -25,14 +59,14 @@ class PrivacyFlow(Flow):
 
     def on_button(self, turn: Turn, args: list[str]) -> list[Reply]:
         """``show``, ``erase`` (asks) and ``confirm``/``cancel`` (stamped buttons)."""
-        action = args[0] if args else "show"
-        if action == "erase":
+        action = member(Action, args[0] if args else Action.SHOW)
+        if action is Action.ERASE:
             return self._ask(turn)
-        if action == "confirm" and turn.flow == self.name and turn.stamped:
+        if action is Action.CONFIRM and turn.flow == self.name and turn.stamped:
             return self._erase(turn)
-        if action == "confirm":  # an unstamped or out-of-context confirmation: refuse
+        if action is Action.CONFIRM:  # an unstamped or out-of-context confirmation: refuse
             return [commands.stale_button(turn)]
-        if action == "cancel":
+        if action is Action.CANCEL:
             turn.finish()
             return [Reply(text=turn._("D'accord, je n'efface rien."), buttons=(footer_row(turn),))]
         return [self._show(turn)]
@@ -66,7 +100,7 @@ class PrivacyFlow(Flow):
 
     def _ask(self, turn: Turn) -> list[Reply]:
         _ = turn._
-        turn.enter(self.name, "confirm")
+        turn.enter(self.name, Step.CONFIRM)
         return [
             Reply(
                 text=_(

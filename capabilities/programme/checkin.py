@@ -10,9 +10,11 @@ installed, else the promise that the counsellor proposes a date (and a task for 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import ClassVar
 
 from capabilities.conversation.keyboards import footer_row
+from capabilities.conversation.machine import Machine, moves
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from capabilities.handoff.flow import open_request
@@ -36,6 +38,40 @@ ANSWER_LABELS = (
 # Free text that is only politeness is a check-in note, not a question for another flow.
 CHATTER = {None, "greet", "thanks", "goodbye", "affirm", "deny", "out_of_scope"}
 NOTE_MAX = 1000
+
+
+class Step(StrEnum):
+    """Where the check-in holds the conversation (``conversations.step``)."""
+
+    AWAIT = "await"  # the check-in went out: the next free text is the answer
+    NOTE = "note"  # a button answered: a few words may follow
+
+
+MACHINE = Machine(
+    "checkin",
+    Step,
+    moves(
+        (None, Step.AWAIT, "check-in sent by the dispatcher (no other flow active, no hand-off)"),
+        (Step.AWAIT, Step.NOTE, "checkin:ok or checkin:found:<week> (a ContactEvent)"),
+        (None, Step.NOTE, "checkin:ok or checkin:found:<week> pressed later"),
+        (Step.AWAIT, None, "free text: a ContactEvent free_text (a real question: its flow)"),
+        (Step.NOTE, None, "free text: a note for the counsellor"),
+        (Step.AWAIT, None, "checkin:difficulties or checkin:talk: a hand-off request (checkin)"),
+        (Step.NOTE, None, "checkin:difficulties or checkin:talk: a hand-off request (checkin)"),
+        (Step.AWAIT, None, "the participant ended or was reoriented: nothing noted"),
+        (Step.NOTE, None, "the participant ended or was reoriented: nothing noted"),
+    ),
+    (
+        "Weekly check-in (capabilities/programme/checkin.py). Payload prefix: checkin:",
+        "Planned at Tuesday 10:00 Paris in the weekday window, no holiday, once the first",
+        "meeting is held and the person reachable with no contact this ISO week: an outbox row",
+        "weekly_checkin:participant:week. The dispatcher checks /stop, consent, quiet hours.",
+        "found adds the counsellor task situation_change. checkin:slots:<week> offers one-tap",
+        "slots (appointments installed) or adds the task meeting_requested, without moving.",
+        "No contact after 48 h: one reminder (checkin_reminder). After 7 days: the counsellor",
+        "alert checkin_unanswered. Blocked (Forbidden): unreachable + counsellor alert.",
+    ),
+)
 
 
 def checkin_replies(locale: str, week: str, *, reminder: bool, offer_meeting: bool) -> list[Reply]:
@@ -74,7 +110,7 @@ def after_checkin_sent(session: Session, person_id: int, rule: str, key: str, at
     conversation = repo_programme.conversation_of(session, person_id)
     # The next free text is the answer, unless the person is busy elsewhere.
     if conversation is not None and conversation.flow is None and conversation.handoff == "bot":
-        conversation.flow, conversation.step = "checkin", "await"
+        conversation.flow, conversation.step = CheckinFlow.name, Step.AWAIT
         conversation.data = {"week": parts[2]}
 
 
@@ -98,6 +134,8 @@ class CheckinFlow(Flow):
     """Answers to the weekly check-in (buttons ``checkin:<answer>:<week>`` and free text)."""
 
     name: ClassVar[str] = "checkin"
+    button_only = True  # its buttons and the free text right after a check-in
+    machine = MACHINE
 
     def on_button(self, turn: Turn, args: list[str]) -> list[Reply]:
         """One of the four answers, or "choose a meeting"."""
@@ -124,7 +162,7 @@ class CheckinFlow(Flow):
             self._record(turn, participant, answer, week)
         if answer in ("difficulties", "talk"):
             return self._to_counsellor(turn, participant, answer)
-        turn.enter(self.name, "note", week=week)
+        turn.enter(self.name, Step.NOTE, week=week)
         if answer == "found":
             add_task(
                 turn.session,

@@ -12,8 +12,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from capabilities.conversation.keyboards import footer_row
+from capabilities.conversation.machine import Machine, moves
 from capabilities.conversation.turn import Turn
 from capabilities.programme.rules import Rules, default_rules
 from core.i18n import N_, format_day
@@ -30,6 +32,33 @@ MAX_CODE = 22  # 128 bits
 # Shown in the link when TELEGRAM_BOT_USERNAME is not configured: obviously not a real bot.
 FALLBACK_USERNAME = "NOM_DU_BOT"
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{12,43}$")
+
+
+class Status(StrEnum):
+    """``participants.status`` as the invitation link moves it (the console sets the others)."""
+
+    INVITED = "invited"
+    ACTIVE = "active"
+
+
+MACHINE = Machine(
+    "enrolment",
+    Status,
+    moves(
+        (None, Status.INVITED, "a counsellor enrols (python -m scheduler enrol): an invitation"),
+        (Status.INVITED, Status.INVITED, "/start <code> unknown, used, replaced or expired"),
+        (Status.INVITED, Status.ACTIVE, "/start <code> after consent, claimed atomically: linked"),
+        (Status.ACTIVE, Status.ACTIVE, "the link opened again: already linked, nothing changes"),
+        (Status.ACTIVE, None, "ended or reoriented in the console: no more check-ins"),
+    ),
+    (
+        "Enrolment: counsellor → invitation link → consent → linked account",
+        "(capabilities/programme/enrolment.py). The invitation keeps the hash of a single-use",
+        "code, expires after 14 days. Link: https://t.me/<bot>?start=<code> (≤ 64 characters).",
+        "Before consent the welcome keeps the code in the conversation, a refusal links nothing.",
+        "Linked: participants.person_id set, welcome with the counsellor and the check-in day.",
+    ),
+)
 
 
 class EnrolmentError(ValueError):

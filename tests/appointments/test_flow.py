@@ -270,10 +270,10 @@ async def test_erasure_tells_the_waiting_list_that_a_place_is_free(person: Chat)
 async def test_nothing_free_offers_the_waiting_list(
     person: Chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from capabilities.appointments import flow
+    from capabilities.appointments import steps
     from store.appointments import WaitlistEntry
 
-    monkeypatch.setattr(flow, "search", lambda *args, **kwargs: [])
+    monkeypatch.setattr(steps, "search", lambda *args, **kwargs: [])
     await person.say("je veux un rendez-vous")
     await person.press_label("Joblabo")
     await person.press_label("gare")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from capabilities.conversation.assistant import Assistant
+from capabilities.assistant.assistant import Assistant
 from capabilities.handoff import queue
 from capabilities.handoff.transcript import history, transcript, who_labels
 from capabilities.programme.caseload import open_caseload

@@ -1,0 +1,280 @@
+"""The booking conversation's steps, its declared moves, and the step that asks what is missing.
+
+Shared by :mod:`.flow` (the buttons and free text) and :mod:`.actions` (the steps that change
+bookings), which both move the conversation on with :func:`advance`. The diagram is
+``flow.mmd`` beside the flow (``python -m capabilities.conversation.diagrams --write``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from capabilities.appointments import views
+from capabilities.appointments.agenda import load_calendar, search
+from capabilities.appointments.config import load_config
+from capabilities.appointments.describe import place_of
+from capabilities.appointments.slots import Slot, day_closed_reason
+from capabilities.conversation.keyboards import footer_row
+from capabilities.conversation.machine import ANY, Machine, moves
+from capabilities.conversation.turn import Turn
+from core.clock import PARIS
+from core.i18n import format_clock, format_day, format_when
+from core.messages import Button, Reply
+from store import repo_appointments
+from store.appointments import Booking, Motif
+
+NAME = "appt"  # the flow's name and payload prefix
+
+
+class Step(StrEnum):
+    """Where the booking conversation is (``conversations.step``)."""
+
+    MOTIF = "motif"
+    ESPACE = "espace"
+    FULL = "full"
+    DAY = "day"
+    TIME = "time"
+    CONFIRM = "confirm"
+    CANCEL = "cancel"
+
+
+class Action(StrEnum):
+    """The first argument of ``appt:`` payloads (old buttons keep these values)."""
+
+    MENU = "menu"
+    NEW = "new"
+    MOTIF = "m"
+    ESPACE = "e"
+    DAY = "d"
+    MORE = "more"
+    DAYS = "days"
+    TIME = "t"
+    OK = "ok"
+    MOVE = "mv"
+    CANCEL = "cx"
+    CANCEL_OK = "cxok"
+    YES = "yes"
+    NO = "no"
+    PICK = "pick"
+    GO = "go"
+    WAITLIST = "wl"
+
+
+# Actions that only make sense while the conversation is in the booking flow.
+STATEFUL = frozenset(
+    {
+        Action.MOTIF,
+        Action.ESPACE,
+        Action.DAY,
+        Action.MORE,
+        Action.DAYS,
+        Action.TIME,
+        Action.OK,
+        Action.CANCEL_OK,
+        Action.WAITLIST,
+    }
+)
+
+MACHINE = Machine(
+    NAME,
+    Step,
+    moves(
+        (None, Step.MOTIF, "book_appointment, appt:new (free text pre-fills what it can)"),
+        (Step.MOTIF, None, "already an upcoming one for this motif: offers appt:mv / appt:cx"),
+        (Step.MOTIF, Step.ESPACE, "appt:m:<motif>"),
+        (Step.ESPACE, Step.FULL, "appt:e:<espace>, no free slot in the horizon"),
+        (Step.FULL, None, "appt:wl: waiting list, told in order when a place frees up"),
+        (Step.FULL, Step.DAY, "appt:e:<another Espace>"),
+        (Step.ESPACE, Step.DAY, "appt:e:<espace>"),
+        (Step.DAY, Step.DAY, "past, impossible, holiday, closed or full day: buttons again"),
+        (Step.DAY, Step.TIME, "appt:d:<YYYYMMDD> or typed (« jeudi »)"),
+        (Step.TIME, Step.TIME, "time not free: a clear answer, buttons again"),
+        (Step.TIME, Step.DAY, "appt:days (another day)"),
+        (Step.TIME, Step.CONFIRM, "appt:t:<utc> or typed (« 14h »)"),
+        (Step.CONFIRM, Step.DAY, "appt:days (another moment)"),
+        (Step.CONFIRM, Step.TIME, "appt:ok but the slot was taken meanwhile (nothing changed)"),
+        (Step.CONFIRM, None, "appt:ok: booked under the agenda lock, venue + .ics, reminders"),
+        (None, Step.DAY, "appt:mv:<id> (old slot kept until confirmed), appt:no:<id>, appt:go"),
+        (None, Step.TIME, "appt:pick:<motif>:<espace>:<utc> (a slot offered by a notice)"),
+        (None, Step.CANCEL, "appt:cx:<id>, cancel_appointment (early enough)"),
+        (Step.CANCEL, None, "appt:cxok:<id>: cancelled, reminders dropped, waiting list told"),
+        (ANY, Step.MOTIF, "free text or a choice: advance() asks the first missing piece"),
+        (ANY, Step.ESPACE, ""),
+        (ANY, Step.FULL, ""),
+        (ANY, Step.DAY, ""),
+        (ANY, Step.TIME, ""),
+        (ANY, Step.CONFIRM, ""),
+        (ANY, Step.CANCEL, "appt:cx:<id> from the list"),
+        (ANY, None, "appt:menu, my_appointments, a stale button: the list of appointments"),
+    ),
+    (
+        "The booking conversation (capabilities/appointments/flow.py). Payload prefix: appt:",
+        "Stamped buttons (~nonce) expire when the conversation moves on, ids are checked.",
+        "appt:yes:<id> (« Je viens », from a reminder) answers without moving.",
+    ),
+)
+
+
+def advance(turn: Turn, intro: str = "") -> list[Reply]:
+    """Ask for the first missing piece (motif, Espace, day, time), then the summary."""
+    _ = turn._
+    data = turn.data
+    if not data.get("motif"):
+        turn.goto(Step.MOTIF)
+        return [views.ask_motif(turn, intro)]
+    existing = duplicate(turn, data["motif"], data.get("move"))
+    if existing is not None:
+        turn.finish()
+        return [existing]
+    if not data.get("espace"):
+        turn.goto(Step.ESPACE)
+        return [views.ask_espace(turn)]
+    rules = load_config().rules
+    slots = search(
+        turn.session, rules, turn.now, espace_ids=[data["espace"]], motif_ids=[data["motif"]]
+    )
+    if not slots:
+        turn.goto(Step.FULL)
+        return [_full(turn, data["motif"], data["espace"])]
+    if not data.get("day"):
+        problem = _wanted_day(turn, slots)
+        if problem is not None or not turn.data.get("day"):
+            turn.goto(Step.DAY)
+            return [views.ask_day(turn, slots, problem or intro)]
+        data = turn.data
+    day_slots = [s for s in slots if f"{s.local_day:%Y%m%d}" == data["day"]]
+    if not day_slots:
+        turn.goto(Step.DAY, day=None, start=None)
+        return [views.ask_day(turn, slots, _("Il n'y a plus de place libre ce jour-là."))]
+    slot = _wanted_slot(turn, day_slots)
+    if slot is None:
+        problem = _time_problem(turn, day_slots)
+        turn.goto(Step.TIME, start=None, want_time=None)
+        return [views.ask_time(turn, day_slots, problem or intro)]
+    turn.goto(Step.CONFIRM, start=slot.start.strftime("%Y%m%d%H%M"))
+    moving = turn.session.get(Booking, data["move"]) if data.get("move") else None
+    return [views.ask_confirm(turn, slot, moving)]
+
+
+def _wanted_day(turn: Turn, slots: list[Slot]) -> str | None:
+    """Use the day the person wrote, or say kindly why it cannot be."""
+    _ = turn._
+    data = turn.data
+    turn.update(want_day=None, want_invalid=None, want_past=False)
+    if data.get("want_invalid"):
+        return _("Le {date} n'existe pas dans le calendrier.").format(date=data["want_invalid"])
+    if not data.get("want_day"):
+        return None
+    wanted = datetime.fromisoformat(data["want_day"]).date()
+    shown = format_day(datetime.combine(wanted, datetime.min.time(), tzinfo=PARIS), turn.locale)
+    if data.get("want_past"):
+        return _("Le {day} est déjà passé.").format(day=shown)
+    rules = load_config().rules
+    if wanted > turn.now.astimezone(PARIS).date() + timedelta(days=rules.horizon_days):
+        return _("Je ne peux réserver que dans les {n} prochains jours.").format(
+            n=rules.horizon_days
+        )
+    reason = day_closed_reason(load_calendar(turn.session, rules), data["espace"], wanted)
+    if reason == "holiday":
+        return _("Le {day} est un jour férié : l'Espace est fermé.").format(day=shown)
+    if reason is not None:
+        return _("L'Espace ne reçoit pas de rendez-vous le {day}.").format(day=shown)
+    if not any(s.local_day == wanted for s in slots):
+        return _("Il n'y a plus de place libre le {day}.").format(day=shown)
+    turn.update(day=f"{wanted:%Y%m%d}")
+    return None
+
+
+def _wanted_slot(turn: Turn, day_slots: list[Slot]) -> Slot | None:
+    data = turn.data
+    if data.get("start"):
+        return next((s for s in day_slots if s.start.strftime("%Y%m%d%H%M") == data["start"]), None)
+    if data.get("want_time"):
+        return next(
+            (s for s in day_slots if f"{s.start.astimezone(PARIS):%H:%M}" == data["want_time"]),
+            None,
+        )
+    return None
+
+
+def _time_problem(turn: Turn, day_slots: list[Slot]) -> str | None:
+    _ = turn._
+    data = turn.data
+    if data.get("start"):
+        return _("Ce créneau vient d'être pris.")
+    if data.get("want_time"):
+        hour, minute = map(int, data["want_time"].split(":"))
+        wanted = day_slots[0].start.astimezone(PARIS).replace(hour=hour, minute=minute)
+        return _("Je n'ai pas de créneau libre à {clock} ce jour-là.").format(
+            clock=format_clock(wanted, turn.locale)
+        )
+    return None
+
+
+def duplicate(turn: Turn, motif_id: str, moving: int | None) -> Reply | None:
+    """The "you already have one" answer when the motif allows one booking at a time."""
+    if not load_config().rules.one_active_per_motif or moving:
+        return None
+    existing = repo_appointments.active_of_motif(turn.session, turn.person.id, motif_id, turn.now)
+    if existing is None:
+        return None
+    _ = turn._
+    motif = turn.session.get(Motif, motif_id)
+    return Reply(
+        text=_(
+            "Vous avez déjà un rendez-vous « {motif} » le {when}. "
+            "Vous pouvez le déplacer ou l'annuler :"
+        ).format(
+            motif=motif.label if motif else motif_id,
+            when=format_when(existing.starts_at, turn.locale),
+        ),
+        buttons=(
+            (
+                Button(_("Le déplacer"), f"appt:mv:{existing.id}"),
+                Button(_("L'annuler"), f"appt:cx:{existing.id}"),
+            ),
+            footer_row(turn),
+        ),
+    )
+
+
+def _full(turn: Turn, motif_id: str, espace_id: str) -> Reply:
+    _ = turn._
+    motif = turn.session.get(Motif, motif_id)
+    rules = load_config().rules
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                _("Prévenez-moi si une place se libère"),
+                turn.stamp(f"appt:wl:{motif_id}:{espace_id}"),
+            ),
+        )
+    ]
+    for other in views.espaces(turn):
+        if other.id != espace_id:
+            rows.append(
+                (
+                    Button(
+                        _("Essayer : {name}").format(name=other.name),
+                        turn.stamp(f"appt:e:{other.id}"),
+                    ),
+                )
+            )
+    rows.append(footer_row(turn))
+    return Reply(
+        text=_(
+            "Il n'y a plus de place libre pour « {motif} » à l'{espace} dans les "
+            "{n} prochains jours."
+        ).format(
+            motif=motif.label if motif else motif_id,
+            espace=place_of(turn.session, espace_id).name,
+            n=rules.horizon_days,
+        ),
+        buttons=tuple(rows),
+    )
+
+
+def expired(turn: Turn) -> Reply:
+    """A button that no longer matches the conversation: nothing changed, the list."""
+    return views.my_list(turn, turn._("Ce bouton n'est plus valable. Rien n'a été modifié."))
