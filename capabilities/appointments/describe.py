@@ -15,7 +15,6 @@ from capabilities.appointments.config import espaces_by_id
 from capabilities.information.catalog import EspaceConfig
 from core.i18n import format_when
 from core.messages import Venue
-from store import repo_agenda
 from store.appointments import Booking, Espace, Motif
 from store.db import Session
 
@@ -69,32 +68,6 @@ def place_text(place: Place, _: Gettext) -> str:
         "Je n'ai pas encore l'adresse exacte de cet Espace : il se trouve à {commune}. "
         "Un conseiller peut vous la donner."
     ).format(commune=place.commune)
-
-
-def espace_details(session: Session, _: Gettext) -> list[str]:
-    """Each open Espace's address, hours, phone and access as stored; unknown ones said so."""
-    lines: list[str] = []
-    missing = False
-    for espace in repo_agenda.open_espaces_by_name(session):
-        where = "" if espace.commune in espace.name else f" ({espace.commune})"
-        lines.append(f"📍 {espace.name}{where}")
-        known = [
-            (espace.address, _("Adresse : {value}"), _("Adresse : je ne l'ai pas encore.")),
-            (
-                espace.opening_hours,
-                _("Horaires : {value}"),
-                _("Horaires : je ne les ai pas encore."),
-            ),
-            (espace.phone, _("Téléphone : {value}"), _("Téléphone : je ne l'ai pas encore.")),
-        ]
-        for value, said, unknown in known:
-            lines.append("   " + (said.format(value=value) if value else unknown))
-            missing = missing or not value
-        if espace.access_notes:
-            lines.append("   " + _("Accès : {value}").format(value=espace.access_notes))
-    if missing:
-        lines.append(_("Un conseiller peut vous donner ce qui manque."))
-    return lines
 
 
 def bring_text(motif: Motif | None, _: Gettext) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from capabilities.appointments.describe import espace_details
 from capabilities.conversation.keyboards import footer_row, menu_reply
 from capabilities.conversation.machine import stateless
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from capabilities.information.catalog import INTENT_CARDS
+from capabilities.information.places import espace_details
 from core.messages import Button, Reply
 
 PLACES_CARD = "espaces.places"  # its practical details come from the agenda's Espaces
