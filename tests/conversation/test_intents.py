@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nlu
 from app.registry import build_registry
-from capabilities.conversation import router
+from capabilities.assistant import router
 from capabilities.conversation.commands import COMMANDS
 from capabilities.conversation.fallback import INTENT_LABELS
 
