@@ -17,15 +17,16 @@ from capabilities.appointments import actions, views
 from capabilities.appointments.agenda import active, load_calendar, search
 from capabilities.appointments.booking import BookingError, confirm_coming, join_waitlist, upcoming
 from capabilities.appointments.config import load_config
-from capabilities.appointments.dates import fold, parse_clock, parse_day
 from capabilities.appointments.describe import decode_start, place_of
 from capabilities.appointments.slots import Slot, day_closed_reason
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from core.clock import PARIS
+from core.dates import parse_clock, parse_day
 from core.i18n import format_clock, format_day, format_when
 from core.messages import Button, Reply
+from core.text import fold
 from store.appointments import Booking, Espace, Motif
 
 STATEFUL = {"m", "e", "d", "more", "days", "t", "ok", "cxok", "wl"}
@@ -87,8 +88,7 @@ class BookingFlow(Flow):
         for motif in views.motifs(turn):
             if fold(motif.id) in plain.split() or fold(motif.label) in plain:
                 found["motif"] = motif.id
-        today = turn.now.astimezone(PARIS).date()
-        guess = parse_day(text, today) or parse_day(turn.entity("date") or "", today)
+        guess = parse_day(text, turn.now) or parse_day(turn.entity("date") or "", turn.now)
         if guess is not None:
             found.update(day=None, start=None, want_invalid=guess.invalid, want_past=guess.past)
             found["want_day"] = guess.day.isoformat() if guess.day else None
