@@ -23,7 +23,7 @@ from nlu.features import Vectorizer
 from nlu.normalize import MAX_CHARS
 from nlu.trainingdata import TrainingData, load_directory, training_files
 
-ENGINE_VERSION = "embedded-1"
+ENGINE_VERSION = "embedded-2"  # 2: core.text folding, core.dates
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CACHE_DIR = Path(os.environ.get("NLU_CACHE_DIR") or ROOT / "var" / "cache" / "nlu")

@@ -12,7 +12,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from nlu.dates import find_dates, find_times, today_in_paris
+from core.dates import find_dates, find_times
+from core.text import typo_distance, typo_limit, words
 from nlu.normalize import normalize_chars
 from nlu.trainingdata import TrainingData
 
@@ -29,8 +30,7 @@ _RESIDENCE = re.compile(
 
 
 def _key(text: str) -> tuple[str, ...]:
-    norm, _ = normalize_chars(text)
-    return tuple(_WORD.findall(norm))
+    return tuple(words(text))
 
 
 def _deletes(word: str, depth: int) -> set[str]:
@@ -40,25 +40,6 @@ def _deletes(word: str, depth: int) -> set[str]:
         frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
         out |= frontier
     return out
-
-
-def _distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[len(b)]
-
-
-def _max_typos(word: str) -> int:
-    return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
 
 
 @dataclass
@@ -124,7 +105,7 @@ class Gazetteer:
 
     def correct(self, word: str) -> tuple[str, bool]:
         """The term word this token stands for, allowing a few typos; (word, was_fuzzy)."""
-        limit = _max_typos(word)
+        limit = typo_limit(word)
         if limit == 0 or word in self.term_words or word in self.known_words:
             return word, False
         cached = _CORRECTIONS.get((self.term_words, word))
@@ -134,10 +115,8 @@ class Gazetteer:
         best: tuple[int, str] | None = None
         for variant in _deletes(word, limit):
             for candidate in index.get(variant, ()):
-                if abs(len(candidate) - len(word)) > limit:
-                    continue
-                dist = _distance(word, candidate)
-                if dist <= min(limit, _max_typos(candidate)) and (best is None or dist < best[0]):
+                dist = typo_distance(word, candidate)
+                if dist is not None and (best is None or dist < best[0]):
                     best = (dist, candidate)
         result = (best[1], True) if best else (word, False)
         if len(_CORRECTIONS) > 50_000:
@@ -153,7 +132,7 @@ _CORRECTIONS: dict[tuple[frozenset[str], str], tuple[str, bool]] = {}
 def _typo_index(words: frozenset[str]) -> dict[str, set[str]]:
     index: dict[str, set[str]] = {}
     for word in words:
-        for variant in _deletes(word, _max_typos(word)):
+        for variant in _deletes(word, typo_limit(word)):
             index.setdefault(variant, set()).add(word)
     return index
 
@@ -198,8 +177,9 @@ def extract(text: str, gazetteer: Gazetteer, now: datetime | None = None) -> lis
             i += size - 1
             break
         i += 1
-    today = today_in_paris(now)
-    for item in [*find_dates(norm, today), *find_times(norm)]:
+    for item in [*find_dates(norm, now), *find_times(norm)]:
+        if item.invalid:
+            continue  # "le 31 février": no date rather than a wrong one
         start, end = orig(item.start, item.end)
         ent = _entity(item.entity, start, end, text, item.value, DATES, 1.0)
         if item.extra:

@@ -1,15 +1,12 @@
-"""Text normalisation for French phone messages, keeping a map back to the original text."""
+"""The NLU's view of a message: core.text's plain form, truncated, and classifier tokens."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
+
+from core.text import plain_offsets
 
 MAX_CHARS = 1000  # longer messages are truncated before parsing (a phone message is shorter)
-
-_SPECIAL = {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"}
-_KEEP_PUNCT = set("/:?+@!")
 
 # SMS and spoken forms, expanded for the classifier only (entities use the char-level form).
 SMS: dict[str, str] = {
@@ -83,43 +80,13 @@ _J_CONTRACTION = re.compile(r"^j([bcdfghklmnpqrstvwxz][a-z]{2,})$")
 _TOKEN = re.compile(r"[^\W_]+|[^\s\w]")
 
 
-@lru_cache(maxsize=8192)
-def _map_char(ch: str) -> str:
-    """One character, normalised: lower case, accents stripped, punctuation as spaces."""
-    low = ch.lower()
-    if low in _SPECIAL:
-        rep = _SPECIAL[low]
-    else:
-        rep = "".join(c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c))
-    # letters, digits, a few signs, emoji and symbols are kept; the rest (punctuation,
-    # control characters) becomes a space, so offsets still map one to one
-    return "".join(
-        c if c.isalnum() or c in _KEEP_PUNCT or unicodedata.category(c).startswith("S") else " "
-        for c in rep
-    )
-
-
-@lru_cache(maxsize=64)
-def _normalize(text: str) -> tuple[str, tuple[int, ...]]:
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        rep = _map_char(ch)
-        out.append(rep)
-        if len(rep) == 1:
-            index.append(i)
-        else:
-            index.extend([i] * len(rep))
-    return "".join(out), tuple(index)
-
-
 def normalize_chars(text: str) -> tuple[str, list[int]]:
-    """Lowercase, strip accents, map punctuation to spaces; return text and index map.
+    """The plain form of :mod:`core.text` (truncated) and its map back to the original text.
 
-    Per-character results are memoised and the last texts cached: the classifier and the
-    entity extractor normalise the same message, and a turn must stay around a millisecond.
+    Per-character results are memoised and the last texts cached there: the classifier and
+    the entity extractor normalise the same message, and a turn must stay around a millisecond.
     """
-    norm, index = _normalize(text[:MAX_CHARS])
+    norm, index = plain_offsets(text[:MAX_CHARS])
     return norm, list(index)
 
 

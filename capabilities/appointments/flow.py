@@ -17,7 +17,6 @@ from capabilities.appointments import actions, steps, views
 from capabilities.appointments.agenda import search
 from capabilities.appointments.booking import BookingError, confirm_coming, join_waitlist, upcoming
 from capabilities.appointments.config import load_config
-from capabilities.appointments.dates import fold, parse_clock, parse_day
 from capabilities.appointments.describe import decode_start
 from capabilities.appointments.steps import STATEFUL, Action, Step, advance, expired
 from capabilities.conversation.keyboards import footer_row
@@ -25,7 +24,9 @@ from capabilities.conversation.machine import member
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from core.clock import PARIS
+from core.dates import parse_clock, parse_day
 from core.messages import Reply
+from core.text import fold
 from store.appointments import Espace, Motif
 
 Handler = Callable[[Turn, list[str]], list[Reply]]
@@ -108,8 +109,7 @@ class BookingFlow(Flow):
         for motif in views.motifs(turn):
             if fold(motif.id) in plain.split() or fold(motif.label) in plain:
                 found["motif"] = motif.id
-        today = turn.now.astimezone(PARIS).date()
-        guess = parse_day(text, today) or parse_day(turn.entity("date") or "", today)
+        guess = parse_day(text, turn.now) or parse_day(turn.entity("date") or "", turn.now)
         if guess is not None:
             found.update(day=None, start=None, want_invalid=guess.invalid, want_past=guess.past)
             found["want_day"] = guess.day.isoformat() if guess.day else None

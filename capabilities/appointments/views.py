@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 
 from capabilities.appointments.booking import upcoming
 from capabilities.appointments.config import load_config
-from capabilities.appointments.dates import fold
 from capabilities.appointments.describe import (
     bring_text,
     encode_start,
@@ -20,6 +19,7 @@ from capabilities.conversation.turn import Turn
 from core.clock import PARIS
 from core.i18n import format_clock, format_day, format_when
 from core.messages import Button, Document, Reply
+from core.text import fold
 from store import repo_agenda
 from store.appointments import Booking, Espace, Motif
 

@@ -13,10 +13,10 @@ Numbers (national, free, 24 h/24), as listed in issue 5 of the product brief:
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from capabilities.conversation.turn import Turn
 from core.messages import Reply
+from core.text import fold
 
 # Normalised (lower case, no accents) word stems; matched on word boundaries.
 _PATTERNS = (
@@ -47,11 +47,8 @@ _DISTRESS = re.compile(r"\b(" + "|".join(_PATTERNS) + r")\b")
 
 
 def normalise(text: str) -> str:
-    """Lower case, accents removed, apostrophes and spaces simplified."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    plain = re.sub(r"[’'`]", "'", plain)
-    return re.sub(r"\s+", " ", plain).strip() + " "
+    """Folded (core.text: lower case, no accents, one apostrophe), spaces simplified."""
+    return " ".join(fold(text).split()) + " "
 
 
 def is_distress(text: str) -> bool:

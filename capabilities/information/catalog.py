@@ -9,15 +9,18 @@ See ``docs/content.md`` for the schema and the sourcing rule.
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from core.text import key as text_key
+from core.text import typo_distance
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 ESPACES_CONFIG = Path(__file__).resolve().parents[2] / "config" / "espaces.yaml"
@@ -27,6 +30,8 @@ TOP_CARDS = ("trades", "trainings", "transport", "housing", "childcare", "espace
 MAX_ID = 24  # the id travels in 64-byte button payloads
 MAX_TITLE = 30  # the title is also a button label
 MAX_RENDERED = 600  # a phone screen
+# The NLU's gazetteer (nlu.entities.GAZETTEER) gives corrected trade names, not raw mentions.
+GAZETTEER_EXTRACTOR = "EmbeddedGazetteer"
 
 INTENT_CARDS: dict[str, str] = {
     "ask_trades": "trades",
@@ -183,13 +188,6 @@ class RenderedCard:
     fallback: bool  # True when some text was missing in the locale and French was used
 
 
-def normalize(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free form used to compare trade names."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
-
-
 def _locale_key(locale: str | None) -> str:
     return (locale or BASE_LOCALE).replace("_", "-").split("-")[0].lower() or BASE_LOCALE
 
@@ -220,7 +218,7 @@ class Catalog:
             names = [card.title[BASE_LOCALE], *card.aliases]
             for name in names:
                 for part in re.split(r"[/,()]", name):
-                    key = normalize(part)
+                    key = text_key(part)
                     if len(key) >= 3:
                         self._aliases.setdefault(key, card.id)
 
@@ -296,51 +294,40 @@ class Catalog:
         """Normalised trade name or synonym -> trade card id."""
         return dict(self._aliases)
 
-    def find_trade(self, text: str) -> str | None:
-        """The trade card a mention points to ("soudeure", "CHAUDRONIER"…), or None."""
-        words = normalize(text).split()
+    def find_trade(self, text: str, *, fuzzy: bool = True) -> str | None:
+        """The trade card a mention points to ("soudeure", "CHAUDRONIER"…), or None.
+
+        ``fuzzy=False`` for a name already corrected (the NLU's gazetteer values): typos
+        are then looked for once per message, not twice.
+        """
+        words = text_key(text).split()
         if not words:
             return None
         exact = self._aliases.get(" ".join(words))
-        if exact:
+        if exact or not fuzzy:
             return exact
         best: tuple[int, int, str] | None = None  # (-distance, words covered, card id)
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
                 phrase = " ".join(words[start : start + size])
-                allowed = _allowed_typos(phrase)
-                for key, card_id in self._aliases.items():
-                    if abs(len(key) - len(phrase)) > allowed:
-                        continue
-                    distance = _edit_distance(phrase, key, allowed)
-                    if distance <= allowed:
+                for alias, card_id in self._aliases.items():
+                    distance = typo_distance(phrase, alias)
+                    if distance is not None:
                         candidate = (-distance, size, card_id)
                         if best is None or candidate[:2] > best[:2]:
                             best = candidate
         return best[2] if best else None
 
+    def trade_of(self, entities: Iterable[Mapping[str, Any]]) -> str | None:
+        """The trade card of the first ``trade`` entity of a parse (Rasa shape), or None.
 
-def _allowed_typos(phrase: str) -> int:
-    """How many typos a phrase of this length may carry ("coiffeur" must not be "coffreur")."""
-    length = len(phrase)
-    return 0 if length <= 4 else 1 if length <= 8 else 2 if length <= 15 else 3
-
-
-def _edit_distance(left: str, right: str, limit: int) -> int:
-    """Optimal-string-alignment distance (typos and swapped letters), cut off above ``limit``."""
-    previous2: list[int] = []
-    previous = list(range(len(right) + 1))
-    for i, lch in enumerate(left, start=1):
-        current = [i] + [0] * len(right)
-        for j, rch in enumerate(right, start=1):
-            cost = 0 if lch == rch else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and lch == right[j - 2] and left[i - 2] == rch:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
+        A value from the embedded gazetteer is already a corrected name: looked up as is.
+        """
+        for item in entities:
+            if item.get("entity") == "trade" and item.get("value"):
+                canonical = item.get("extractor") == GAZETTEER_EXTRACTOR
+                return self.find_trade(str(item["value"]), fuzzy=not canonical)
+        return None
 
 
 def _load_file(path: Path) -> list[Card]:

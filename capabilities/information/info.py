@@ -38,7 +38,9 @@ class InfoFlow(Flow):
         card_id = INTENT_CARDS.get(turn.intent or "", "trades")
         trade = turn.entity("trade")
         if trade and turn.intent in ("ask_trades", "ask_training", None):
-            card_id = turn.services.catalog.find_trade(trade) or card_id
+            card_id = (
+                turn.services.catalog.trade_of((turn.parse or {}).get("entities", [])) or card_id
+            )
         return [self.card(turn, card_id)]
 
     def on_button(self, turn: Turn, args: list[str]) -> list[Reply]:

@@ -74,8 +74,10 @@ def test_duplicates_are_merged(engine: EmbeddedEngine) -> None:
         ("après-demain", MONDAY, "2026-12-02"),
         ("apres demain", MONDAY, "2026-12-02"),
         ("aujourd'hui", MONDAY, "2026-11-30"),
-        # said on a Monday, "lundi" is next Monday (today is "aujourd'hui")
-        ("lundi", MONDAY, "2026-12-07"),
+        # said on a Monday morning, "lundi" is today (core.dates: until the Espaces close)
+        ("lundi", MONDAY, "2026-11-30"),
+        ("lundi", datetime(2026, 11, 30, 18, tzinfo=PARIS), "2026-12-07"),
+        ("lundi prochain", MONDAY, "2026-12-07"),
         ("mardi prochain", MONDAY, "2026-12-01"),
         ("jeudi en huit", MONDAY, "2026-12-10"),
         ("le 3 décembre", MONDAY, "2026-12-03"),
