@@ -30,7 +30,7 @@ from capabilities.appointments.booking import book
 from capabilities.appointments.config import load_config
 from capabilities.appointments.slots import Slot, free_slots
 from capabilities.appointments.sync import sync_config
-from capabilities.information.catalog import load_espaces
+from capabilities.information.espaces import load_espaces
 from store.db import SessionFactory, make_engine, make_session_factory
 from store.migrate import upgrade
 from store.models import Person

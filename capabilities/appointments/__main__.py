@@ -29,7 +29,7 @@ from capabilities.appointments.stats import (
     to_csv,
 )
 from capabilities.appointments.sync import sync_config
-from capabilities.information.catalog import load_espaces
+from capabilities.information.espaces import load_espaces
 from core.clock import Clock, utcnow
 from core.i18n import format_clock
 from store.appointments import ATTENDANCE, Motif

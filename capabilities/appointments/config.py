@@ -14,7 +14,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from capabilities.information.catalog import CatalogError, EspaceConfig, load_espaces
+from capabilities.information.catalog import CatalogError
+from capabilities.information.espaces import EspaceConfig, load_espaces
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "appointments.yaml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from capabilities.appointments.config import espaces_by_id
-from capabilities.information.catalog import EspaceConfig
+from capabilities.information.espaces import EspaceConfig
 from core.i18n import format_when
 from core.messages import Venue
 from store.appointments import Booking, Espace, Motif

@@ -8,7 +8,7 @@ from capabilities.appointments.booking import cancel, upcoming
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import place_of
 from capabilities.appointments.sync import sync_config
-from capabilities.information.catalog import load_espaces
+from capabilities.information.espaces import load_espaces
 from core.i18n import format_when
 from store.appointments import Motif
 

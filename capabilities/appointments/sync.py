@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from capabilities.appointments.admin_checks import dates_meet
 from capabilities.appointments.agenda import forget_calendars
 from capabilities.appointments.config import WEEKDAYS, AppointmentsConfig
-from capabilities.information.catalog import EspaceConfig
+from capabilities.information.espaces import EspaceConfig
 from store import repo_agenda_admin
 from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaff
 from store.db import Session

@@ -23,7 +23,6 @@ from core.text import key as text_key
 from core.text import typo_distance
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-ESPACES_CONFIG = Path(__file__).resolve().parents[2] / "config" / "espaces.yaml"
 
 BASE_LOCALE = "fr"
 TOP_CARDS = ("trades", "trainings", "transport", "housing", "childcare", "espaces")
@@ -395,32 +394,3 @@ def parse_catalog(directory: Path) -> Catalog:
 def load_catalog(directory: Path = CONTENT_DIR) -> Catalog:
     """The checked catalog, loaded once per process."""
     return parse_catalog(directory)
-
-
-class EspaceConfig(_Model):
-    """One Espace 20 000 emplois as the operator configures it; ``None`` = not known yet."""
-
-    id: str
-    name: str
-    commune: str
-    opened: str
-    source: str
-    as_of: str
-    address: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    phone: str | None = None
-    opening_hours: str | None = None
-    access_notes: str | None = None
-
-
-def load_espaces(path: Path = ESPACES_CONFIG) -> list[EspaceConfig]:
-    """The configured Espaces; unknown practical details stay ``None`` (never guessed)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        items = raw["espaces"] if isinstance(raw, dict) else None
-        if not isinstance(items, list):
-            raise CatalogError(f"{path.name}: une liste « espaces: » est attendue")
-        return [EspaceConfig.model_validate(item) for item in items]
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise CatalogError(f"{path.name}: {exc}") from exc

@@ -12,11 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
 from typing import Protocol
 
 from capabilities.programme import periods
 from capabilities.programme.rules import Rules
+from capabilities.programme.weeks import (
+    fmt_day,
+    meetings_missed_reason,
+    meetings_not_planned_reason,
+    no_contact_reason,
+    week_of,
+)
 
 
 class Kind(StrEnum):
@@ -114,11 +120,6 @@ class DueAction:
     data: dict[str, int] = field(default_factory=dict, compare=False)
 
 
-@lru_cache(maxsize=4096)
-def _fmt(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def due_actions(
     participant: ParticipantState, history: History, now: datetime, rules: Rules
 ) -> list[DueAction]:
@@ -170,7 +171,7 @@ def _first_meeting(
                 add(
                     Kind.TASK,
                     "cer_missing",
-                    f"CER non enregistré après le premier rendez-vous du {_fmt(met)} "
+                    f"CER non enregistré après le premier rendez-vous du {fmt_day(met)} "
                     "(à contractualiser au 1er RDV).",
                 )
         return
@@ -182,7 +183,7 @@ def _first_meeting(
             Kind.TASK,
             "first_meeting_not_booked",
             f"Premier rendez-vous pas encore fixé, {days} jours après l'orientation du "
-            f"{_fmt(participant.orientation_on)} (à tenir sous {first.within_days} jours).",
+            f"{fmt_day(participant.orientation_on)} (à tenir sous {first.within_days} jours).",
         )
     booked_in_time = booked is not None and periods.local_day(booked) <= deadline
     if today > deadline or (today == deadline and not booked_in_time):
@@ -190,44 +191,8 @@ def _first_meeting(
             Kind.ALERT,
             "first_meeting_overdue",
             f"Premier rendez-vous non tenu {days} jours après l'orientation du "
-            f"{_fmt(participant.orientation_on)} (délai : {first.within_days} jours).",
+            f"{fmt_day(participant.orientation_on)} (délai : {first.within_days} jours).",
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Week:
-    """What every participant shares at ``now``: computed once per planning round (the SQL
-    rules of :mod:`capabilities.programme.set_rules` use the same values)."""
-
-    monday: date
-    label: str
-    opens: datetime
-    closes: datetime
-    slot: datetime | None
-    send_at: datetime | None
-
-
-_WEEKS: dict[tuple[datetime, int], tuple[Rules, Week]] = {}
-
-
-def week_of(now: datetime, today: date, rules: Rules) -> Week:
-    key = (now, id(rules))
-    cached = _WEEKS.get(key)
-    if cached is not None and cached[0] is rules:
-        return cached[1]
-    monday = periods.week_start(today)
-    week = Week(
-        monday=monday,
-        label=periods.iso_week(today),
-        opens=periods.at_paris(monday),
-        closes=periods.at_paris(monday + timedelta(days=7)),
-        slot=periods.checkin_slot(today, rules),
-        send_at=periods.next_window_moment(now, rules),
-    )
-    if len(_WEEKS) > 64:
-        _WEEKS.clear()
-    _WEEKS[key] = (rules, week)
-    return week
 
 
 def _weekly(
@@ -279,7 +244,7 @@ def _weekly(
                 Kind.ALERT,
                 "checkin_unanswered",
                 f"Aucune réponse ni contact depuis le message de suivi du "
-                f"{_fmt(periods.local_day(last_checkin))} ({weekly.alert_after_days} jours).",
+                f"{fmt_day(periods.local_day(last_checkin))} ({weekly.alert_after_days} jours).",
                 sent_week,
             )
     if not contacted and today.isoweekday() >= weekly.counsellor_task_weekday:
@@ -289,28 +254,6 @@ def _weekly(
             no_contact_reason(week),
             week,
         )
-
-
-def no_contact_reason(week: str) -> str:
-    """The counsellor's sentence of ``no_contact_this_week``."""
-    return f"Pas encore de contact cette semaine ({week}) : un contact par semaine est prévu."
-
-
-def meetings_not_planned_reason(planned: int | str, today: date, per_month: int) -> str:
-    """The counsellor's sentence of ``meetings_not_planned`` (``planned`` may be a marker the
-    SQL rules replace with the count)."""
-    return (
-        f"{planned} rencontre(s) physique(s) prévue(s) ce mois-ci au {_fmt(today)} : "
-        f"au moins {per_month} par mois."
-    )
-
-
-def meetings_missed_reason(done: int | str, last_month: date, per_month: int) -> str:
-    """The counsellor's sentence of ``meetings_missed``."""
-    return (
-        f"{done} rencontre(s) physique(s) tenue(s) en {periods.month_label(last_month)} : "
-        f"au moins {per_month} par mois."
-    )
 
 
 def _meetings(
@@ -349,8 +292,8 @@ def _diagnosis_and_end(participant: ParticipantState, today: date, rules: Rules,
             add(
                 Kind.TASK,
                 "duration_out_of_range",
-                f"Fin prévue le {_fmt(end)} : l'accompagnement dure de {programme.min_months} "
-                f"à {programme.max_months} mois (début le {_fmt(start)}).",
+                f"Fin prévue le {fmt_day(end)} : l'accompagnement dure de {programme.min_months} "
+                f"à {programme.max_months} mois (début le {fmt_day(start)}).",
             )
     due = periods.add_months(start, diagnosis.after_months)
     if participant.diagnosis_3m_on is None and due <= end:
@@ -358,27 +301,28 @@ def _diagnosis_and_end(participant: ParticipantState, today: date, rules: Rules,
             add(
                 Kind.TASK,
                 "diagnosis_3m_due",
-                f"Mise à jour du diagnostic à {diagnosis.after_months} mois prévue le {_fmt(due)}.",
+                f"Mise à jour du diagnostic à {diagnosis.after_months} mois "
+                f"prévue le {fmt_day(due)}.",
             )
         if today >= due + timedelta(days=diagnosis.overdue_days):
             add(
                 Kind.ALERT,
                 "diagnosis_3m_overdue",
-                f"Diagnostic à {diagnosis.after_months} mois en retard (prévu le {_fmt(due)}).",
+                f"Diagnostic à {diagnosis.after_months} mois en retard (prévu le {fmt_day(due)}).",
             )
     if participant.diagnosis_final_on is None:
         if today >= end - timedelta(days=programme.end_warning_days):
             add(
                 Kind.TASK,
                 "programme_end_approaching",
-                f"Fin de l'accompagnement le {_fmt(end)} : diagnostic final et suites "
+                f"Fin de l'accompagnement le {fmt_day(end)} : diagnostic final et suites "
                 "préconisées à renseigner.",
             )
         if today >= end + timedelta(days=diagnosis.overdue_days):
             add(
                 Kind.ALERT,
                 "final_diagnosis_overdue",
-                f"Accompagnement terminé le {_fmt(end)} sans diagnostic final.",
+                f"Accompagnement terminé le {fmt_day(end)} sans diagnostic final.",
             )
 
 

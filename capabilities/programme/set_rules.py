@@ -17,13 +17,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from capabilities.programme import periods
-from capabilities.programme.cadence import (
+from capabilities.programme.rules import Rules
+from capabilities.programme.weeks import (
     meetings_missed_reason,
     meetings_not_planned_reason,
     no_contact_reason,
     week_of,
 )
-from capabilities.programme.rules import Rules
 from store.planning.set_rules import (
     MISSED,
     NO_CONTACT,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from capabilities.appointments.config import AppointmentsConfig, parse_config
 from capabilities.appointments.sync import sync_config
-from capabilities.information.catalog import load_espaces
+from capabilities.information.espaces import load_espaces
 from store.db import SessionFactory, make_engine, make_session_factory
 from store.migrate import upgrade
 from store.models import Person

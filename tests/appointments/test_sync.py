@@ -22,7 +22,7 @@ from capabilities.appointments.admin_periods import (
     save_period,
 )
 from capabilities.appointments.sync import sync_config
-from capabilities.information.catalog import load_espaces
+from capabilities.information.espaces import load_espaces
 from store.appointments import Closure, Espace, Motif, OpeningPeriod, PeriodStaff
 from store.db import SessionFactory
 from tests.appointments.conftest import NOW, make_config, raw_config

@@ -13,7 +13,6 @@ import yaml
 
 from capabilities.information.catalog import (
     CONTENT_DIR,
-    ESPACES_CONFIG,
     INTENT_CARDS,
     MAX_RENDERED,
     TOP_CARDS,
@@ -21,9 +20,9 @@ from capabilities.information.catalog import (
     Catalog,
     CatalogError,
     load_catalog,
-    load_espaces,
     parse_catalog,
 )
+from capabilities.information.espaces import ESPACES_CONFIG, load_espaces
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_CANDIDATES = (ROOT.parent / "shared", Path("/work/shared"))
