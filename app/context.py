@@ -54,6 +54,7 @@ class AppContext:
     channels: dict[str, Channel] = field(default_factory=dict)
     _closers: list[Closer] = field(default_factory=list)
     _started: list[Channel] = field(default_factory=list)
+    _nlu_started: bool = False
 
     @property
     def engine(self) -> Engine:
@@ -76,9 +77,11 @@ class AppContext:
         self.channels[channel.name] = channel
 
     async def start(self) -> None:
-        """Start what needs starting, in order: the NLU model, then each channel."""
-        if self.nlu is not None:
+        """Start what is not started yet, in order: the NLU model, then each channel (an entry
+        point may call it again after adding channels)."""
+        if self.nlu is not None and not self._nlu_started:
             await self.nlu.start()
+            self._nlu_started = True
         for channel in self.channels.values():
             if channel not in self._started:
                 await channel.start()

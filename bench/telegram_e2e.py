@@ -54,6 +54,7 @@ async def _child(args: argparse.Namespace) -> None:
     )
     info: dict[str, Any] = {}
     handler: Any
+    context = None
     if args.echo:
         from tests.fakes.assistant import EchoAssistant
 
@@ -95,6 +96,8 @@ async def _child(args: argparse.Namespace) -> None:
         if profiler:
             profiler.disable()
             profiler.dump_stats(args.profile)
+    if context is not None:
+        await context.aclose()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime - cpu_at_ready
     extra: dict[str, Any] = {}
