@@ -14,7 +14,7 @@ from capabilities.handoff.state import counsellor_reply, resolve, take
 from capabilities.handoff.transcript import history, notes, transcript, who_labels
 from console.audit import audit
 from console.web import checked_form, flash, page, person_id_of, render, state
-from store import repo_console
+from store import repo_console, repo_media
 from store.console_models import CannedReply, StaffNote
 from store.db import Session
 from store.models import Conversation, Person
@@ -93,6 +93,7 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "canned": repo_console.canned_replies(session),
             "history": changes,
             "labels": labels,
+            "media": repo_media.of_person(session, person_id),
         },
     )
 
