@@ -11,6 +11,7 @@ from store.db import Session
 from store.media import PersonMedia
 from store.staff import Staff
 
+
 def add(
     session: Session,
     *,
