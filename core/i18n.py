@@ -22,7 +22,7 @@ from core.clock import PARIS
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT_LOCALE = "fr"
 # Languages offered by /langue: only those whose interface catalog is complete.
-OFFERED = ("fr", "en")
+OFFERED = ("fr", "en", "ar")
 KNOWN = ("fr", "en", "nl", "ar")
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands", "ar": "العربية"}
 
