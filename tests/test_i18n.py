@@ -140,3 +140,20 @@ def test_french_plural_forms_treat_zero_and_one_as_singular() -> None:
     assert english("• nos échanges : {count} message", "• nos échanges : {count} messages", 1) == (
         "• our conversation: {count} message"
     )
+
+
+def test_arabic_commands_read_left_to_right_inside_arabic_sentences() -> None:
+    # Without a left-to-right mark, bidi shows "/supprimer" as "supprimer/" in Arabic text.
+    ar = translations("ar")
+    assert ar.gettext("Pour tout effacer : /supprimer") == "لحذف كل شيء: \u200e/supprimer"
+    for message in catalog_of("ar"):
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        for form in forms:
+            for start in (i for i, c in enumerate(form) if c == "/"):
+                if (
+                    start + 1 < len(form)
+                    and form[start + 1].isascii()
+                    and form[start + 1].isalpha()
+                ):
+                    before = form[start - 1] if start else ""
+                    assert before == "\u200e" or before.isalnum(), (message.id, form)

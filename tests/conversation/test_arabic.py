@@ -17,7 +17,7 @@ async def test_a_person_can_choose_arabic_and_is_answered_in_arabic(chat: Chat) 
     await chat.say("/mesdonnees")
     assert "هذا ما أحتفظ به عنك:" in chat.text
     assert "• محادثاتنا:" in chat.text and "messages" not in chat.text
-    assert "لحذف كل شيء: /supprimer" in chat.text
+    assert "لحذف كل شيء: \u200e/supprimer" in chat.text
 
 
 async def test_dutch_is_not_offered_while_it_is_partial(chat: Chat) -> None:
