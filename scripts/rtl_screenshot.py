@@ -1,7 +1,7 @@
 """Screenshot of a real Arabic conversation, right to left, as a Telegram-like transcript.
 
 ``python scripts/rtl_screenshot.py [out.png]`` runs the assistant in-process on a throw-away
-SQLite database (embedded NLU, no network), plays /start → consent (the client's language is Arabic) →
+SQLite database (embedded NLU, no network), plays /start → consent (client language: Arabic) →
 /menu → /mesdonnees → a voice note with no counsellor, renders the turns as chat bubbles
 in a ``dir="rtl" lang="ar"`` page and screenshots it with Chromium (Playwright).
 The page is also written next to the image (``.html``). Default output:
