@@ -81,13 +81,15 @@ class InboxWorker:
     async def run(self, stop: asyncio.Event) -> None:
         """Drain until ``stop`` is set (each slot finishes its current update first)."""
         tasks = [asyncio.create_task(self._slot(stop)) for _ in range(self.slots)]
-        stopping = asyncio.create_task(stop.wait())
         try:
-            await stopping
+            await stop.wait()
+        except asyncio.CancelledError:  # killed: the updates at hand stay in the inbox
+            for task in tasks:
+                task.cancel()
+            raise
         finally:
             self._kicked.set()
             await asyncio.gather(*tasks, return_exceptions=True)
-            stopping.cancel()
 
     async def _slot(self, stop: asyncio.Event) -> None:
         slot = self._locks.slot()
