@@ -23,7 +23,7 @@ from typing import Any
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import Redis
+from redis.asyncio import ConnectionPool, Redis
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
@@ -48,6 +48,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             overall_max_rate=0, overall_time_period=0, max_retries=max_retries
         )
         self._redis: Redis | None = None
+        self._pool: ConnectionPool | None = None
         self._storage: Storage | None = None
         self._window: MovingWindowRateLimiter | None = None
         self._local: MovingWindowRateLimiter | None = None
@@ -60,9 +61,13 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     async def initialize(self) -> None:
         """Connect to Redis (lazily: nothing is sent before the first request)."""
         await self._inner.initialize()
-        self._redis = Redis.from_url(self.redis_url)
+        self._pool = ConnectionPool.from_url(self.redis_url)  # one pool, closed at shutdown
+        self._redis = Redis(connection_pool=self._pool)
         self._storage = RedisStorage(
-            _async_uri(self.redis_url), implementation="redispy", key_prefix=self.prefix
+            _async_uri(self.redis_url),
+            implementation="redispy",
+            key_prefix=self.prefix,
+            connection_pool=self._pool,  # type: ignore[arg-type]
         )
         self._window = MovingWindowRateLimiter(self._storage)
 
@@ -72,6 +77,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         if self._redis is not None:
             await self._redis.aclose()
             self._redis = None
+        if self._pool is not None:
+            await self._pool.disconnect()
+            self._pool = None
 
     async def process_request(
         self,

@@ -4,6 +4,7 @@ per person, even when a replica dies after its 200 or in the middle of an update
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
 from collections.abc import Iterator
@@ -161,6 +162,6 @@ async def test_per_person_order_holds_across_replicas(pg_url: str) -> None:
         for chat in chats:
             mine = [entry for entry in log if entry[1] == chat]
             assert [entry[2] for entry in mine] == [f"{chat}:{n}" for n in range(8)]
-            for before, after in zip(mine, mine[1:], strict=False):
+            for before, after in itertools.pairwise(mine):
                 assert before[4] <= after[3], "two updates of one person ran at once"
             assert fake.sent_texts(chat) == [f"{chat}:{n} ✓" for n in range(8)]
