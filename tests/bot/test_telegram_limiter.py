@@ -80,7 +80,7 @@ def test_two_processes_share_one_rate(prefix: str) -> None:
     start_at = time.time() + 1.5  # both processes are up by then
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", SENDER, prefix, "10", "15", str(start_at), REDIS],
+            [sys.executable, "-c", SENDER, prefix, "11", "15", str(start_at), REDIS],
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.PIPE,
@@ -93,8 +93,9 @@ def test_two_processes_share_one_rate(prefix: str) -> None:
     per_process = [json.loads(output) for output in outputs]
     stamps = [stamp for stamps in per_process for stamp in stamps]
     assert len(stamps) == 30
-    assert most_in_one_second(stamps) <= 10  # together, never above the bot-wide rate
-    assert max(stamps) - min(stamps) >= 1.9  # 30 requests at 10/s need 3 windows
+    # Together, never above the bot-wide rate (11/s less the 10 % headroom: 9 a second).
+    assert most_in_one_second(stamps) <= 9
+    assert max(stamps) - min(stamps) >= 2.9  # 30 requests at 9/s need 4 windows
     assert all(most_in_one_second(mine) < 15 for mine in per_process)
 
 
