@@ -12,9 +12,11 @@ All calls are blocking (run them in a worker thread from the event loop).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
+from collections.abc import Iterator
 
 from sqlalchemy import Connection, Engine, text
 
@@ -169,3 +171,19 @@ class LeaderLock:
         """Step down (at shutdown): the connection goes, and the lock with it."""
         with self._mutex:
             self._release()
+
+
+@contextlib.contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[None]:
+    """Run the block on one replica at a time (waits for the others; PostgreSQL only): the
+    start-up steps that write shared rows, such as syncing the agenda from the files."""
+    if not is_postgres(engine):
+        yield
+        return
+    key = lock_key("exclusive", name)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})

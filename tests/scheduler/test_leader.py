@@ -114,3 +114,36 @@ def test_sqlite_is_always_its_own_leader(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'l.db'}")
     assert LeaderLock(engine, "programme").holds() is True
     engine.dispose()
+
+
+def test_replicas_starting_together_install_one_after_the_other(pg_url: str) -> None:
+    """Three contexts built at once on one database: the agenda sync from the files does not
+    collide (it did: a unique violation on ``espaces`` in bench.replicas)."""
+    import threading
+
+    from app.build import build_context
+    from core.settings import load_settings
+    from tests.chat import FakeNlu
+
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    engine.dispose()
+    settings = load_settings(database_url=pg_url, telegram_bot_token=None, rasa_url=None)
+    errors: list[BaseException] = []
+    contexts = []
+
+    def build() -> None:
+        try:
+            contexts.append(build_context(settings, parse=FakeNlu().parse))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for context in contexts:
+        context.database.engine.dispose()
+    assert errors == []
+    assert len(contexts) == 3
