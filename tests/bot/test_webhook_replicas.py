@@ -120,6 +120,7 @@ async def test_a_replica_killed_in_the_middle_of_an_update_leaves_it_to_another(
                 await a.crash()
                 await wait_until(lambda: len(log) == 2)
                 assert [entry[2] for entry in log] == ["premier", "second"]
+                await wait_until(lambda: len(fake.sent_texts(903)) >= 2)
                 assert fake.sent_texts(903) == ["premier ✓", "second ✓"]
                 assert undone(b) == 0
 
