@@ -25,6 +25,7 @@ from core.ports import Nlu, Parser
 from core.settings import Settings, get_settings
 from core.wakeup import Wakeup
 from store.db import make_engine, make_session_factory
+from store.locks import exclusive
 from store.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,9 @@ def build_context(
             wakeup=wakeup,
             nlu=nlu,
         )
-        for install in INSTALLS:
-            install(context)
+        with exclusive(database.engine, "install"):  # replicas starting together: one by one
+            for install in INSTALLS:
+                install(context)
     except BaseException:
         database.engine.dispose()
         raise

@@ -44,6 +44,7 @@ _JSON_FIELDS = {
     "protect_content",
 }
 _INT_FIELDS = {
+    "max_connections",
     "chat_id",
     "from_chat_id",
     "message_id",
@@ -114,6 +115,7 @@ class FakeTelegramApi:
         self.last_update: JSON | None = None
         # Downloadable files by file_id (getFile + GET /file/bot<token>/<file_path>).
         self.files: dict[str, bytes] = {}
+        self.webhook: JSON | None = None  # the last setWebhook's parameters, until deleted
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -446,6 +448,9 @@ class FakeTelegramApi:
             if failure.kind == "retry_after":
                 answer["parameters"] = {"retry_after": failure.retry_after}
             return code, answer
+        if method == "getUpdates" and self.webhook is not None:
+            description = "Conflict: can't use getUpdates method while webhook is active"
+            return 409, {"ok": False, "error_code": 409, "description": description}
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -480,11 +485,24 @@ class FakeTelegramApi:
     def _api_getMe(self, params: JSON) -> JSON:
         return tg.BOT_USER
 
+    def _api_setWebhook(self, params: JSON) -> bool:
+        self.webhook = dict(params)
+        return True
+
     def _api_deleteWebhook(self, params: JSON) -> bool:
+        self.webhook = None
         return True
 
     def _api_getWebhookInfo(self, params: JSON) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": self.pending}
+        info: JSON = {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": self.pending,
+        }
+        if self.webhook is not None:
+            info["max_connections"] = self.webhook.get("max_connections", 40)
+            info["allowed_updates"] = self.webhook.get("allowed_updates")
+        return info
 
     def _api_setMyCommands(self, params: JSON) -> bool:
         return True
