@@ -1,12 +1,13 @@
 """Production mode, ``python -m bot``: one process, one event loop, one application context.
 
 Side by side in that loop:
-- the Telegram bot (long polling) serving the assistant — or its child process under
+- the Telegram bot (long polling, when ``TELEGRAM_BOT_TOKEN`` is set) serving the assistant — or its child process under
   ``ASSISTANT_PROCESS=1`` — and the staff forum group relay when ``TELEGRAM_STAFF_CHAT_ID``
   is set;
 - the scheduler (cadence planning, appointment reminders, daily jobs) and the outbox
   dispatcher, sending through the context's channels;
-- the counsellor console on ``CONSOLE_HOST:CONSOLE_PORT``.
+- the counsellor console on ``CONSOLE_HOST:CONSOLE_PORT``, and on the same server the web
+  chat (``/chat``, ``/chat/widget.js``: ``webchat/``) — with or without a Telegram token.
 SIGINT/SIGTERM stop everything in order; the context releases what it owns last.
 """
 
@@ -22,6 +23,7 @@ from typing import Any
 from app.build import build_context
 from app.context import AppContext
 from app.telegram import wire_telegram
+from app.webchat import wire_webchat
 from bot.assistant_process import AssistantProcess
 from bot.telegram_app import polling
 from console.serve import run_console
@@ -43,10 +45,16 @@ async def _handler(context: AppContext) -> Handler:
 
 
 async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
-    """Serve Telegram, the scheduler and the console until ``stop`` is set."""
+    """Serve Telegram (when a token is set), the web chat, the scheduler and the console
+    until ``stop`` is set."""
     await context.start()  # the NLU model, before the first update
-    telegram = wire_telegram(context, handler=await _handler(context))
-    async with polling(telegram.application, poll_timeout=30):
+    webchat = wire_webchat(context)
+    async with contextlib.AsyncExitStack() as stack:
+        relay = None
+        if context.settings.telegram_bot_token:
+            telegram = wire_telegram(context, handler=await _handler(context))
+            await stack.enter_async_context(polling(telegram.application, poll_timeout=30))
+            relay = telegram.relay
         await context.start()  # the channels
         parts: list[Coroutine[Any, Any, None]] = [
             run_programme(
@@ -60,11 +68,12 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
                 context.settings,
                 context.sessions,
                 kick=context.wakeup.kick,
-                mirror=telegram.relay.mirror if telegram.relay is not None else None,
+                mirror=relay.mirror if relay is not None else None,
+                routes=webchat.routes,
             ),
         ]
         tasks = [asyncio.create_task(part) for part in parts]
-        log.info("assistant en ligne : Telegram, planificateur, console")
+        log.info("assistant en ligne : %s", ", ".join(context.channels))
         await stop.wait()
         for task in tasks:
             task.cancel()

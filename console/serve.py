@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import uvicorn
+from starlette.routing import BaseRoute
 
 from console.app import create_app
 from console.live_integrations import LiveIntegrations
@@ -30,13 +32,14 @@ async def run_console(
     mirror: Mirror | None = None,
     integrations: Any = None,
     standalone: bool = False,
+    routes: Sequence[BaseRoute] = (),
 ) -> None:
     """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own)."""
     state = ConsoleState(sessions=sessions, settings=settings, kick=kick, mirror=mirror)
     if integrations is None:
         integrations = LiveIntegrations(clock=state.clock, username=settings.telegram_bot_username)
     state.integrations = integrations
-    app = create_app(state, https_only=https_only(settings))
+    app = create_app(state, https_only=https_only(settings), extra_routes=routes)
     config = uvicorn.Config(
         app,
         host=settings.console_host,
