@@ -1,8 +1,8 @@
 """Production mode, ``python -m bot``: one process, one event loop, one application context.
 
 Side by side in that loop:
-- the Telegram bot (long polling, when ``TELEGRAM_BOT_TOKEN`` is set) serving the assistant — or its child process under
-  ``ASSISTANT_PROCESS=1`` — and the staff forum group relay when ``TELEGRAM_STAFF_CHAT_ID``
+- the Telegram bot (long polling, when ``TELEGRAM_BOT_TOKEN`` is set) serving the
+  assistant — or its child process under ``ASSISTANT_PROCESS=1`` — and the staff forum group relay when ``TELEGRAM_STAFF_CHAT_ID``
   is set;
 - the scheduler (cadence planning, appointment reminders, daily jobs) and the outbox
   dispatcher, sending through the context's channels;

@@ -97,11 +97,18 @@ class WebChat:
     ) -> Incoming:
         now = datetime.now(UTC)
         if start:
-            return Incoming(CHANNEL, visitor, Kind.COMMAND, text="/start", timestamp=now,
-                            language_code=language)
+            return Incoming(
+                CHANNEL, visitor, Kind.COMMAND, text="/start", timestamp=now, language_code=language
+            )
         if payload:
-            return Incoming(CHANNEL, visitor, Kind.BUTTON, payload=payload, timestamp=now,
-                            language_code=language)
+            return Incoming(
+                CHANNEL,
+                visitor,
+                Kind.BUTTON,
+                payload=payload,
+                timestamp=now,
+                language_code=language,
+            )
         kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
         return Incoming(CHANNEL, visitor, kind, text=text, timestamp=now, language_code=language)
 

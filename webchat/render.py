@@ -16,7 +16,9 @@ from core.messages import Reply, Venue
 def osm_link(venue: Venue) -> str:
     """The OpenStreetMap page centred on the venue, with a marker."""
     query = urlencode({"mlat": f"{venue.latitude:.6f}", "mlon": f"{venue.longitude:.6f}"})
-    return f"https://www.openstreetmap.org/?{query}#map=17/{venue.latitude:.5f}/{venue.longitude:.5f}"
+    return (
+        f"https://www.openstreetmap.org/?{query}#map=17/{venue.latitude:.5f}/{venue.longitude:.5f}"
+    )
 
 
 def web_reply(reply: Reply) -> dict[str, Any]:

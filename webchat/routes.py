@@ -55,15 +55,18 @@ def address(conn: HTTPConnection) -> str:
 def cors(request: Request, server: WebChatServer) -> dict[str, str]:
     """CORS headers for an allowed other origin; nothing for the others."""
     origin = request.headers.get("origin")
-    if origin and origin.lower() != own_origin(request).lower() and server.origin_allowed(
-        origin, own_origin(request)
+    if (
+        origin
+        and origin.lower() != own_origin(request).lower()
+        and server.origin_allowed(origin, own_origin(request))
     ):
         return {"access-control-allow-origin": origin, "vary": "Origin"}
     return {"vary": "Origin"}
 
 
-def handle_turn_input(server: WebChatServer, visitor: str, data: dict[str, Any], addr: str,
-                      locale: str) -> dict[str, Any]:
+def handle_turn_input(
+    server: WebChatServer, visitor: str, data: dict[str, Any], addr: str, locale: str
+) -> dict[str, Any]:
     """Check one message (size, limits) and return the turn's arguments."""
     text = data.get("text")
     payload = data.get("button")
@@ -112,11 +115,13 @@ def build_routes(server: WebChatServer) -> list[BaseRoute]:
         async def endpoint(request: Request) -> Response:
             headers = cors(request, server)
             if request.method == "OPTIONS":
-                headers.update({
-                    "access-control-allow-methods": "POST",
-                    "access-control-allow-headers": "content-type",
-                    "access-control-max-age": "600",
-                })
+                headers.update(
+                    {
+                        "access-control-allow-methods": "POST",
+                        "access-control-allow-headers": "content-type",
+                        "access-control-max-age": "600",
+                    }
+                )
                 return Response(status_code=204, headers=headers)
             try:
                 result = await function(request, await json_body(request))
@@ -132,7 +137,9 @@ def build_routes(server: WebChatServer) -> list[BaseRoute]:
     def visitor_of(data: dict[str, Any]) -> str:
         visitor = server.tokens.visitor(data.get("token"))
         if visitor is None:
-            raise Refused(401, texts.say(server.locale_for(None, data.get("language")), texts.EXPIRED))
+            raise Refused(
+                401, texts.say(server.locale_for(None, data.get("language")), texts.EXPIRED)
+            )
         return visitor
 
     async def session(request: Request, data: dict[str, Any]) -> dict[str, Any]:
@@ -190,8 +197,9 @@ def build_routes(server: WebChatServer) -> list[BaseRoute]:
             hello = await asyncio.wait_for(websocket.receive_json(), 10)
             visitor = server.tokens.visitor(hello.get("token") if isinstance(hello, dict) else None)
             if visitor is None:
-                await websocket.send_json({"type": "error", "code": 401,
-                                           "text": texts.say("fr", texts.EXPIRED)})
+                await websocket.send_json(
+                    {"type": "error", "code": 401, "text": texts.say("fr", texts.EXPIRED)}
+                )
                 await websocket.close(code=1008)
                 return
             await serve_socket(server, websocket, visitor, hello)
@@ -210,8 +218,9 @@ def build_routes(server: WebChatServer) -> list[BaseRoute]:
     ]
 
 
-async def serve_socket(server: WebChatServer, websocket: WebSocket, visitor: str,
-                       hello: dict[str, Any]) -> None:
+async def serve_socket(
+    server: WebChatServer, websocket: WebSocket, visitor: str, hello: dict[str, Any]
+) -> None:
     """After the hello: push the visitor's new items, run what the visitor sends."""
     queue = server.chat.subscribe(visitor)
     language = hello.get("language")
@@ -243,11 +252,18 @@ async def serve_socket(server: WebChatServer, websocket: WebSocket, visitor: str
                 args = handle_turn_input(server, visitor, data, addr, locale)
                 await server.chat.turn(visitor, **args)  # items arrive through the queue
                 locale = server.locale_for(visitor, language)
-                await websocket.send_json({"type": "done", "id": args["client_id"],
-                                           "ui": texts.ui(locale)})
+                await websocket.send_json(
+                    {"type": "done", "id": args["client_id"], "ui": texts.ui(locale)}
+                )
             except Refused as refused:
-                await websocket.send_json({"type": "error", "code": refused.status,
-                                           "id": data.get("id"), "text": refused.text})
+                await websocket.send_json(
+                    {
+                        "type": "error",
+                        "code": refused.status,
+                        "id": data.get("id"),
+                        "text": refused.text,
+                    }
+                )
     finally:
         pusher.cancel()
         server.chat.unsubscribe(visitor, queue)

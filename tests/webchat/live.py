@@ -27,7 +27,8 @@ from tests.console.fakes import drain_relays
 from tests.console.live import PASSWORD, free_port
 
 HOST_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>20000emplois.fr</title></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>20000emplois.fr</title></head>
 <body><h1>Les Espaces 20 000 emplois</h1><p>Une page du site, sur une autre origine.</p>
 <script src="{chat}/chat/widget.js" defer {extra}></script></body></html>"""
 
@@ -72,8 +73,12 @@ class LiveChat:
 
         site = Starlette(routes=[Route("/", host)])
         servers = [
-            uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")),
-            uvicorn.Server(uvicorn.Config(site, host="127.0.0.1", port=self.site_port, log_level="warning")),
+            uvicorn.Server(
+                uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+            ),
+            uvicorn.Server(
+                uvicorn.Config(site, host="127.0.0.1", port=self.site_port, log_level="warning")
+            ),
         ]
         tasks = [asyncio.create_task(s._serve()) for s in servers]
         while not all(s.started for s in servers):  # noqa: ASYNC110
@@ -108,7 +113,9 @@ class LiveChat:
     def add_staff(self, name: str, email: str) -> int:
         assert self.context is not None
         with self.context.sessions() as session:
-            staff = Staff(name=name, email=email, role="counsellor", password_hash=hash_password(PASSWORD))
+            staff = Staff(
+                name=name, email=email, role="counsellor", password_hash=hash_password(PASSWORD)
+            )
             session.add(staff)
             session.commit()
             return staff.id

@@ -24,8 +24,13 @@ ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "
 @pytest.fixture
 def live(database_url: str) -> Iterator[LiveChat]:
     def settings_for(site: str) -> Settings:
-        return load_settings(database_url=database_url, telegram_bot_token=None, rasa_url=None,
-                             console_secret_key="test-secret", webchat_allowed_origins=site)
+        return load_settings(
+            database_url=database_url,
+            telegram_bot_token=None,
+            rasa_url=None,
+            console_secret_key="test-secret",
+            webchat_allowed_origins=site,
+        )
 
     chat = LiveChat(settings_for).start()
     yield chat
@@ -47,8 +52,9 @@ def test_a_visitor_books_and_talks_to_a_counsellor_from_another_site(
     browser: Browser,  # noqa: F811
     live: LiveChat,
 ) -> None:
-    phone = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740},
-                                accept_downloads=True)
+    phone = browser.new_context(
+        locale="fr-FR", viewport={"width": 360, "height": 740}, accept_downloads=True
+    )
     phone.set_default_timeout(10_000)
     page = phone.new_page()
     errors: list[str] = []
@@ -127,8 +133,9 @@ def test_the_standalone_page_works_under_the_console_csp_with_the_keyboard(
     browser: Browser,  # noqa: F811
     live: LiveChat,
 ) -> None:
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800},
-                                  reduced_motion="reduce")
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 800}, reduced_motion="reduce"
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text))
@@ -136,9 +143,14 @@ def test_the_standalone_page_works_under_the_console_csp_with_the_keyboard(
     expect(page.get_by_role("log")).to_contain_text("Vie privée")
     page.keyboard.press("Tab")
     for _ in range(10):
-        if page.evaluate("document.activeElement && document.activeElement.shadowRoot"
-                         " && document.activeElement.shadowRoot.activeElement"
-                         " && document.activeElement.shadowRoot.activeElement.textContent") == "J'accepte":
+        if (
+            page.evaluate(
+                "document.activeElement && document.activeElement.shadowRoot"
+                " && document.activeElement.shadowRoot.activeElement"
+                " && document.activeElement.shadowRoot.activeElement.textContent"
+            )
+            == "J'accepte"
+        ):
             break
         page.keyboard.press("Tab")
     page.keyboard.press("Enter")

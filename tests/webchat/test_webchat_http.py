@@ -27,7 +27,9 @@ def send(web: Web, token: str, **body: Any) -> Any:
 def consented(web: Web) -> str:
     token = start(web)["token"]
     items = send(web, token, start=True).json()["items"]
-    assert any(b["payload"] == "consent:yes" for i in items for row in i.get("buttons", []) for b in row)
+    assert any(
+        b["payload"] == "consent:yes" for i in items for row in i.get("buttons", []) for b in row
+    )
     send(web, token, button="consent:yes", label="J'accepte")
     return str(token)
 
@@ -62,7 +64,9 @@ def test_consent_first_then_the_free_buses_and_the_transcript_survives_a_reload(
     assert links and all(b["url"].startswith("https://") for b in links)
     again = start(web, **{})  # a reload without the token is a new visitor…
     assert again["token"] != token and again["items"] == []
-    reload = web.client.post("/chat/api/session", json={"token": token}).json()  # …with it, the same
+    reload = web.client.post(
+        "/chat/api/session", json={"token": token}
+    ).json()  # …with it, the same
     assert reload["token"] == token
     assert "gratuits" in texts(reload["items"]) and "J'accepte" in texts(reload["items"])
 
@@ -71,8 +75,13 @@ def test_a_booking_with_buttons_ends_with_the_ics_to_download(web: Web) -> None:
     token = consented(web)
     items = send(web, token, text="je veux un rendez-vous").json()["items"]
     for _ in range(5):
-        payloads = [b["payload"] for i in items for row in i.get("buttons", []) for b in row
-                    if b.get("payload", "").startswith("appt:") and b["payload"] != "appt:menu"]
+        payloads = [
+            b["payload"]
+            for i in items
+            for row in i.get("buttons", [])
+            for b in row
+            if b.get("payload", "").startswith("appt:") and b["payload"] != "appt:menu"
+        ]
         items = send(web, token, button=payloads[0], label="choix").json()["items"]
         if any("document" in i for i in items):
             break
@@ -91,11 +100,16 @@ def test_a_counsellor_answer_reaches_the_open_socket_and_counts_as_unread_later(
         assert ready["type"] == "ready" and ready["items"] == []
         reply_from_console(web, "Bonjour, je suis Karim, votre conseiller.")
         pushed = socket.receive_json()
-        assert pushed["type"] == "item" and pushed["item"]["text"].startswith("Bonjour, je suis Karim")
+        assert pushed["type"] == "item" and pushed["item"]["text"].startswith(
+            "Bonjour, je suis Karim"
+        )
     # the page is closed now: the next answer waits, with a badge
     reply_from_console(web, "Je vous rappelle demain matin.")
     snapshot = web.client.post("/chat/api/session", json={"token": token}).json()
-    assert snapshot["unread"] >= 2 and snapshot["items"][-1]["text"] == "Je vous rappelle demain matin."
+    assert (
+        snapshot["unread"] >= 2
+        and snapshot["items"][-1]["text"] == "Je vous rappelle demain matin."
+    )
     web.client.post("/chat/api/seen", json={"token": token, "id": snapshot["items"][-1]["id"]})
     assert web.client.post("/chat/api/session", json={"token": token}).json()["unread"] == 0
 
@@ -106,8 +120,9 @@ def reply_from_console(web: Web, text: str) -> None:
         account = session.query(ChannelAccount).filter_by(channel="web").one()
         conversation = session.get(Conversation, account.person_id)
         assert conversation is not None
-        counsellor_reply(session, conversation, text, at=web.context.clock(), by="staff:1",
-                         channel="console")
+        counsellor_reply(
+            session, conversation, text, at=web.context.clock(), by="staff:1", channel="console"
+        )
         session.commit()
     sent = web.client.portal.call(drain_relays, sessions, web.parts.chat, web.context.clock())  # type: ignore[union-attr]
     assert sent == 1
@@ -143,10 +158,14 @@ def test_other_origins_are_refused_and_allowed_ones_get_cors(web: Web) -> None:
     allowed = web.client.post("/chat/api/session", json={}, headers={"origin": ORIGIN})
     assert allowed.headers["access-control-allow-origin"] == ORIGIN
     preflight = web.client.options("/chat/api/send", headers={"origin": ORIGIN})
-    assert preflight.status_code == 204 and "content-type" in preflight.headers["access-control-allow-headers"]
-    with pytest.raises(WebSocketDisconnect) as closed:
-        with web.client.websocket_connect("/chat/ws", headers={"origin": "https://evil.example"}) as s:
-            s.receive_json()
+    assert (
+        preflight.status_code == 204
+        and "content-type" in preflight.headers["access-control-allow-headers"]
+    )
+    with pytest.raises(WebSocketDisconnect) as closed, web.client.websocket_connect(
+        "/chat/ws", headers={"origin": "https://evil.example"}
+    ) as s:
+        s.receive_json()
     assert closed.value.code == 1008
 
 
