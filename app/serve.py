@@ -2,8 +2,8 @@
 
 Side by side in that loop:
 - the Telegram bot (long polling, when ``TELEGRAM_BOT_TOKEN`` is set) serving the
-  assistant — or its child process under ``ASSISTANT_PROCESS=1`` — and the staff forum group relay when ``TELEGRAM_STAFF_CHAT_ID``
-  is set;
+  assistant — or its child process under ``ASSISTANT_PROCESS=1`` — and the staff forum
+  group relay when ``TELEGRAM_STAFF_CHAT_ID`` is set;
 - the scheduler (cadence planning, appointment reminders, daily jobs) and the outbox
   dispatcher, sending through the context's channels;
 - the counsellor console on ``CONSOLE_HOST:CONSOLE_PORT``, and on the same server the web

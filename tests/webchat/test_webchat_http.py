@@ -162,9 +162,10 @@ def test_other_origins_are_refused_and_allowed_ones_get_cors(web: Web) -> None:
         preflight.status_code == 204
         and "content-type" in preflight.headers["access-control-allow-headers"]
     )
-    with pytest.raises(WebSocketDisconnect) as closed, web.client.websocket_connect(
-        "/chat/ws", headers={"origin": "https://evil.example"}
-    ) as s:
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        web.client.websocket_connect("/chat/ws", headers={"origin": "https://evil.example"}) as s,
+    ):
         s.receive_json()
     assert closed.value.code == 1008
 
