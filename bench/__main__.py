@@ -21,6 +21,7 @@ ORDER = [
     "dispatch",
     "crash",
     "console",
+    "webchat",
     "nlu_rasa",
 ]
 

@@ -59,7 +59,9 @@ class WebChat:
     async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
         """Keep the replies in the visitor's transcript and show them in open panels."""
         async with self._locks.hold(user_ref):
-            items = self._keep(user_ref, [("bot", web_reply(r)) for r in replies])
+            items = await asyncio.to_thread(
+                self._keep, user_ref, [("bot", web_reply(r)) for r in replies]
+            )
         self._publish(user_ref, items)
 
     # ------------------------------------------------------------------ turns
@@ -84,7 +86,8 @@ class WebChat:
             mine: list[tuple[str, Item]] = []
             if not start:
                 mine.append(("visitor", {"text": label[:80] if payload else text}))
-            items = self._keep(visitor, [*mine, *(("bot", web_reply(r)) for r in replies)])
+            shown = [*mine, *(("bot", web_reply(r)) for r in replies)]
+            items = await asyncio.to_thread(self._keep, visitor, shown)
             if client_id:
                 self._recent[key] = items
                 while len(self._recent) > RECENT_IDS * 64:
@@ -121,8 +124,11 @@ class WebChat:
         return [{"id": row_id, "role": role, **payload} for row_id, role, payload in rows]
 
     # ------------------------------------------------------------------ panels
-    def snapshot(self, visitor: str, *, after: int = 0) -> dict[str, Any]:
+    async def snapshot(self, visitor: str, *, after: int = 0) -> dict[str, Any]:
         """What a panel shows when it opens: the transcript, the unread count, the language."""
+        return await asyncio.to_thread(self._snapshot, visitor, after)
+
+    def _snapshot(self, visitor: str, after: int) -> dict[str, Any]:
         with self.sessions() as session:
             rows = repo_webchat.history(session, visitor, after=after)
             unread = repo_webchat.unread(session, visitor)
@@ -131,14 +137,20 @@ class WebChat:
         items = [{"id": row_id, "role": role, **payload} for row_id, role, payload in rows]
         return {"items": items, "unread": unread, "locale": locale}
 
-    def mark_seen(self, visitor: str, message_id: int) -> None:
+    async def mark_seen(self, visitor: str, message_id: int) -> None:
         """The panel showed everything up to ``message_id``."""
+        await asyncio.to_thread(self._mark_seen, visitor, message_id)
+
+    def _mark_seen(self, visitor: str, message_id: int) -> None:
         with self.sessions() as session:
             repo_webchat.mark_seen(session, visitor, message_id, self.clock())
             session.commit()
 
-    def locale(self, visitor: str) -> str | None:
+    async def locale(self, visitor: str) -> str | None:
         """The person's chosen language (``dir="rtl"`` for Arabic)."""
+        return await asyncio.to_thread(self._locale, visitor)
+
+    def _locale(self, visitor: str) -> str | None:
         with self.sessions() as session:
             return repo_webchat.locale(session, visitor)
 

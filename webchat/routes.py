@@ -138,7 +138,7 @@ def build_routes(server: WebChatServer) -> list[BaseRoute]:
         visitor = server.tokens.visitor(data.get("token"))
         if visitor is None:
             raise Refused(
-                401, texts.say(server.locale_for(None, data.get("language")), texts.EXPIRED)
+                401, texts.say(server.browser_locale(data.get("language")), texts.EXPIRED)
             )
         return visitor
 
@@ -149,23 +149,23 @@ def build_routes(server: WebChatServer) -> list[BaseRoute]:
             if not server.new_visitors.allow(address(request)):
                 raise Refused(429, texts.say("fr", texts.TOO_FAST))
             visitor, token = server.tokens.issue()
-        snapshot = server.chat.snapshot(visitor)
-        locale = server.locale_for(visitor, data.get("language"))
+        snapshot = await server.chat.snapshot(visitor)
+        locale = await server.locale_for(visitor, data.get("language"))
         return {"token": token, **snapshot, "ui": texts.ui(locale)}
 
     async def send(request: Request, data: dict[str, Any]) -> dict[str, Any]:
         visitor = visitor_of(data)
-        locale = server.locale_for(visitor, data.get("language"))
+        locale = await server.locale_for(visitor, data.get("language"))
         args = handle_turn_input(server, visitor, data, address(request), locale)
         items = await server.chat.turn(visitor, **args)
-        locale = server.locale_for(visitor, data.get("language"))
+        locale = await server.locale_for(visitor, data.get("language"))
         return {"items": items, "ui": texts.ui(locale)}
 
     async def seen(request: Request, data: dict[str, Any]) -> dict[str, Any]:
         visitor = visitor_of(data)
         message_id = data.get("id")
         if isinstance(message_id, int) and message_id > 0:
-            server.chat.mark_seen(visitor, message_id)
+            await server.chat.mark_seen(visitor, message_id)
         return {"ok": True}
 
     async def poll(request: Request, data: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +173,7 @@ def build_routes(server: WebChatServer) -> list[BaseRoute]:
         after = data["after"] if isinstance(data.get("after"), int) else 0
         queue = server.chat.subscribe(visitor)
         try:
-            snapshot = server.chat.snapshot(visitor, after=after)
+            snapshot = await server.chat.snapshot(visitor, after=after)
             if snapshot["items"]:
                 return snapshot
             with contextlib.suppress(TimeoutError):
@@ -238,20 +238,20 @@ async def serve_socket(
 
     pusher = asyncio.create_task(pushing())
     try:
-        snapshot = server.chat.snapshot(visitor, after=after)
+        snapshot = await server.chat.snapshot(visitor, after=after)
         await websocket.send_json({"type": "ready", **snapshot})
         while True:
             data = await websocket.receive_json()
             if not isinstance(data, dict):
                 continue
             if data.get("type") == "seen" and isinstance(data.get("id"), int):
-                server.chat.mark_seen(visitor, data["id"])
+                await server.chat.mark_seen(visitor, data["id"])
                 continue
-            locale = server.locale_for(visitor, language)
+            locale = await server.locale_for(visitor, language)
             try:
                 args = handle_turn_input(server, visitor, data, addr, locale)
                 await server.chat.turn(visitor, **args)  # items arrive through the queue
-                locale = server.locale_for(visitor, language)
+                locale = await server.locale_for(visitor, language)
                 await websocket.send_json(
                     {"type": "done", "id": args["client_id"], "ui": texts.ui(locale)}
                 )

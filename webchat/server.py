@@ -60,7 +60,12 @@ class WebChatServer:
         origin = origin.rstrip("/").lower()
         return origin == own.lower() or origin in self.allowed_origins
 
-    def locale_for(self, visitor: str | None, language: Any) -> str:
+    @staticmethod
+    def browser_locale(language: Any) -> str:
+        """The browser's language when we know nothing of the person."""
+        return resolve_locale(None, language if isinstance(language, str) else None)
+
+    async def locale_for(self, visitor: str | None, language: Any) -> str:
         """The person's chosen language, else the browser's."""
-        chosen = self.chat.locale(visitor) if visitor else None
+        chosen = await self.chat.locale(visitor) if visitor else None
         return resolve_locale(chosen, language if isinstance(language, str) else None)
