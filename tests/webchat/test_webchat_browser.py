@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from capabilities.handoff.state import counsellor_reply
 from core.settings import Settings, load_settings
-from store.models import ChannelAccount
+from store.models import ChannelAccount, Conversation
 from tests.console.live import PASSWORD
 from tests.console.test_browser import browser  # noqa: F401 (the shared Chromium fixture)
 from tests.webchat.live import LiveChat
@@ -21,8 +22,7 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "webchat"
 
 
-@pytest.fixture
-def live(database_url: str) -> Iterator[LiveChat]:
+def serve(database_url: str, transport: str = "") -> LiveChat:
     def settings_for(site: str) -> Settings:
         return load_settings(
             database_url=database_url,
@@ -32,7 +32,12 @@ def live(database_url: str) -> Iterator[LiveChat]:
             webchat_allowed_origins=site,
         )
 
-    chat = LiveChat(settings_for).start()
+    return LiveChat(settings_for, transport=transport).start()
+
+
+@pytest.fixture
+def live(database_url: str) -> Iterator[LiveChat]:
+    chat = serve(database_url)
     yield chat
     chat.stop()
 
@@ -101,6 +106,7 @@ def test_a_visitor_books_and_talks_to_a_counsellor_from_another_site(
     console.get_by_label("Mot de passe").fill(PASSWORD)
     console.get_by_role("button", name="Se connecter").click()
     console.goto(f"{live.url}/conversations/{person_id(live)}")
+    expect(console.get_by_text("Votre message (envoyé sur le chat du site")).to_be_visible()
     console.get_by_label("Votre message").fill("Bonjour, je suis Karim. Je vous écoute.")
     console.get_by_role("button", name="Envoyer").click()
     expect(console.get_by_role("status")).to_have_text("Message envoyé.")
@@ -161,3 +167,42 @@ def test_the_standalone_page_works_under_the_console_csp_with_the_keyboard(
     shot(page, "05-page-bureau")
     assert not [e for e in errors if "Content Security Policy" in e], errors
     context.close()
+
+
+def test_behind_a_proxy_without_websockets_long_polling_carries_the_conversation(
+    browser: Browser,  # noqa: F811
+    database_url: str,
+) -> None:
+    live = serve(database_url, transport="poll")
+    try:
+        context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740})
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        page.goto(live.site)
+        page.get_by_role("button", name="Ouvrir le chat").click()
+        page.get_by_role("button", name="J'accepte").click()
+        page.get_by_label("Votre message").fill("je veux un conseiller")
+        page.keyboard.press("Enter")
+        log = page.get_by_role("log")
+        expect(log).to_contain_text("Un conseiller vous répondra")
+        assert live.context is not None
+        with live.context.sessions() as session:
+            conversation = session.get(Conversation, person_id(live))
+            assert conversation is not None
+            counsellor_reply(
+                session,
+                conversation,
+                "Réponse par la longue attente.",
+                at=live.context.clock(),
+                by="staff:1",
+                channel="console",
+            )
+            session.commit()
+        live.kick()
+        expect(log).to_contain_text("Réponse par la longue attente.")
+        assert sockets == []
+        context.close()
+    finally:
+        live.stop()

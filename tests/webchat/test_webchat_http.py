@@ -9,7 +9,8 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from capabilities.handoff.state import counsellor_reply
-from store.models import ChannelAccount, Conversation
+from store.models import ChannelAccount, Conversation, Person
+from store.webchat_models import WebchatMessage
 from tests.console.fakes import drain_relays
 from tests.webchat.conftest import ORIGIN, Web
 
@@ -195,3 +196,29 @@ def test_a_retried_send_runs_the_turn_once(web: Web) -> None:
     assert first == second
     transcript = web.client.post("/chat/api/session", json={"token": token}).json()["items"]
     assert [i["text"] for i in transcript].count("bus") == 1
+
+
+def test_the_panel_turns_right_to_left_when_the_person_chose_arabic(web: Web) -> None:
+    token = consented(web)
+    assert start(web)["ui"]["dir"] == "ltr"
+    with web.context.sessions() as session:
+        account = session.query(ChannelAccount).filter_by(channel="web").one()
+        person = session.get(Person, account.person_id)
+        assert person is not None
+        person.locale = "ar"
+        session.commit()
+    ui = web.client.post("/chat/api/session", json={"token": token}).json()["ui"]
+    assert ui["dir"] == "rtl" and ui["lang"] == "ar"
+
+
+def test_an_erased_person_leaves_no_transcript_behind(web: Web) -> None:
+    token = consented(web)
+    send(web, token, text="bus")
+    with web.context.sessions() as session:
+        account = session.query(ChannelAccount).filter_by(channel="web").one()
+        person = session.get(Person, account.person_id)
+        session.delete(person)
+        session.commit()
+    assert web.client.post("/chat/api/session", json={"token": token}).json()["items"] == []
+    with web.context.sessions() as session:
+        assert session.query(WebchatMessage).count() == 0
