@@ -129,6 +129,7 @@ def test_a_visitor_books_and_talks_to_a_counsellor_from_another_site(
     again.set_viewport_size({"width": 1280, "height": 800})
     again.get_by_role("button", name="Ouvrir le chat").click()
     expect(again.get_by_role("log")).to_contain_text("pièce d'identité")
+    expect(again.get_by_text("Pensez à votre pièce d'identité.")).to_be_in_viewport()
     shot(again, "04-bureau-retour")
     assert not [e for e in errors if "Content Security Policy" in e]
     desk.close()

@@ -198,7 +198,7 @@
   // ------------------------------------------------------------------ opening
   function setOpen(open) {
     state.open = open; panel.hidden = !open;
-    if (open) { state.unread = 0; input.focus(); seen(); firstTurn(); }
+    if (open) { state.unread = 0; log.scrollTop = log.scrollHeight; input.focus(); seen(); firstTurn(); }
     else { launcher.focus(); }
     showBadge();
   }
