@@ -5,7 +5,7 @@ PY311 ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PACKAGES := core app capabilities bot nlu scheduler store console webchat
+PACKAGES := core app capabilities bot nlu scheduler store console webchat sms
 
 .PHONY: browser-deps run serve test lint typecheck contracts pytest bench i18n-extract i18n-update i18n-compile migrate install clean
 
