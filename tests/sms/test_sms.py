@@ -8,7 +8,7 @@ import pytest
 
 from capabilities.programme.checkin import checkin_replies
 from core.messages import Button, Kind, Reply
-from core.ports import Channel, DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
+from core.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 from sms.brevo import BrevoSms
 from sms.phone import InvalidNumber, french_mobile, masked
 from sms.render import render
