@@ -47,6 +47,7 @@ async def run_console(
         log_level="warning",
         proxy_headers=True,
         lifespan="off",
+        timeout_graceful_shutdown=5,  # the web chat's long polls must not hold a restart
     )
     server = uvicorn.Server(config)
     log.info("console sur http://%s:%d", settings.console_host, settings.console_port)

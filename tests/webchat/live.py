@@ -107,8 +107,9 @@ class LiveChat:
             self._wake.set()
 
         self.loop.call_soon_threadsafe(_set)
-        self._thread.join(20)
-        self.loop.close()
+        self._thread.join(30)
+        if not self._thread.is_alive():
+            self.loop.close()
 
     def add_staff(self, name: str, email: str) -> int:
         assert self.context is not None

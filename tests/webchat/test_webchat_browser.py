@@ -5,6 +5,7 @@ Screenshots (phone and desktop) under ``test-artifacts/webchat/``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from capabilities.handoff.state import counsellor_reply
 from core.settings import Settings, load_settings
+from store import repo_webchat
 from store.models import ChannelAccount, Conversation
 from tests.console.live import PASSWORD
 from tests.console.test_browser import browser  # noqa: F401 (the shared Chromium fixture)
@@ -51,6 +53,19 @@ def person_id(live: LiveChat) -> int:
     assert live.context is not None
     with live.context.sessions() as session:
         return int(session.query(ChannelAccount).filter_by(channel="web").one().person_id)
+
+
+def wait_until_all_seen(live: LiveChat) -> None:
+    """The open panel tells the server what it showed (a few ms after showing it)."""
+    assert live.context is not None
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with live.context.sessions() as session:
+            visitor = session.query(ChannelAccount).filter_by(channel="web").one().external_ref
+            if repo_webchat.unread(session, visitor) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the panel never reported what it showed")
 
 
 def test_a_visitor_books_and_talks_to_a_counsellor_from_another_site(
@@ -118,7 +133,8 @@ def test_a_visitor_books_and_talks_to_a_counsellor_from_another_site(
     expect(page.get_by_role("log")).to_contain_text("je suis Karim")
     expect(page.get_by_role("log")).to_contain_text("C'est réservé")
 
-    # the page is closed; the counsellor writes again; next visit shows a badge
+    # the page is closed once read; the counsellor writes again; next visit shows a badge
+    wait_until_all_seen(live)
     page.close()
     console.get_by_label("Votre message").fill("Pensez à votre pièce d'identité.")
     console.get_by_role("button", name="Envoyer").click()

@@ -136,16 +136,22 @@
       return r.json().then(function (data) { if (!r.ok) { data.failed = r.status; } return data; });
     });
   }
-  var seenTimer = null;
-  function seen() {
-    if (seenTimer) { return; }
-    seenTimer = setTimeout(function () {
-      seenTimer = null;
-      if (!state.last) { return; }
-      if (state.live) { state.ws.send(JSON.stringify({ type: "seen", id: state.last })); }
-      else { post("seen", { id: state.last }).catch(function () {}); }
-    }, 300);
+  var seenTimer = null, seenSent = 0;
+  function flushSeen() {
+    seenTimer = null;
+    if (!state.last || state.last <= seenSent) { return; }
+    seenSent = state.last;
+    if (state.live) { state.ws.send(JSON.stringify({ type: "seen", id: state.last })); }
+    else { post("seen", { id: state.last }).catch(function () { seenSent = 0; }); }
   }
+  function seen() {
+    if (!seenTimer) { seenTimer = setTimeout(flushSeen, 100); }
+  }
+  window.addEventListener("pagehide", function () {   // leaving right after reading
+    if (!seenTimer || !state.last || !navigator.sendBeacon) { return; }
+    clearTimeout(seenTimer); seenTimer = null; seenSent = state.last;
+    navigator.sendBeacon(base + "api/seen", JSON.stringify({ token: state.token, id: state.last }));
+  });
   function send(body) {
     body.id = "m" + Date.now().toString(36) + "-" + (state.seq++);
     status.textContent = "";
