@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "web"
 Item = dict[str, Any]
 RECENT_IDS = 64  # client message ids remembered per visitor: a retried send runs once
+QUEUE_LIMIT = 200  # items waiting for one panel before it is asked to reconnect
 
 
 class WebChat:
@@ -156,7 +157,7 @@ class WebChat:
 
     def subscribe(self, visitor: str) -> asyncio.Queue[Item | None]:
         """A queue of the items shown to ``visitor`` from now on (``None``: server stops)."""
-        queue: asyncio.Queue[Item | None] = asyncio.Queue(maxsize=200)
+        queue: asyncio.Queue[Item | None] = asyncio.Queue()
         self._subscribers[visitor].add(queue)
         return queue
 
@@ -175,9 +176,13 @@ class WebChat:
 
     def _publish(self, visitor: str, items: list[Item]) -> None:
         for queue in list(self._subscribers.get(visitor, ())):
+            if queue.qsize() + len(items) > QUEUE_LIMIT:
+                # a stuck panel: drop its backlog, tell it to reload the transcript
+                log.warning("web chat panel too slow: asked to reconnect")
+                self.unsubscribe(visitor, queue)
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(None)
+                continue
             for item in items:
-                if queue.full():  # a stuck panel: it reloads the transcript on reconnect
-                    log.warning("web chat panel too slow, dropping its live queue")
-                    queue.put_nowait(None) if not queue.full() else None
-                    break
                 queue.put_nowait(item)

@@ -222,3 +222,14 @@ def test_an_erased_person_leaves_no_transcript_behind(web: Web) -> None:
     assert web.client.post("/chat/api/session", json={"token": token}).json()["items"] == []
     with web.context.sessions() as session:
         assert session.query(WebchatMessage).count() == 0
+
+
+def test_a_stuck_panel_is_asked_to_reconnect_instead_of_growing_forever(web: Web) -> None:
+    chat = web.parts.chat
+    stuck, fine = chat.subscribe("v-stuck"), chat.subscribe("v-fine")
+    for i in range(250):
+        chat._publish("v-stuck", [{"id": i, "role": "bot", "text": "x"}])
+    chat._publish("v-fine", [{"id": 1, "role": "bot", "text": "x"}])
+    assert stuck.qsize() == 1 and stuck.get_nowait() is None  # reconnect, then the transcript
+    assert fine.get_nowait() == {"id": 1, "role": "bot", "text": "x"}
+    assert chat.open_panels == 1
