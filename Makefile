@@ -5,7 +5,7 @@ PY311 ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PACKAGES := core app capabilities bot nlu scheduler store console
+PACKAGES := core app capabilities bot nlu scheduler store console webchat sms
 
 .PHONY: browser-deps run serve test lint typecheck contracts pytest bench i18n-extract i18n-update i18n-compile migrate install clean
 
@@ -55,7 +55,7 @@ bench: install
 
 ## Translations (Babel): French is the source language.
 i18n-extract: $(STAMP)
-	$(VENV)/bin/pybabel extract -F locale/babel.cfg -k N_ -o locale/messages.pot --no-location --sort-output --ignore-dirs=".venv .cache var tests bench" core app capabilities bot scheduler store console nlu
+	$(VENV)/bin/pybabel extract -F locale/babel.cfg -k N_ -o locale/messages.pot --no-location --sort-output --ignore-dirs=".venv .cache var tests bench" core app capabilities bot scheduler store console nlu webchat
 
 i18n-update: i18n-extract
 	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale -D messages --no-fuzzy-matching

@@ -1,13 +1,14 @@
 """Production mode, ``python -m bot``: one process, one event loop, one application context.
 
 Side by side in that loop:
-- the Telegram bot (long polling, or the webhook and its inbox: ``app.telegram_updates``),
-  serving the assistant — or its child process under
+- the Telegram bot, when ``TELEGRAM_BOT_TOKEN`` is set (long polling, or the webhook and its
+  inbox: ``app.telegram_updates``), serving the assistant — or its child process under
   ``ASSISTANT_PROCESS=1`` — and the staff forum group relay when ``TELEGRAM_STAFF_CHAT_ID``
   is set;
 - the scheduler (cadence planning, appointment reminders, daily jobs) and the outbox
   dispatcher, sending through the context's channels;
-- the counsellor console on ``CONSOLE_HOST:CONSOLE_PORT``.
+- the counsellor console on ``CONSOLE_HOST:CONSOLE_PORT``, and on the same server the web
+  chat (``/chat``, ``/chat/widget.js``: ``webchat/``) — with or without a Telegram token.
 SIGINT/SIGTERM stop everything in order; the context releases what it owns last.
 """
 
@@ -24,7 +25,8 @@ from typing import Any
 from app.build import build_context
 from app.context import AppContext
 from app.telegram import wire_telegram
-from app.telegram_updates import receive_updates
+from app.telegram_updates import Receiving, receive_updates
+from app.webchat import wire_webchat
 from bot.assistant_process import AssistantProcess
 from console.serve import run_console
 from core.ports import Handler
@@ -46,10 +48,17 @@ async def _handler(context: AppContext) -> Handler:
 
 
 async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
-    """Serve Telegram, the scheduler and the console until ``stop`` is set."""
+    """Serve Telegram (when a token is set), the web chat, the scheduler and the console
+    until ``stop`` is set."""
     await context.start()  # the NLU model, before the first update
-    telegram = wire_telegram(context, handler=await _handler(context))
-    async with receive_updates(context, telegram, stop) as receiving:
+    webchat = wire_webchat(context)
+    async with contextlib.AsyncExitStack() as stack:
+        relay = None
+        receiving = Receiving()
+        if context.settings.telegram_bot_token:
+            telegram = wire_telegram(context, handler=await _handler(context))
+            receiving = await stack.enter_async_context(receive_updates(context, telegram, stop))
+            relay = telegram.relay
         await context.start()  # the channels
         parts: list[Coroutine[Any, Any, None]] = [
             run_programme(
@@ -63,13 +72,14 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
                 context.settings,
                 context.sessions,
                 kick=context.wakeup.kick,
-                mirror=telegram.relay.mirror if telegram.relay is not None else None,
+                mirror=relay.mirror if relay is not None else None,
                 mount=receiving.mount,
+                routes=webchat.routes,
             ),
         ]
         tasks = [asyncio.create_task(part) for part in parts]
         draining = [asyncio.create_task(part) for part in receiving.tasks]
-        log.info("assistant en ligne : Telegram, planificateur, console")
+        log.info("assistant en ligne : %s", ", ".join(context.channels))
         await stop.wait()
         await asyncio.gather(*draining, return_exceptions=True)  # finish the update at hand
         for task in tasks:

@@ -22,6 +22,7 @@ ORDER = [
     "crash",
     "replicas",
     "console",
+    "webchat",
     "nlu_rasa",
 ]
 

@@ -1,4 +1,5 @@
-"""``python -m bot``: serve (Telegram + scheduler + console) or ``chat`` in the terminal."""
+"""``python -m bot``: serve (Telegram when a token is set, web chat, scheduler, console) or
+``chat`` in the terminal."""
 
 from __future__ import annotations
 
@@ -26,11 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if args.cmd == "chat" or not settings.telegram_bot_token:
+    if args.cmd == "chat":
         from app.chat import main as local_chat
 
-        if args.cmd != "chat":
-            print("TELEGRAM_BOT_TOKEN absent : chat local.", file=sys.stderr)
         local_chat(jsonl=getattr(args, "jsonl", False), settings=settings)
         return 0
     from capabilities.example_data import example_files, refusal, warning

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -16,7 +17,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -163,8 +164,11 @@ ROUTES = [
 ]
 
 
-def create_app(console: ConsoleState, *, https_only: bool = False) -> Starlette:
-    """The console application; ``https_only`` marks the cookie ``Secure`` (behind HTTPS)."""
+def create_app(
+    console: ConsoleState, *, https_only: bool = False, extra_routes: Sequence[BaseRoute] = ()
+) -> Starlette:
+    """The console application; ``https_only`` marks the cookie ``Secure`` (behind HTTPS).
+    ``extra_routes`` are other adapters served by the same server (the web chat's ``/chat``)."""
     secret = console.settings.console_secret_key
     if not secret:
         log.warning(
@@ -172,7 +176,7 @@ def create_app(console: ConsoleState, *, https_only: bool = False) -> Starlette:
         )
         secret = secrets.token_urlsafe(32)
     app = Starlette(
-        routes=ROUTES,
+        routes=[*extra_routes, *ROUTES],
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(

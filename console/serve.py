@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import uvicorn
+from starlette.routing import BaseRoute
 
 from console.app import create_app
 from console.live_integrations import LiveIntegrations
@@ -32,15 +33,17 @@ async def run_console(
     integrations: Any = None,
     standalone: bool = False,
     mount: Callable[[Any], Any] | None = None,
+    routes: Sequence[BaseRoute] = (),
 ) -> None:
     """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own).
 
-    ``mount`` wraps the console's ASGI app with more routes (the Telegram webhook)."""
+    ``routes`` are served beside the console's (the web chat); ``mount`` wraps the console's
+    ASGI app (the Telegram webhook)."""
     state = ConsoleState(sessions=sessions, settings=settings, kick=kick, mirror=mirror)
     if integrations is None:
         integrations = LiveIntegrations(clock=state.clock, username=settings.telegram_bot_username)
     state.integrations = integrations
-    app: Any = create_app(state, https_only=https_only(settings))
+    app: Any = create_app(state, https_only=https_only(settings), extra_routes=routes)
     if mount is not None:
         app = mount(app)
     config = uvicorn.Config(
@@ -50,6 +53,7 @@ async def run_console(
         log_level="warning",
         proxy_headers=True,
         lifespan="off",
+        timeout_graceful_shutdown=5,  # the web chat's long polls must not hold a restart
     )
     server = uvicorn.Server(config)
     log.info("console sur http://%s:%d", settings.console_host, settings.console_port)

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     # it, each process limits itself (one replica).
     redis_url: str | None = None
     telegram_limiter_prefix: str = "assistant:telegram"
+    # The web chat (``webchat/``): pages of these origins may embed the widget (comma
+    # separated, e.g. "https://20000emplois.fr,https://www.20000emplois.fr"); the chat's own
+    # origin is always allowed. The secret signs visitor ids (defaults to the console's).
+    webchat_allowed_origins: str = ""
+    webchat_secret_key: str | None = None
+    webchat_max_chars: int = 1000
+    webchat_visitor_per_minute: int = 30
+    webchat_address_per_minute: int = 120
 
     @field_validator("database_url")
     @classmethod

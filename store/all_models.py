@@ -9,4 +9,5 @@ from store import (  # noqa: F401
     outbox,
     programme,
     staff,
+    webchat_models,
 )

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from core.i18n import OFFERED, format_when, resolve_locale, translations
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["core", "app", "capabilities", "bot", "scheduler", "store", "console", "nlu"]
+PACKAGES = ["core", "app", "capabilities", "bot", "scheduler", "store", "console", "nlu", "webchat"]
 
 
 def extracted_ids(tmp_path: Path) -> set[str]:

@@ -1,0 +1,133 @@
+"""The ``sms`` channel over Brevo's transactional SMS API (``POST /v3/transactionalSMS/send``).
+
+Request: ``{"sender", "recipient" (country code, no "+"), "content", "type": "transactional",
+"tag", "unicodeEnabled", "webUrl"?}`` with the ``api-key`` header; answer ``{"messageId"}``.
+Brevo's errors are ``{"code", "message"}``: a 400 on a recipient is final (the number cannot
+receive SMS: :class:`RecipientBlocked`), 402 (no credits) and 429 wait (:class:`RetryLater`),
+5xx and network errors are retried (:class:`TransientDeliveryError`). The number is never
+logged, only masked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import httpx
+
+from core.messages import Incoming, Kind, Reply
+from core.ports import (
+    DeliveryError,
+    RecipientBlocked,
+    Renders,
+    RetryLater,
+    TransientDeliveryError,
+)
+from sms.phone import masked
+from sms.render import Sms, render
+from sms.segments import is_gsm
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "sms"
+BREVO_URL = "https://api.brevo.com/v3"
+STOP_WORDS = {"stop", "arret", "arrêt", "stop sms", "stopsms"}
+
+
+class BrevoSms:
+    """The SMS channel: renders replies for SMS and sends them through Brevo."""
+
+    name = CHANNEL
+    renders: frozenset[Renders] = frozenset()  # buttons become numbered answers
+
+    def __init__(
+        self, api_key: str, sender: str, *, base_url: str = BREVO_URL, web_url: str = ""
+    ) -> None:
+        self.api_key = api_key
+        self.sender = sender[:11]
+        self.base_url = base_url.rstrip("/")
+        self.web_url = web_url
+        self._client: httpx.AsyncClient | None = None
+        self._choices: dict[str, tuple[str, ...]] = {}
+        self.sent_segments = 0
+
+    async def start(self) -> None:
+        """Open the HTTP client."""
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"api-key": self.api_key, "accept": "application/json"},
+            timeout=10.0,
+        )
+
+    async def stop(self) -> None:
+        """Close it."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
+        """One SMS for the replies (≤ 2 segments), or a :class:`DeliveryError`."""
+        sms = render(replies)
+        if not sms.text.strip():
+            return
+        await self._post(user_ref, sms)
+        self._choices[user_ref] = sms.choices
+        self.sent_segments += sms.segments
+
+    async def _post(self, user_ref: str, sms: Sms) -> int:
+        if self._client is None:
+            raise TransientDeliveryError("SMS channel not started")
+        body: dict[str, object] = {
+            "sender": self.sender,
+            "recipient": user_ref.removeprefix("+"),
+            "content": sms.text,
+            "type": "transactional",
+            "tag": "assistant-20000-emplois",
+            "unicodeEnabled": not is_gsm(sms.text),
+        }
+        if self.web_url:
+            body["webUrl"] = self.web_url
+        try:
+            response = await self._client.post("/transactionalSMS/send", json=body)
+        except httpx.HTTPError as exc:
+            raise TransientDeliveryError(f"Brevo unreachable: {type(exc).__name__}") from exc
+        if response.status_code in (200, 201):
+            return int(response.json().get("messageId", 0))
+        code = _error_code(response)
+        log.warning(
+            "Brevo refused an SMS to %s: %s %s", masked(user_ref), response.status_code, code
+        )
+        if response.status_code == 400:
+            raise RecipientBlocked(f"Brevo: {code}")
+        if response.status_code == 429:
+            raise RetryLater(float(response.headers.get("retry-after", "60") or 60))
+        if response.status_code == 402:
+            raise RetryLater(3600.0)
+        if response.status_code >= 500:
+            raise TransientDeliveryError(f"Brevo {response.status_code}")
+        raise DeliveryError(f"Brevo {response.status_code}: {code}")  # 401/403: configuration
+
+    def incoming(self, sender: str, text: str, *, message_id: int | None = None) -> Incoming:
+        """An SMS from ``sender`` (E.164) as the assistant hears it: a digit of the last
+        numbered answers is that button; STOP is ``/stop``; anything else is free text."""
+        cleaned = (text or "").strip()
+        choices = self._choices.get(sender, ())
+        if cleaned.isdigit() and 0 < int(cleaned) <= len(choices):
+            return Incoming(
+                CHANNEL,
+                sender,
+                Kind.BUTTON,
+                payload=choices[int(cleaned) - 1],
+                update_id=message_id,
+            )
+        if cleaned.lower().rstrip(".! ") in STOP_WORDS:
+            return Incoming(CHANNEL, sender, Kind.COMMAND, text="/stop", update_id=message_id)
+        return Incoming(CHANNEL, sender, Kind.TEXT, text=cleaned, update_id=message_id)
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return "?"
+    return str(data.get("code", "?")) if isinstance(data, dict) else "?"

@@ -1,0 +1,68 @@
+"""A fake Brevo transactional SMS API on 127.0.0.1 (``POST /v3/transactionalSMS/send``).
+
+Shapes from Brevo's public documentation: the request body ``{sender, recipient, content,
+type, tag, unicodeEnabled, webUrl}`` with the ``api-key`` header; ``{"messageId": …}`` on
+success; ``{"code", "message"}`` on errors. ``fail_next`` queues error answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.console.live import free_port
+
+API_KEY = "xkeysib-test-key"
+
+
+@dataclass
+class FakeBrevo:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    fail_next: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
+    port: int = field(default_factory=free_port)
+    _ids: Any = field(default_factory=lambda: itertools.count(1511882900176220))
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v3"
+
+    async def _send(self, request: Request) -> JSONResponse:
+        if request.headers.get("api-key") != API_KEY:
+            return JSONResponse({"code": "unauthorized", "message": "Key not found"}, 401)
+        body = await request.json()
+        missing = [k for k in ("sender", "recipient", "content") if not body.get(k)]
+        if missing:
+            return JSONResponse(
+                {"code": "missing_parameter", "message": f"{missing[0]} is missing"}, 400
+            )
+        if self.fail_next:
+            status, payload, headers = self.fail_next.pop(0)
+            return JSONResponse(payload, status, headers=headers)
+        if not str(body["recipient"]).isdigit():
+            return JSONResponse(
+                {"code": "invalid_parameter", "message": "Invalid phone number"}, 400
+            )
+        self.sent.append(body)
+        return JSONResponse({"messageId": next(self._ids)}, 201)
+
+    async def __aenter__(self) -> FakeBrevo:
+        app = Starlette(routes=[Route("/v3/transactionalSMS/send", self._send, methods=["POST"])])
+        self._server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
+        self._task = asyncio.create_task(self._server._serve())
+        while not self._server.started:  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        await self._task

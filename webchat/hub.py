@@ -1,0 +1,188 @@
+"""The ``web`` channel: turns of visitors, the transcript, and live delivery to open panels.
+
+:class:`WebChat` implements the channel port (``core.ports.Channel``): the dispatcher sends
+a counsellor's answer or a reminder with :meth:`WebChat.send`, which keeps it in the
+transcript (``store/repo_webchat.py``) and pushes it to every open panel of that visitor
+(WebSocket or long poll). A closed page finds it at the next visit, with the unread badge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict, defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from core.clock import Clock, utcnow
+from core.locks import KeyedLocks
+from core.messages import Incoming, Kind, Reply
+from core.ports import Handler, Renders
+from store import repo_webchat
+from store.db import SessionFactory
+from webchat.render import web_reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "web"
+Item = dict[str, Any]
+RECENT_IDS = 64  # client message ids remembered per visitor: a retried send runs once
+QUEUE_LIMIT = 200  # items waiting for one panel before it is asked to reconnect
+
+
+class WebChat:
+    """The web chat channel and its live subscribers."""
+
+    name = CHANNEL
+    renders = frozenset({Renders.BUTTONS, Renders.VENUE, Renders.DOCUMENT})
+
+    def __init__(
+        self, sessions: SessionFactory, handler: Handler, *, clock: Clock = utcnow
+    ) -> None:
+        self.sessions = sessions
+        self.handler = handler
+        self.clock = clock
+        self._subscribers: dict[str, set[asyncio.Queue[Item | None]]] = defaultdict(set)
+        self._locks: KeyedLocks[str] = KeyedLocks()
+        self._recent: OrderedDict[tuple[str, str], list[Item]] = OrderedDict()
+
+    # ------------------------------------------------------------------ the channel port
+    async def start(self) -> None:
+        """Nothing to open: panels connect to the HTTP server."""
+
+    async def stop(self) -> None:
+        """Tell open panels to reconnect later (the server is going away)."""
+        for queues in self._subscribers.values():
+            for queue in queues:
+                queue.put_nowait(None)
+
+    async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
+        """Keep the replies in the visitor's transcript and show them in open panels."""
+        async with self._locks.hold(user_ref):
+            items = await asyncio.to_thread(
+                self._keep, user_ref, [("bot", web_reply(r)) for r in replies]
+            )
+        self._publish(user_ref, items)
+
+    # ------------------------------------------------------------------ turns
+    async def turn(
+        self,
+        visitor: str,
+        *,
+        text: str = "",
+        payload: str = "",
+        label: str = "",
+        start: bool = False,
+        language: str | None = None,
+        client_id: str = "",
+    ) -> list[Item]:
+        """One thing the visitor sent → the items shown (their message, then the replies)."""
+        async with self._locks.hold(visitor):
+            key = (visitor, client_id)
+            if client_id and key in self._recent:
+                return self._recent[key]  # a retried request: same answer, no second turn
+            incoming = self._incoming(visitor, text, payload, start, language)
+            replies = await self.handler.handle(incoming)
+            mine: list[tuple[str, Item]] = []
+            if not start:
+                mine.append(("visitor", {"text": label[:80] if payload else text}))
+            shown = [*mine, *(("bot", web_reply(r)) for r in replies)]
+            items = await asyncio.to_thread(self._keep, visitor, shown)
+            if client_id:
+                self._recent[key] = items
+                while len(self._recent) > RECENT_IDS * 64:
+                    self._recent.popitem(last=False)
+        self._publish(visitor, items)
+        return items
+
+    def _incoming(
+        self, visitor: str, text: str, payload: str, start: bool, language: str | None
+    ) -> Incoming:
+        now = datetime.now(UTC)
+        if start:
+            return Incoming(
+                CHANNEL, visitor, Kind.COMMAND, text="/start", timestamp=now, language_code=language
+            )
+        if payload:
+            return Incoming(
+                CHANNEL,
+                visitor,
+                Kind.BUTTON,
+                payload=payload,
+                timestamp=now,
+                language_code=language,
+            )
+        kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
+        return Incoming(CHANNEL, visitor, kind, text=text, timestamp=now, language_code=language)
+
+    def _keep(self, visitor: str, items: list[tuple[str, Item]]) -> list[Item]:
+        with self.sessions() as session:
+            rows = repo_webchat.append(session, visitor, items, self.clock())
+            session.commit()
+        if not rows:  # no account yet or any more: shown once, not kept
+            return [{"id": None, "role": role, **payload} for role, payload in items]
+        return [{"id": row_id, "role": role, **payload} for row_id, role, payload in rows]
+
+    # ------------------------------------------------------------------ panels
+    async def snapshot(self, visitor: str, *, after: int = 0) -> dict[str, Any]:
+        """What a panel shows when it opens: the transcript, the unread count, the language."""
+        return await asyncio.to_thread(self._snapshot, visitor, after)
+
+    def _snapshot(self, visitor: str, after: int) -> dict[str, Any]:
+        with self.sessions() as session:
+            rows = repo_webchat.history(session, visitor, after=after)
+            unread = repo_webchat.unread(session, visitor)
+            locale = repo_webchat.locale(session, visitor)
+            session.commit()
+        items = [{"id": row_id, "role": role, **payload} for row_id, role, payload in rows]
+        return {"items": items, "unread": unread, "locale": locale}
+
+    async def mark_seen(self, visitor: str, message_id: int) -> None:
+        """The panel showed everything up to ``message_id``."""
+        await asyncio.to_thread(self._mark_seen, visitor, message_id)
+
+    def _mark_seen(self, visitor: str, message_id: int) -> None:
+        with self.sessions() as session:
+            repo_webchat.mark_seen(session, visitor, message_id, self.clock())
+            session.commit()
+
+    async def locale(self, visitor: str) -> str | None:
+        """The person's chosen language (``dir="rtl"`` for Arabic)."""
+        return await asyncio.to_thread(self._locale, visitor)
+
+    def _locale(self, visitor: str) -> str | None:
+        with self.sessions() as session:
+            return repo_webchat.locale(session, visitor)
+
+    def subscribe(self, visitor: str) -> asyncio.Queue[Item | None]:
+        """A queue of the items shown to ``visitor`` from now on (``None``: server stops)."""
+        queue: asyncio.Queue[Item | None] = asyncio.Queue()
+        self._subscribers[visitor].add(queue)
+        return queue
+
+    def unsubscribe(self, visitor: str, queue: asyncio.Queue[Item | None]) -> None:
+        """The panel closed."""
+        queues = self._subscribers.get(visitor)
+        if queues is not None:
+            queues.discard(queue)
+            if not queues:
+                del self._subscribers[visitor]
+
+    @property
+    def open_panels(self) -> int:
+        """How many panels are connected now (the bench reads it)."""
+        return sum(len(q) for q in self._subscribers.values())
+
+    def _publish(self, visitor: str, items: list[Item]) -> None:
+        for queue in list(self._subscribers.get(visitor, ())):
+            if queue.qsize() + len(items) > QUEUE_LIMIT:
+                # a stuck panel: drop its backlog, tell it to reload the transcript
+                log.warning("web chat panel too slow: asked to reconnect")
+                self.unsubscribe(visitor, queue)
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(None)
+                continue
+            for item in items:
+                queue.put_nowait(item)
