@@ -34,7 +34,8 @@ def route(turn: Turn) -> list[Reply]:
     incoming = turn.incoming
     if incoming.kind is Kind.TEXT and is_distress(incoming.text):
         if turn.person.consent != "given":
-            return [emergency_reply(turn), *before_consent(turn)]
+            alert = handoff.alert_before_consent(turn)
+            return [emergency_reply(turn), alert, *before_consent(turn)]
         return handoff.distress(turn)
     if turn.person.consent != "given":
         return before_consent(turn)
@@ -56,8 +57,13 @@ def route(turn: Turn) -> list[Reply]:
 def before_consent(turn: Turn) -> list[Reply]:
     """The consent step; once given, a question asked before is routed again by intent."""
     outcome = consent.handle(turn)
+    held = turn.conversation.handoff in HELD and turn.person.consent == "given"
     if isinstance(outcome, consent.RouteAgain):
+        if held:  # a counsellor was alerted before consent: they answer the question
+            return [*outcome.replies, handoff.waiting_reminder(turn)]
         return [*outcome.replies, *understand(turn)]
+    if held and turn.incoming.kind is Kind.BUTTON:
+        return [*outcome, handoff.waiting_reminder(turn)]
     return outcome
 
 
