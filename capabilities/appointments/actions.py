@@ -118,6 +118,23 @@ def _too_late(turn: Turn, booking: Booking) -> list[Reply]:
     ]
 
 
+def not_confirmed(turn: Turn) -> Reply:
+    """ "Non" at the recap: nothing booked, a booking being moved stays where it was."""
+    _ = turn._
+    moving = turn.session.get(Booking, turn.data.get("move") or 0)
+    turn.finish()
+    if moving is not None and moving.person_id == turn.person.id and moving.status == "booked":
+        text = _("D'accord, rien n'a changé : votre rendez-vous du {when} reste réservé.").format(
+            when=format_when(moving.starts_at, turn.locale)
+        )
+    else:
+        text = _("D'accord, rien n'a changé : je ne réserve rien.")
+    return Reply(
+        text=text,
+        buttons=((Button(_("Choisir un autre moment"), "appt:new"),), footer_row(turn)),
+    )
+
+
 def ask_cancel(turn: Turn, rest: list[str]) -> list[Reply]:
     """ "Annuler": ask before cancelling; too close to the time, say who to contact."""
     _ = turn._

@@ -23,6 +23,7 @@ from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.machine import member
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
+from capabilities.conversation.yesno import typed_answer
 from core.clock import PARIS
 from core.dates import parse_clock, parse_day
 from core.messages import Reply
@@ -80,7 +81,10 @@ class BookingFlow(Flow):
         return advance(turn)
 
     def on_text(self, turn: Turn) -> list[Reply] | None:
-        """A day, a time or a place typed while booking."""
+        """A typed yes/no at a confirmation step; a day, a time or a place typed while booking."""
+        answer = typed_answer(turn) if turn.step in (Step.CONFIRM, Step.CANCEL) else None
+        if answer is not None:
+            return self._typed(turn, answer)
         found = self._read(turn)
         if not found:
             return None
@@ -96,6 +100,20 @@ class BookingFlow(Flow):
         if handler is None:
             return [views.my_list(turn)]
         return handler(turn, rest)
+
+    def _typed(self, turn: Turn, yes: bool) -> list[Reply]:
+        """What the recap's or the cancel question's buttons do, typed."""
+        data = turn.data
+        if turn.step == Step.CANCEL:
+            booking = str(data.get("booking") or "")
+            if yes:
+                return actions.do_cancel(turn, [booking])
+            turn.finish()
+            kept = turn._("D'accord, je le garde : rien n'a changé.")
+            return [views.my_list(turn, kept)]
+        if yes:
+            return actions.confirm_booking(turn, [])
+        return [actions.not_confirmed(turn)]
 
     # --- reading free text ---------------------------------------------------------------
     def _read(self, turn: Turn) -> dict[str, Any]:
