@@ -113,14 +113,18 @@ def reading(text: str) -> str:
     return " ".join(_SMS.get(word, word) for word in words(text))
 
 
-def _fuzzy(tokens: list[str]) -> bool:
-    for phrase in _PHRASES:
-        size = len(phrase)
-        for start in range(len(tokens) - size + 1):
-            window = tokens[start : start + size]
-            if all(typo_distance(typed, known) is not None for typed, known in zip(window, phrase)):
-                return True
+def has_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    """The phrase appears in the words, each word within the shared typo limit."""
+    size = len(phrase)
+    for start in range(len(tokens) - size + 1):
+        window = tokens[start : start + size]
+        if all(typo_distance(typed, known) is not None for typed, known in zip(window, phrase)):
+            return True
     return False
+
+
+def _fuzzy(tokens: list[str]) -> bool:
+    return any(has_phrase(tokens, phrase) for phrase in _PHRASES)
 
 
 def is_distress(text: str) -> bool:
