@@ -10,6 +10,7 @@ messages (the ``relay`` event); the staff group and the console listen to the ev
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from capabilities.conversation.keyboards import footer_row, menu_reply
@@ -86,6 +87,31 @@ def alert_before_consent(turn: Turn) -> Reply:
     open_request(turn, "distress", summary=turn.incoming.text)
     turn.conversation.data = pending  # the consent step's state survives the alert
     return Reply(text=turn._("J'ai prévenu un conseiller. ") + when_answered(turn))
+
+
+ACK_EVERY = timedelta(hours=1)
+ACK_KEY = "relay_ack_at"
+
+
+def acknowledge(turn: Turn) -> list[Reply]:
+    """A relayed message: "it is passed on, read at…" at most once an hour, with the menu."""
+    last = turn.data.get(ACK_KEY)
+    try:
+        since = datetime.fromisoformat(str(last)) if last else None
+    except ValueError:
+        since = None
+    if since is not None and turn.now - since < ACK_EVERY:
+        return []
+    turn.update(**{ACK_KEY: turn.now.isoformat()})
+    _ = turn._
+    return [
+        Reply(
+            text=_("C'est transmis.") + " " + when_answered(turn),
+            buttons=(
+                (Button(_("Menu"), "menu"), Button(_("Revenir à l'assistant"), "human:back")),
+            ),
+        )
+    ]
 
 
 def waiting_reminder(turn: Turn) -> Reply:
