@@ -8,6 +8,7 @@ from capabilities.appointments import views
 from capabilities.appointments.booking import BookingError, book, cancel
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import place_of
+from capabilities.appointments.referent import referent_for
 from capabilities.appointments.steps import NAME, Step, advance, duplicate, expired
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.turn import Turn
@@ -53,6 +54,7 @@ def confirm_booking(turn: Turn, rest: list[str]) -> list[Reply]:
             now=turn.now,
             rules=load_config().rules,
             replace=data.get("move"),
+            staff_id=referent_for(turn.session, turn.person.id, data["motif"]),
         )
     except BookingError as error:
         if error.reason == "not_active":

@@ -18,6 +18,7 @@ from capabilities.appointments.agenda import search
 from capabilities.appointments.booking import BookingError, confirm_coming, join_waitlist, upcoming
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import decode_start
+from capabilities.appointments.referent import referent_for
 from capabilities.appointments.steps import STATEFUL, Action, Step, advance, expired
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.machine import member
@@ -174,6 +175,7 @@ class BookingFlow(Flow):
             turn.now,
             espace_ids=[data["espace"]],
             motif_ids=[data["motif"]],
+            staff_id=referent_for(turn.session, turn.person.id, data["motif"]),
         )
         turn.goto(Step.DAY)
         return [views.ask_day(turn, slots, after=after)]

@@ -14,6 +14,7 @@ from capabilities.appointments import views
 from capabilities.appointments.agenda import load_calendar, search
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import place_of
+from capabilities.appointments.referent import referent_for
 from capabilities.appointments.slots import Slot, day_closed_reason
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.machine import ANY, Machine, moves
@@ -132,7 +133,12 @@ def advance(turn: Turn, intro: str = "") -> list[Reply]:
         return [views.ask_espace(turn)]
     rules = load_config().rules
     slots = search(
-        turn.session, rules, turn.now, espace_ids=[data["espace"]], motif_ids=[data["motif"]]
+        turn.session,
+        rules,
+        turn.now,
+        espace_ids=[data["espace"]],
+        motif_ids=[data["motif"]],
+        staff_id=referent_for(turn.session, turn.person.id, data["motif"]),
     )
     if not slots:
         turn.goto(Step.FULL)
