@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, select
 
 from store.console_models import Assignment, HandoffTransition, StaffNote
 from store.db import Session
-from store.programme import Participant
 from store.models import ChannelAccount, Conversation, HandoffRequest, MessageLog, Person
+from store.programme import Participant
 from store.staff import Staff
 
 
@@ -59,7 +59,9 @@ def last_words(session: Session, person_ids: list[int]) -> dict[int, str]:
         .subquery()
     )
     rows = session.execute(
-        select(MessageLog.person_id, MessageLog.text).join(latest, MessageLog.id == latest.c.last_id)
+        select(MessageLog.person_id, MessageLog.text).join(
+            latest, MessageLog.id == latest.c.last_id
+        )
     ).all()
     return {person_id: text or "" for person_id, text in rows}
 

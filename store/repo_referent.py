@@ -24,7 +24,8 @@ def referent_of(session: Session, person_id: int) -> int | None:
 def in_agenda(session: Session, staff_id: int) -> bool:
     """Does this staff member have an opening period (so slots of their own)?"""
     return (
-        session.scalars(select(PeriodStaff.staff_id).where(PeriodStaff.staff_id == staff_id))
-        .first()
+        session.scalars(
+            select(PeriodStaff.staff_id).where(PeriodStaff.staff_id == staff_id)
+        ).first()
         is not None
     )

@@ -67,9 +67,7 @@ def offer_slots(turn: Turn) -> list[Reply] | None:
     if not slots:
         return None
     espace_id = min(slots, key=lambda s: s.start).espace_id
-    rows = slot_buttons(
-        turn.session, motif.id, espace_id, turn.now, turn.locale, staff_id=referent
-    )
+    rows = slot_buttons(turn.session, motif.id, espace_id, turn.now, turn.locale, staff_id=referent)
     text = turn._(
         "Vous pouvez choisir tout de suite votre prochaine rencontre avec votre conseiller :"
     )

@@ -118,7 +118,8 @@ def has_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     size = len(phrase)
     for start in range(len(tokens) - size + 1):
         window = tokens[start : start + size]
-        if all(typo_distance(typed, known) is not None for typed, known in zip(window, phrase)):
+        pairs = zip(window, phrase, strict=True)
+        if all(typo_distance(typed, known) is not None for typed, known in pairs):
             return True
     return False
 

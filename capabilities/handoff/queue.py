@@ -61,7 +61,9 @@ def preview_of(text: str) -> str:
     return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
 
 
-def names_of(session: Session, person_ids: list[int], given: dict[int, str | None]) -> dict[int, str]:
+def names_of(
+    session: Session, person_ids: list[int], given: dict[int, str | None]
+) -> dict[int, str]:
     """:func:`person_name` for many people in three queries."""
     participants = repo_console_queue.participant_names(session, person_ids)
     channels = repo_console_queue.channels_of(session, person_ids)

@@ -47,7 +47,8 @@ _TOPICS: dict[str, tuple[str, ...]] = {
     "discouragement": (
         "bof", "pas bien", "va pas", "marre", "c est dur", "trop dur", "dur en ce moment",
         "decourage", "decouragee", "demoralise", "fatigue", "fatiguee", "epuise", "epuisee",
-        "triste", "pas le moral", "plus le moral", "plus la force", "abandonner", "sert a rien", "baisse les bras",
+        "triste", "pas le moral", "plus le moral", "plus la force", "abandonner", "sert a rien",
+        "baisse les bras",
         "perdu espoir", "angoisse", "stresse", "stressee",
     ),
 }  # fmt: skip

@@ -62,7 +62,9 @@ async def test_distress_before_consent_alerts_a_counsellor_at_the_top_of_the_que
         ).one()
         assert request.reason == "distress"
         assert "dehors" in request.summary  # only what the alert needs: the message
-        assert session.scalars(select(MessageLog).where(MessageLog.person_id == person.id)).all() == []
+        assert (
+            session.scalars(select(MessageLog).where(MessageLog.person_id == person.id)).all() == []
+        )
         rows = queue(session, lambda _s, _p: None, staff_id=None)
         assert [row.reason for row in rows] == ["distress", "asked"]
         assert rows[0].urgent and not rows[1].urgent

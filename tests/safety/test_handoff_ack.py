@@ -1,4 +1,4 @@
-"""Hole 4: while a conversation waits for an absent counsellor, the person is never met with silence."""
+"""Hole 4: waiting for an absent counsellor, the person is never met with silence."""
 
 from __future__ import annotations
 

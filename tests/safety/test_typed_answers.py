@@ -20,8 +20,22 @@ async def person(chat: Chat, nlu) -> Chat:  # noqa: F811
 
 @pytest.mark.parametrize(
     "typed",
-    ["oui", "Ouais", "ouii !", "ok", "OK merci", "d'accord", "je confirme", "oui je confirme",
-     "yes", "yep", "👍", "c'est bon", "vas-y", "oui oui"],
+    [
+        "oui",
+        "Ouais",
+        "ouii !",
+        "ok",
+        "OK merci",
+        "d'accord",
+        "je confirme",
+        "oui je confirme",
+        "yes",
+        "yep",
+        "👍",
+        "c'est bon",
+        "vas-y",
+        "oui oui",
+    ],
 )
 def test_yes_words(typed: str) -> None:
     assert read_yes_no(typed) is True
