@@ -26,12 +26,14 @@ from capabilities.programme.enrolment import EnrolmentError, enrol, participant_
 from capabilities.programme.planning import participant_row
 from capabilities.programme.report import ParticipantLine, participant_lines
 from capabilities.programme.rules import Rules, default_rules
+from capabilities.programme.today import mark_done, open_tasks
 from console.integrations import (
     AppointmentRow,
     CaseloadRow,
     ContactRow,
     Enrolment,
     ParticipantView,
+    TaskRow,
 )
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import format_clock, format_when
@@ -54,6 +56,9 @@ RULE_LABELS = {
     "diagnosis_3m_overdue": "diagnostic à 3 mois en retard",
     "programme_end_approaching": "fin d'accompagnement proche",
     "final_diagnosis_overdue": "diagnostic final en retard",
+    "meeting_requested": "rencontre demandée : proposer une date",
+    "situation_change": "emploi ou formation trouvé : à vérifier",
+    "participant_unreachable": "injoignable sur la messagerie",
 }
 ANSWERS = {**dict(ANSWER_LABELS), "free_text": "message écrit"}
 STATUS_LABELS = {"invited": "invitation envoyée, compte pas encore relié", "active": "actif"}
@@ -215,6 +220,28 @@ class LiveIntegrations:
                 raise HTTPException(409, REFUSALS[error.reason]) from error
             return False
         return True
+
+    # --- the day page's tasks ------------------------------------------------------
+
+    def tasks(self, session: Session, staff_id: int | None) -> list[TaskRow]:
+        """The programme's open tasks due by tonight, alerts first."""
+        return [
+            TaskRow(
+                id=t.id,
+                kind=t.kind,
+                label=RULE_LABELS.get(t.rule, t.rule.replace("_", " ")),
+                reason=t.reason,
+                due=to_paris(t.due_at).strftime("%d/%m/%Y"),
+                name=t.name or "(participant effacé)",
+                participant_id=t.participant_id,
+                person_id=t.person_id,
+            )
+            for t in open_tasks(session, staff_id, self.clock())
+        ]
+
+    def task_done(self, session: Session, task_id: int, staff_id: int | None) -> bool:
+        """Close the task (a counsellor's own, or any for an admin)."""
+        return mark_done(session, task_id, staff_id, self.clock())
 
     # --- the conversation page ------------------------------------------------------
 

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from capabilities.handoff import queue as handoff_queue
 from capabilities.handoff.queue import can_open, release, round_robin
 from capabilities.handoff.relay import notify_resolved
-from capabilities.handoff.staff_context import REASON_LABELS, last_intents
+from capabilities.handoff.staff_context import last_intents
 from capabilities.handoff.state import counsellor_reply, resolve, take
 from capabilities.handoff.transcript import history, notes, transcript, who_labels
 from console.audit import audit
@@ -26,29 +26,6 @@ STATE_LABELS = {
     "human": "Avec un conseiller",
     "resolved": "Résolu",
 }
-
-
-@page()
-async def queue_page(request: Request, session: Session, staff: Staff) -> Response:
-    """Who waits for a human, oldest first."""
-    console = state(request)
-    rows = handoff_queue.queue(
-        session, console.integrations.owner_of, staff_id=None if staff.role == "admin" else staff.id
-    )
-    now = console.clock()
-    counsellors = repo_console.active_members(session)
-    return render(
-        request,
-        "queue.html",
-        {
-            "staff": staff,
-            "rows": rows,
-            "now": now,
-            "reasons": REASON_LABELS,
-            "states": STATE_LABELS,
-            "counsellors": counsellors,
-        },
-    )
 
 
 def _conversation(session: Session, request: Request, staff: Staff) -> Conversation:

@@ -120,7 +120,7 @@ async def test_a_counsellor_cannot_open_another_counsellors_participant(
     assert sign_in(client, "karim@example.org") == 303
     response = client.get(f"/conversations/{person}")
     assert response.status_code == 403 and "autre conseiller" in response.text
-    assert "Samia" not in client.get("/").text  # not in Karim's queue either
+    assert "Samia" not in client.get("/queue").text  # not in Karim's queue either
     data = {"text": "coucou", "csrf": csrf_of(client.get("/").text)}
     assert client.post(f"/conversations/{person}/reply", data=data).status_code == 403
     assert relayed_texts(chat.assistant) == []
