@@ -9,9 +9,16 @@ from starlette.responses import RedirectResponse, Response
 from capabilities.handoff import queue as handoff_queue
 from capabilities.handoff.queue import can_open, release, round_robin
 from capabilities.handoff.relay import notify_resolved
-from capabilities.handoff.staff_context import last_intents
+from capabilities.handoff.staff_context import REASON_LABELS, last_intents
 from capabilities.handoff.state import counsellor_reply, resolve, take
-from capabilities.handoff.transcript import history, notes, transcript, who_labels
+from capabilities.handoff.transcript import (
+    alert_of,
+    button_label,
+    history,
+    notes,
+    transcript,
+    who_labels,
+)
 from console.audit import audit
 from console.web import checked_form, flash, page, person_id_of, render, state
 from store import repo_console
@@ -70,6 +77,12 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "canned": repo_console.canned_replies(session),
             "history": changes,
             "labels": labels,
+            "alert": alert_of(session, person_id),
+            "reasons": REASON_LABELS,
+            "name": handoff_queue.names_of(
+                session, [person_id], {person_id: person.display_name if person else None}
+            )[person_id],
+            "button_label": button_label,
         },
     )
 

@@ -86,7 +86,7 @@ async def test_queue_take_answer_note_resolve(
     assert "Samia" in queue and "a demandé un conseiller" in queue and "En attente" in queue
     page = client.get(f"/conversations/{person}").text
     assert "j&#39;ai perdu ma carte" in page and "ask_transport" in page
-    assert "Bouton : consent:yes" in page
+    assert "Bouton « J&#39;accepte »" in page and "consent:yes" not in page
     assert post(client, f"/conversations/{person}/take", page=f"/conversations/{person}") == 303
     data = {"text": "Bonjour Samia, je m'en occupe."}
     assert post(client, f"/conversations/{person}/reply", data, f"/conversations/{person}") == 303
