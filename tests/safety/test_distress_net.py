@@ -7,8 +7,14 @@ from sqlalchemy import select
 
 from capabilities.handoff.distress import is_distress
 from capabilities.handoff.queue import queue
+from capabilities.handoff.state import counsellor_reply
+from capabilities.programme.rules import default_rules
+from core.clock import FrozenClock
+from scheduler.dispatch import Dispatcher
 from store.models import Conversation, HandoffRequest, MessageLog, Person
+from store.outbox import OutboxMessage
 from tests.chat import Chat
+from tests.scheduler.helpers import FakeChannel
 
 
 @pytest.mark.parametrize(
@@ -85,3 +91,32 @@ async def test_distress_after_refusal_still_alerts(chat: Chat) -> None:
     assert "115" in chat.text
     with chat.assistant.sessions() as session:
         assert session.scalars(select(HandoffRequest)).one().reason == "distress"
+
+
+async def test_a_counsellors_answer_reaches_a_person_in_distress_who_has_not_consented(
+    chat: Chat, clock: FrozenClock
+) -> None:
+    await chat.say("je suis a la rue")
+    with chat.assistant.sessions() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        counsellor_reply(
+            session,
+            conversation,
+            "Bonjour, je vous appelle.",
+            at=clock(),
+            by="staff:1",
+            channel="console",
+        )
+        session.commit()
+    channel = FakeChannel(name="local")
+    dispatcher = Dispatcher(
+        chat.assistant.sessions, {"local": channel}, default_rules(), clock=clock, offload=False
+    )
+    while await dispatcher.drain_once():
+        pass
+    await dispatcher.close()
+    assert [m.text for _ref, replies in channel.sent for m in replies] == [
+        "Bonjour, je vous appelle."
+    ]
+    with chat.assistant.sessions() as session:
+        assert session.scalars(select(OutboxMessage.status)).all() == ["sent"]
