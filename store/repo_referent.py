@@ -7,6 +7,7 @@ from sqlalchemy import select
 from store.appointments import PeriodStaff
 from store.db import Session
 from store.programme import Participant
+from store.staff import Staff
 
 FINISHED = ("ended", "reoriented")
 
@@ -29,3 +30,15 @@ def in_agenda(session: Session, staff_id: int) -> bool:
         ).first()
         is not None
     )
+
+
+def participation(session: Session, person_id: int) -> tuple[Participant, str | None] | None:
+    """The person's current participation and their referent's name (staff cards)."""
+    row = session.execute(
+        select(Participant, Staff.name)
+        .outerjoin(Staff, Staff.id == Participant.counsellor_id)
+        .where(Participant.person_id == person_id, Participant.status.not_in(FINISHED))
+        .order_by(Participant.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
