@@ -120,3 +120,27 @@ async def test_a_counsellors_answer_reaches_a_person_in_distress_who_has_not_con
     ]
     with chat.assistant.sessions() as session:
         assert session.scalars(select(OutboxMessage.status)).all() == ["sent"]
+
+
+async def test_the_first_message_before_consent_joins_the_transcript_once_accepted(
+    chat: Chat,
+) -> None:
+    await chat.say("jdors dehors depuis 3 jours avec mon chien")
+    await chat.press("consent:yes")
+    with chat.assistant.sessions() as session:
+        rows = session.scalars(
+            select(MessageLog).where(MessageLog.direction == "in").order_by(MessageLog.id)
+        ).all()
+        assert [(r.kind, r.text) for r in rows][:1] == [
+            ("text", "jdors dehors depuis 3 jours avec mon chien")
+        ]
+        assert [r.payload for r in rows][1:] == ["consent:yes"]
+
+
+async def test_a_refusal_keeps_no_first_message(chat: Chat) -> None:
+    await chat.say("bus")
+    await chat.press("consent:no")
+    await chat.press("consent:yes")
+    with chat.assistant.sessions() as session:
+        texts = [r.text for r in session.scalars(select(MessageLog)).all()]
+        assert "bus" not in texts
