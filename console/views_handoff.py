@@ -14,6 +14,7 @@ from capabilities.handoff.state import counsellor_reply, resolve, take
 from capabilities.handoff.transcript import (
     alert_of,
     button_label,
+    delivery,
     history,
     notes,
     transcript,
@@ -83,6 +84,7 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
                 session, [person_id], {person_id: person.display_name if person else None}
             )[person_id],
             "button_label": button_label,
+            "delivery": delivery(session, messages),
         },
     )
 
@@ -140,7 +142,14 @@ async def reply_action(request: Request, session: Session, staff: Staff) -> Resp
         console.kick()
     if console.mirror is not None:
         await console.mirror(conversation.person_id, f"💬 {staff.name} (console) : {text}")
-    flash(request, "Message envoyé.")
+    if not console.delivers():
+        flash(
+            request,
+            "Mode local : aucun canal ne peut remettre ce message. Il est gardé dans la "
+            "conversation, mais la personne ne le recevra pas d'ici.",
+        )
+    else:
+        flash(request, "Message en file d'envoi : son état s'affiche sous le message.")
     return _back(conversation.person_id)
 
 

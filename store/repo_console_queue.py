@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from store.console_models import Assignment, HandoffTransition, StaffNote
 from store.db import Session
 from store.models import ChannelAccount, Conversation, HandoffRequest, MessageLog, Person
+from store.outbox import OutboxMessage
 from store.programme import Participant
 from store.staff import Staff
 
@@ -76,6 +77,19 @@ def channels_of(session: Session, person_ids: list[int]) -> dict[int, str]:
         .order_by(ChannelAccount.id)
     ).all()
     return {person_id: channel for person_id, channel in rows}
+
+
+def deliveries(session: Session, message_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """For counsellor messages: the outbox row's status and last error (key ``relay:<id>``)."""
+    if not message_ids:
+        return {}
+    keys = {f"relay:{message_id}": message_id for message_id in message_ids}
+    rows = session.execute(
+        select(OutboxMessage.idempotency_key, OutboxMessage.status, OutboxMessage.last_error).where(
+            OutboxMessage.idempotency_key.in_(list(keys))
+        )
+    ).all()
+    return {keys[key]: (status, error or "") for key, status, error in rows}
 
 
 def participant_names(session: Session, person_ids: list[int]) -> dict[int, str]:

@@ -55,6 +55,25 @@ def button_label(payload: str | None) -> str:
     return raw or "bouton"
 
 
+DELIVERY_LABELS = {
+    "pending": "en attente d'envoi",
+    "sent": "envoyé",
+    "failed": "échec",
+    "skipped": "non remis",
+    "cancelled": "annulé",
+}
+
+
+def delivery(session: Session, messages: list[MessageLog]) -> dict[int, str]:
+    """How each counsellor message stands: "envoyé", "en attente d'envoi", "échec : why"."""
+    ids = [m.id for m in messages if m.author.startswith("counsellor:")]
+    out: dict[int, str] = {}
+    for message_id, (status, error) in repo_console_queue.deliveries(session, ids).items():
+        label = DELIVERY_LABELS.get(status, status)
+        out[message_id] = f"{label} : {error}" if error and status != "sent" else label
+    return out
+
+
 def alert_of(session: Session, person_id: int) -> HandoffRequest | None:
     """The person's open request, whose summary keeps the words that raised it."""
     requests = repo_console_queue.open_requests_of(session, [person_id])

@@ -87,7 +87,9 @@ def test_counsellor_answers_a_waiting_person_on_telegram(page: Page, live: LiveC
     expect(page.get_by_text("intention : ask_transport").first).to_be_visible()
     page.get_by_label("Votre message (envoyé sur Telegram)").fill("Bonjour Samia, je suis Karim.")
     page.get_by_role("button", name="Envoyer").click()
-    expect(page.get_by_role("status")).to_have_text("Message envoyé.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Message en file d'envoi : son état s'affiche sous le message."
+    )
     expect(page.locator("#etat")).to_have_text("Avec un conseiller")
     shot(page, "03-conversation")
     assert live.fake is not None

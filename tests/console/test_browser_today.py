@@ -129,6 +129,8 @@ def test_today_shows_distress_the_worrying_checkin_and_a_task_and_each_is_acted_
         assert live.fake is not None
         sent = live.run(live.fake.wait_for_text(STREET_CHAT, "je suis Karim"))
         assert "115" in sent[-1].params["text"]
+        page.reload()
+        expect(page.locator(".transcript .delivery").last).to_have_text("envoyé")
 
         # act on the check-in answer: open it and take it
         page.get_by_role("link", name="Aujourd'hui").click()
@@ -146,9 +148,7 @@ def test_today_shows_distress_the_worrying_checkin_and_a_task_and_each_is_acted_
             "button", name="Fait"
         ).click()
         expect(page.get_by_role("status")).to_have_text("Tâche marquée comme faite.")
-        expect(page.locator("#taches tbody tr", has_text="Marc Lefebvre")).to_have_count(
-            before - 1
-        )
+        expect(page.locator("#taches tbody tr", has_text="Marc Lefebvre")).to_have_count(before - 1)
         shot(page, "13-tache-faite")
         with context.sessions() as session:
             done = session.scalars(

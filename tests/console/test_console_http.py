@@ -93,7 +93,10 @@ async def test_queue_take_answer_note_resolve(
     assert relayed_texts(chat.assistant, person) == ["Bonjour Samia, je m'en occupe."]
     assert kicks == [1]
     page = client.get(f"/conversations/{person}").text
-    assert "Message envoyé" in page and "Karim" in page and "Avec un conseiller" in page
+    # no Telegram token: local mode, nothing can deliver it, and the console says so
+    assert "Mode local : aucun canal ne peut remettre ce message" in page
+    assert "Message envoyé" not in page and "en attente d&#39;envoi" in page
+    assert "Karim" in page and "Avec un conseiller" in page
     note = {"text": "Rappeler jeudi"}
     assert post(client, f"/conversations/{person}/note", note, f"/conversations/{person}") == 303
     # the bot stays silent while the counsellor holds the conversation
