@@ -26,7 +26,7 @@ from capabilities.programme.enrolment import EnrolmentError, enrol, participant_
 from capabilities.programme.planning import participant_row
 from capabilities.programme.report import ParticipantLine, participant_lines
 from capabilities.programme.rules import Rules, default_rules
-from capabilities.programme.today import mark_done, open_tasks
+from capabilities.programme.today import mark_done, open_tasks, with_week_answer
 from console.integrations import (
     AppointmentRow,
     CaseloadRow,
@@ -37,7 +37,7 @@ from console.integrations import (
 )
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import format_clock, format_when
-from store import repo_console, repo_console_agenda
+from store import repo_console, repo_console_agenda, repo_today
 from store.db import Session
 from store.programme import Participant
 from store.staff import Staff
@@ -103,7 +103,15 @@ class LiveIntegrations:
         """Open participants (one counsellor's, or all) with the scheduler's compliance report."""
         now = self.clock()
         open_lines = open_caseload(session, now, self.rules, staff_id)
+        week = periods.iso_week(periods.local_day(now))
+        answers = repo_today.week_answers(session, [p.id for p, _line in open_lines], week)
         rows = [self._caseload_row(participant, line, now) for participant, line in open_lines]
+        for row, (participant, _line) in zip(rows, open_lines, strict=True):
+            answer = answers.get(participant.id)
+            if answer is not None:
+                row.weekly_contact = with_week_answer(
+                    row.weekly_contact, ANSWERS.get(answer, answer)
+                )
         rows.sort(key=lambda row: (not row.overdue, row.name.lower()))
         return rows
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from store.db import Session
-from store.programme import CounsellorTask, Participant
+from store.programme import ContactEvent, CounsellorTask, Participant
 
 
 def open_tasks(
@@ -28,3 +28,19 @@ def open_tasks(
 def task(session: Session, task_id: int) -> CounsellorTask | None:
     """One task by id."""
     return session.get(CounsellorTask, task_id)
+
+
+def week_answers(session: Session, participant_ids: list[int], week: str) -> dict[int, str]:
+    """Each participant's latest check-in answer of an ISO week (``ok``, ``free_text``…)."""
+    if not participant_ids:
+        return {}
+    rows = session.execute(
+        select(ContactEvent.participant_id, ContactEvent.answer)
+        .where(
+            ContactEvent.participant_id.in_(participant_ids),
+            ContactEvent.kind == "checkin",
+            ContactEvent.period == week,
+        )
+        .order_by(ContactEvent.occurred_at, ContactEvent.id)
+    ).all()
+    return {participant_id: answer or "" for participant_id, answer in rows}
