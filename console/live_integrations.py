@@ -17,6 +17,7 @@ from capabilities.appointments.booking import BookingError, mark_attendance, upc
 from capabilities.appointments.day_sheet import day_sheet
 from capabilities.appointments.describe import place_of
 from capabilities.appointments.stats import stats_rows
+from capabilities.handoff.queue import names_of
 from capabilities.programme import periods
 from capabilities.programme.cadence import PARTICIPANT_KINDS, due_actions
 from capabilities.programme.caseload import last_checkin, open_caseload, recent_contacts
@@ -201,19 +202,10 @@ class LiveIntegrations:
         return rows
 
     def _names(self, session: Session, person_ids: set[int]) -> dict[int, str]:
-        """Participant name, else the name the person gave, else a number."""
-        if not person_ids:
-            return {}
-        names = {pid: f"Personne n° {pid}" for pid in person_ids}
-        for pid, name in repo_console_agenda.display_names(session, person_ids).items():
-            if name:
-                names[pid] = name
-        for participant_pid, participant_name in repo_console_agenda.participant_names(
-            session, person_ids
-        ).items():
-            if participant_pid is not None:
-                names[participant_pid] = participant_name
-        return names
+        """Participant name, else the name the person gave, else their channel."""
+        ids = sorted(person_ids)
+        given = repo_console_agenda.display_names(session, set(ids))
+        return names_of(session, ids, dict(given))
 
     def mark_attendance(
         self, session: Session, appointment_id: int, status: str, staff_id: int
