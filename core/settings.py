@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # High load: the assistant's turns run in a child process (its own interpreter and core),
     # python-telegram-bot keeps the main one (``bot/assistant_process.py``).
     assistant_process: bool = False
+    # Serve Telegram although the agenda, the Espaces' details or the counsellors' hours are
+    # still examples (``capabilities/example_data.py``); every booking then says so.
+    allow_example_data: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
+from capabilities.handoff import flow as handoff_flow
+from capabilities.handoff.hours import parse_hours
 from capabilities.handoff.state import take
 from core.clock import FrozenClock
 from store.models import Conversation
 from tests.chat import Chat
+from tests.console.test_handoff import REAL_HOURS
 
 
 def handoff_state(chat: Chat) -> str:
@@ -18,8 +22,9 @@ def handoff_state(chat: Chat) -> str:
 
 
 async def test_every_hour_a_waiting_person_hears_when_someone_will_read(
-    chat: Chat, clock: FrozenClock
+    chat: Chat, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(handoff_flow, "load_hours", lambda: parse_hours(REAL_HOURS))
     clock.now = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)  # Saturday 16:00 Paris
     await chat.consent()
     await chat.say("je veux un conseiller")
