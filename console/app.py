@@ -31,6 +31,7 @@ from console import (
     views_media,
     views_periods,
     views_programme,
+    views_today,
 )
 from console.web import SESSION_HOURS, ConsoleState, render
 
@@ -117,7 +118,9 @@ ROUTES = [
     Route("/login", views_auth.login_page, methods=["GET"]),
     Route("/login", views_auth.login, methods=["POST"]),
     Route("/logout", views_auth.logout, methods=["POST"]),
-    Route("/", views_handoff.queue_page, methods=["GET"]),
+    Route("/", views_today.today_page, methods=["GET"]),
+    Route("/queue", views_today.queue_page, methods=["GET"]),
+    Route("/tasks/{task_id:int}/done", views_today.task_done_action, methods=["POST"]),
     Route("/queue/assign", views_handoff.assign_action, methods=["POST"]),
     Route("/conversations/{person_id:int}", views_handoff.conversation_page, methods=["GET"]),
     Route("/conversations/{person_id:int}/take", views_handoff.take_action, methods=["POST"]),

@@ -73,6 +73,20 @@ class ParticipantView:
 
 
 @dataclass
+class TaskRow:
+    """One open programme task or alert of the day page, one click from its action."""
+
+    id: int
+    kind: str  # task|alert
+    label: str  # short label of the rule ("1er entretien à fixer")
+    reason: str  # the full sentence stored with the task
+    due: str  # "24/11/2026", Paris time
+    name: str  # the participant, as the counsellor entered them
+    participant_id: int | None
+    person_id: int | None
+
+
+@dataclass
 class Enrolment:
     """A new participant's invitation (deep link code)."""
 
@@ -121,6 +135,14 @@ class Integrations(Protocol):
         """The participant linked to a person (for a link from the conversation page)."""
         ...
 
+    def tasks(self, session: Session, staff_id: int | None) -> list[TaskRow]:
+        """Open programme tasks due by tonight (one counsellor's; ``None``: all), alerts first."""
+        ...
+
+    def task_done(self, session: Session, task_id: int, staff_id: int | None) -> bool:
+        """Mark a task done (``staff_id`` None: an admin); False when unknown or not theirs."""
+        ...
+
     def record_contact(
         self,
         session: Session,
@@ -140,6 +162,14 @@ class Integrations(Protocol):
 
 class NoIntegrations:
     """The console alone: no appointments, no programme yet."""
+
+    def tasks(self, session: Session, staff_id: int | None) -> list[TaskRow]:
+        """No programme: no tasks."""
+        return []
+
+    def task_done(self, session: Session, task_id: int, staff_id: int | None) -> bool:
+        """No programme: nothing to close."""
+        return False
 
     def person_lines(self, session: Session, person_id: int) -> list[str]:
         """Nothing to add."""

@@ -17,6 +17,7 @@ from capabilities.appointments.booking import BookingError, mark_attendance, upc
 from capabilities.appointments.day_sheet import day_sheet
 from capabilities.appointments.describe import place_of
 from capabilities.appointments.stats import stats_rows
+from capabilities.handoff.queue import names_of
 from capabilities.programme import periods
 from capabilities.programme.cadence import PARTICIPANT_KINDS, due_actions
 from capabilities.programme.caseload import last_checkin, open_caseload, recent_contacts
@@ -26,16 +27,18 @@ from capabilities.programme.enrolment import EnrolmentError, enrol, participant_
 from capabilities.programme.planning import participant_row
 from capabilities.programme.report import ParticipantLine, participant_lines
 from capabilities.programme.rules import Rules, default_rules
+from capabilities.programme.today import mark_done, open_tasks, with_week_answer
 from console.integrations import (
     AppointmentRow,
     CaseloadRow,
     ContactRow,
     Enrolment,
     ParticipantView,
+    TaskRow,
 )
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import format_clock, format_when
-from store import repo_console, repo_console_agenda
+from store import repo_console, repo_console_agenda, repo_today
 from store.db import Session
 from store.programme import Participant
 from store.staff import Staff
@@ -54,6 +57,9 @@ RULE_LABELS = {
     "diagnosis_3m_overdue": "diagnostic à 3 mois en retard",
     "programme_end_approaching": "fin d'accompagnement proche",
     "final_diagnosis_overdue": "diagnostic final en retard",
+    "meeting_requested": "rencontre demandée : proposer une date",
+    "situation_change": "emploi ou formation trouvé : à vérifier",
+    "participant_unreachable": "injoignable sur la messagerie",
 }
 ANSWERS = {**dict(ANSWER_LABELS), "free_text": "message écrit"}
 STATUS_LABELS = {"invited": "invitation envoyée, compte pas encore relié", "active": "actif"}
@@ -98,7 +104,15 @@ class LiveIntegrations:
         """Open participants (one counsellor's, or all) with the scheduler's compliance report."""
         now = self.clock()
         open_lines = open_caseload(session, now, self.rules, staff_id)
+        week = periods.iso_week(periods.local_day(now))
+        answers = repo_today.week_answers(session, [p.id for p, _line in open_lines], week)
         rows = [self._caseload_row(participant, line, now) for participant, line in open_lines]
+        for row, (participant, _line) in zip(rows, open_lines, strict=True):
+            answer = answers.get(participant.id)
+            if answer is not None:
+                row.weekly_contact = with_week_answer(
+                    row.weekly_contact, ANSWERS.get(answer, answer)
+                )
         rows.sort(key=lambda row: (not row.overdue, row.name.lower()))
         return rows
 
@@ -188,19 +202,10 @@ class LiveIntegrations:
         return rows
 
     def _names(self, session: Session, person_ids: set[int]) -> dict[int, str]:
-        """Participant name, else the name the person gave, else a number."""
-        if not person_ids:
-            return {}
-        names = {pid: f"Personne n° {pid}" for pid in person_ids}
-        for pid, name in repo_console_agenda.display_names(session, person_ids).items():
-            if name:
-                names[pid] = name
-        for participant_pid, participant_name in repo_console_agenda.participant_names(
-            session, person_ids
-        ).items():
-            if participant_pid is not None:
-                names[participant_pid] = participant_name
-        return names
+        """Participant name, else the name the person gave, else their channel."""
+        ids = sorted(person_ids)
+        given = repo_console_agenda.display_names(session, set(ids))
+        return names_of(session, ids, dict(given))
 
     def mark_attendance(
         self, session: Session, appointment_id: int, status: str, staff_id: int
@@ -215,6 +220,28 @@ class LiveIntegrations:
                 raise HTTPException(409, REFUSALS[error.reason]) from error
             return False
         return True
+
+    # --- the day page's tasks ------------------------------------------------------
+
+    def tasks(self, session: Session, staff_id: int | None) -> list[TaskRow]:
+        """The programme's open tasks due by tonight, alerts first."""
+        return [
+            TaskRow(
+                id=t.id,
+                kind=t.kind,
+                label=RULE_LABELS.get(t.rule, t.rule.replace("_", " ")),
+                reason=t.reason,
+                due=to_paris(t.due_at).strftime("%d/%m/%Y"),
+                name=t.name or "(participant effacé)",
+                participant_id=t.participant_id,
+                person_id=t.person_id,
+            )
+            for t in open_tasks(session, staff_id, self.clock())
+        ]
+
+    def task_done(self, session: Session, task_id: int, staff_id: int | None) -> bool:
+        """Close the task (a counsellor's own, or any for an admin)."""
+        return mark_done(session, task_id, staff_id, self.clock())
 
     # --- the conversation page ------------------------------------------------------
 

@@ -11,7 +11,15 @@ from capabilities.handoff.queue import can_open, release, round_robin
 from capabilities.handoff.relay import notify_resolved
 from capabilities.handoff.staff_context import REASON_LABELS, last_intents
 from capabilities.handoff.state import counsellor_reply, resolve, take
-from capabilities.handoff.transcript import history, notes, transcript, who_labels
+from capabilities.handoff.transcript import (
+    alert_of,
+    button_label,
+    delivery,
+    history,
+    notes,
+    transcript,
+    who_labels,
+)
 from console.audit import audit
 from console.web import checked_form, flash, ngettext, page, person_id_of, render, state
 from store import repo_console, repo_media
@@ -26,29 +34,6 @@ STATE_LABELS = {
     "human": "Avec un conseiller",
     "resolved": "Résolu",
 }
-
-
-@page()
-async def queue_page(request: Request, session: Session, staff: Staff) -> Response:
-    """Who waits for a human, oldest first."""
-    console = state(request)
-    rows = handoff_queue.queue(
-        session, console.integrations.owner_of, staff_id=None if staff.role == "admin" else staff.id
-    )
-    now = console.clock()
-    counsellors = repo_console.active_members(session)
-    return render(
-        request,
-        "queue.html",
-        {
-            "staff": staff,
-            "rows": rows,
-            "now": now,
-            "reasons": REASON_LABELS,
-            "states": STATE_LABELS,
-            "counsellors": counsellors,
-        },
-    )
 
 
 def _conversation(session: Session, request: Request, staff: Staff) -> Conversation:
@@ -94,6 +79,13 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "history": changes,
             "labels": labels,
             "media": repo_media.of_person(session, person_id),
+            "alert": alert_of(session, person_id),
+            "reasons": REASON_LABELS,
+            "name": handoff_queue.names_of(
+                session, [person_id], {person_id: person.display_name if person else None}
+            )[person_id],
+            "button_label": button_label,
+            "delivery": delivery(session, messages),
         },
     )
 
@@ -151,7 +143,14 @@ async def reply_action(request: Request, session: Session, staff: Staff) -> Resp
         console.kick()
     if console.mirror is not None:
         await console.mirror(conversation.person_id, f"💬 {staff.name} (console) : {text}")
-    flash(request, "Message envoyé.")
+    if not console.delivers():
+        flash(
+            request,
+            "Mode local : aucun canal ne peut remettre ce message. Il est gardé dans la "
+            "conversation, mais la personne ne le recevra pas d'ici.",
+        )
+    else:
+        flash(request, "Message en file d'envoi : son état s'affiche sous le message.")
     return _back(conversation.person_id)
 
 

@@ -99,5 +99,7 @@ async def attendance_action(request: Request, session: Session, staff: Staff) ->
         raise HTTPException(404, "Rendez-vous inconnu.")
     audit(session, staff, "attendance", f"rdv {appointment_id} {status}", console.clock(), None)
     flash(request, f"Émargement enregistré : {ATTENDANCE[status]}.")
+    if form.get("back") == "today":
+        return RedirectResponse("/#rdv", status_code=303)
     back = str(form.get("date") or "")
     return RedirectResponse(f"/day?date={back}" if back else "/day", status_code=303)

@@ -61,6 +61,15 @@ class ConsoleState:
     integrations: Integrations = field(default_factory=NoIntegrations)
     kick: Kick | None = None
     mirror: Mirror | None = None
+    # No channel can deliver a counsellor's reply (no Telegram token): the console says so.
+    # None: decided from the settings; tests serving a fake Telegram set False.
+    local_mode: bool | None = None
+
+    def delivers(self) -> bool:
+        """Can a reply written here reach the person (a channel is configured)?"""
+        if self.local_mode is not None:
+            return not self.local_mode
+        return bool(self.settings.telegram_bot_token)
 
 
 def state(request: Request) -> ConsoleState:

@@ -6,11 +6,13 @@ The queries behind :mod:`capabilities.handoff.queue` and
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from store.console_models import Assignment, HandoffTransition, StaffNote
 from store.db import Session
-from store.models import Conversation, HandoffRequest, MessageLog, Person
+from store.models import ChannelAccount, Conversation, HandoffRequest, MessageLog, Person
+from store.outbox import OutboxMessage
+from store.programme import Participant
 from store.staff import Staff
 
 
@@ -30,17 +32,74 @@ def handed_off(session: Session) -> list[tuple[Conversation, Person]]:
     return [(conversation, person) for conversation, person in rows]
 
 
-def open_reasons(session: Session, person_ids: list[int]) -> dict[int, str]:
-    """The reason of each person's latest request not closed yet."""
-    reasons: dict[int, str] = {}
+def open_requests_of(session: Session, person_ids: list[int]) -> dict[int, HandoffRequest]:
+    """Each person's latest request not closed yet (reason, when, the message it keeps)."""
+    found: dict[int, HandoffRequest] = {}
     if person_ids:
         for request in session.scalars(
             select(HandoffRequest)
             .where(HandoffRequest.person_id.in_(person_ids), HandoffRequest.status != "closed")
-            .order_by(HandoffRequest.created_at)
+            .order_by(HandoffRequest.created_at, HandoffRequest.id)
         ):
-            reasons[request.person_id] = request.reason
-    return reasons
+            found[request.person_id] = request
+    return found
+
+
+def last_words(session: Session, person_ids: list[int]) -> dict[int, str]:
+    """Each person's latest non-empty message (what the queue previews)."""
+    if not person_ids:
+        return {}
+    latest = (
+        select(MessageLog.person_id, func.max(MessageLog.id).label("last_id"))
+        .where(
+            MessageLog.person_id.in_(person_ids),
+            MessageLog.direction == "in",
+            MessageLog.text != "",
+        )
+        .group_by(MessageLog.person_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(MessageLog.person_id, MessageLog.text).join(
+            latest, MessageLog.id == latest.c.last_id
+        )
+    ).all()
+    return {person_id: text or "" for person_id, text in rows}
+
+
+def channels_of(session: Session, person_ids: list[int]) -> dict[int, str]:
+    """The channel each person writes from (the name shown when nothing else is known)."""
+    if not person_ids:
+        return {}
+    rows = session.execute(
+        select(ChannelAccount.person_id, ChannelAccount.channel)
+        .where(ChannelAccount.person_id.in_(person_ids))
+        .order_by(ChannelAccount.id)
+    ).all()
+    return {person_id: channel for person_id, channel in rows}
+
+
+def deliveries(session: Session, message_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """For counsellor messages: the outbox row's status and last error (key ``relay:<id>``)."""
+    if not message_ids:
+        return {}
+    keys = {f"relay:{message_id}": message_id for message_id in message_ids}
+    rows = session.execute(
+        select(OutboxMessage.idempotency_key, OutboxMessage.status, OutboxMessage.last_error).where(
+            OutboxMessage.idempotency_key.in_(list(keys))
+        )
+    ).all()
+    return {keys[key]: (status, error or "") for key, status, error in rows}
+
+
+def participant_names(session: Session, person_ids: list[int]) -> dict[int, str]:
+    """The name the counsellor entered at enrolment, for people who are participants."""
+    if not person_ids:
+        return {}
+    rows = session.execute(
+        select(Participant.person_id, Participant.name).where(Participant.person_id.in_(person_ids))
+    ).all()
+    return {person_id: name for person_id, name in rows if person_id is not None and name}
 
 
 def assignees(session: Session, person_ids: list[int]) -> dict[int, int]:

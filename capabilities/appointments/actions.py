@@ -8,6 +8,7 @@ from capabilities.appointments import views
 from capabilities.appointments.booking import BookingError, book, cancel
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import place_of
+from capabilities.appointments.referent import referent_for
 from capabilities.appointments.steps import NAME, Step, advance, duplicate, expired
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.turn import Turn
@@ -53,6 +54,7 @@ def confirm_booking(turn: Turn, rest: list[str]) -> list[Reply]:
             now=turn.now,
             rules=load_config().rules,
             replace=data.get("move"),
+            staff_id=referent_for(turn.session, turn.person.id, data["motif"]),
         )
     except BookingError as error:
         if error.reason == "not_active":
@@ -120,6 +122,23 @@ def _too_late(turn: Turn, booking: Booking) -> list[Reply]:
             buttons=((Button(_("Parler à un conseiller"), "human:ask"),), footer_row(turn)),
         )
     ]
+
+
+def not_confirmed(turn: Turn) -> Reply:
+    """ "Non" at the recap: nothing booked, a booking being moved stays where it was."""
+    _ = turn._
+    moving = turn.session.get(Booking, turn.data.get("move") or 0)
+    turn.finish()
+    if moving is not None and moving.person_id == turn.person.id and moving.status == "booked":
+        text = _("D'accord, rien n'a changé : votre rendez-vous du {when} reste réservé.").format(
+            when=format_when(moving.starts_at, turn.locale)
+        )
+    else:
+        text = _("D'accord, rien n'a changé : je ne réserve rien.")
+    return Reply(
+        text=text,
+        buttons=((Button(_("Choisir un autre moment"), "appt:new"),), footer_row(turn)),
+    )
 
 
 def ask_cancel(turn: Turn, rest: list[str]) -> list[Reply]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from capabilities.appointments.config import Rules
@@ -132,13 +133,18 @@ def search(
     first_day: date | None = None,
     last_day: date | None = None,
     calendar: Calendar | None = None,
+    staff_id: int | None = None,
 ) -> list[Slot]:
-    """Free slots from the database (one query for the agenda, one for the bookings)."""
+    """Free slots from the database (one query for the agenda, one for the bookings).
+
+    ``staff_id``: only the individual slots where that staff member is free (a programme
+    meeting with the participant's referent, :mod:`.referent`).
+    """
     calendar = calendar or load_calendar(session, rules)
     first = first_day or now.astimezone(PARIS).date()
     last = last_day or first + timedelta(days=rules.horizon_days + 1)
     occupancy = load_occupancy(session, day_bounds(first)[0], day_bounds(last)[1], espace_ids)
-    return free_slots(
+    slots = free_slots(
         calendar,
         occupancy,
         now,
@@ -147,3 +153,6 @@ def search(
         first_day=first_day,
         last_day=last_day,
     )
+    if staff_id is None:
+        return slots
+    return [replace(s, staff_free=(staff_id,)) for s in slots if staff_id in s.staff_free]

@@ -55,6 +55,7 @@ def book(
     rules: Rules,
     replace: int | None = None,
     calendar: Calendar | None = None,
+    staff_id: int | None = None,
 ) -> Booking:
     """Book a slot (or move ``replace`` to it: the old one is kept until this one is taken)."""
     if start < now + timedelta(hours=rules.min_delay_hours):
@@ -91,7 +92,11 @@ def book(
         ends_at=slot.end,
         created_at=now,
     )
-    if slot.staff_free:
+    if slot.staff_free and staff_id is not None:
+        if staff_id not in slot.staff_free:  # the referent is no longer free then
+            raise BookingError("taken")
+        booking.staff_id = staff_id
+    elif slot.staff_free:
         booking.staff_id = slot.staff_free[0]
     else:
         booking.seat = _free_seat(session, espace_id, motif_id, slot.start)

@@ -18,11 +18,13 @@ from capabilities.appointments.agenda import search
 from capabilities.appointments.booking import BookingError, confirm_coming, join_waitlist, upcoming
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import decode_start
+from capabilities.appointments.referent import referent_for
 from capabilities.appointments.steps import STATEFUL, Action, Step, advance, expired
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.machine import member
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
+from capabilities.conversation.yesno import typed_answer
 from core.clock import PARIS
 from core.dates import parse_clock, parse_day
 from core.messages import Reply
@@ -80,7 +82,10 @@ class BookingFlow(Flow):
         return advance(turn)
 
     def on_text(self, turn: Turn) -> list[Reply] | None:
-        """A day, a time or a place typed while booking."""
+        """A typed yes/no at a confirmation step; a day, a time or a place typed while booking."""
+        answer = typed_answer(turn) if turn.step in (Step.CONFIRM, Step.CANCEL) else None
+        if answer is not None:
+            return self._typed(turn, answer)
         found = self._read(turn)
         if not found:
             return None
@@ -96,6 +101,20 @@ class BookingFlow(Flow):
         if handler is None:
             return [views.my_list(turn)]
         return handler(turn, rest)
+
+    def _typed(self, turn: Turn, yes: bool) -> list[Reply]:
+        """What the recap's or the cancel question's buttons do, typed."""
+        data = turn.data
+        if turn.step == Step.CANCEL:
+            booking = str(data.get("booking") or "")
+            if yes:
+                return actions.do_cancel(turn, [booking])
+            turn.finish()
+            kept = turn._("D'accord, je le garde : rien n'a changé.")
+            return [views.my_list(turn, kept)]
+        if yes:
+            return actions.confirm_booking(turn, [])
+        return [actions.not_confirmed(turn)]
 
     # --- reading free text ---------------------------------------------------------------
     def _read(self, turn: Turn) -> dict[str, Any]:
@@ -156,6 +175,7 @@ class BookingFlow(Flow):
             turn.now,
             espace_ids=[data["espace"]],
             motif_ids=[data["motif"]],
+            staff_id=referent_for(turn.session, turn.person.id, data["motif"]),
         )
         turn.goto(Step.DAY)
         return [views.ask_day(turn, slots, after=after)]

@@ -23,12 +23,21 @@ def plan_for_booking(session: Session, booking: Booking, now: datetime) -> int:
 
 
 def slot_buttons(
-    session: Session, motif_id: str, espace_id: str, now: datetime, locale: str, count: int = 3
+    session: Session,
+    motif_id: str,
+    espace_id: str,
+    now: datetime,
+    locale: str,
+    count: int = 3,
+    *,
+    staff_id: int | None = None,
 ) -> list[tuple[Button, ...]]:
-    """Buttons for the next free slots of a motif in an Espace, and "other dates"."""
+    """Buttons for the next free slots of a motif in an Espace (with one staff member)."""
     _ = gettext_for(locale).gettext
     rules = load_config().rules
-    slots = search(session, rules, now, espace_ids=[espace_id], motif_ids=[motif_id])[:count]
+    slots = search(
+        session, rules, now, espace_ids=[espace_id], motif_ids=[motif_id], staff_id=staff_id
+    )[:count]
     rows: list[tuple[Button, ...]] = [
         (
             Button(

@@ -16,6 +16,7 @@ from datetime import datetime
 from capabilities.appointments.agenda import search
 from capabilities.appointments.config import load_config
 from capabilities.appointments.notices import slot_buttons
+from capabilities.appointments.referent import referent_for, referent_outside_agenda
 from capabilities.appointments.reminders import enqueue_due_reminders
 from capabilities.conversation.turn import Turn
 from core.messages import Reply
@@ -49,22 +50,24 @@ def physical_meetings(
 
 
 def offer_slots(turn: Turn) -> list[Reply] | None:
-    """The next free RSA programme meetings, at the Espace with the earliest one."""
+    """The referent's next free RSA programme meetings, at the Espace with the earliest one."""
     config = load_config()
     motif = repo_agenda.programme_motif(turn.session)
-    if motif is None:
-        return None
+    if motif is None or referent_outside_agenda(turn.session, turn.person.id):
+        return None  # the referent has no slots: they propose a date themselves
+    referent = referent_for(turn.session, turn.person.id, motif.id)
     slots = search(
         turn.session,
         config.rules,
         turn.now,
         espace_ids=repo_agenda.open_espace_ids(turn.session),
         motif_ids=[motif.id],
+        staff_id=referent,
     )
     if not slots:
         return None
     espace_id = min(slots, key=lambda s: s.start).espace_id
-    rows = slot_buttons(turn.session, motif.id, espace_id, turn.now, turn.locale)
+    rows = slot_buttons(turn.session, motif.id, espace_id, turn.now, turn.locale, staff_id=referent)
     text = turn._(
         "Vous pouvez choisir tout de suite votre prochaine rencontre avec votre conseiller :"
     )

@@ -14,6 +14,7 @@ from capabilities.appointments import views
 from capabilities.appointments.agenda import load_calendar, search
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import place_of
+from capabilities.appointments.referent import referent_for
 from capabilities.appointments.slots import Slot, day_closed_reason
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.machine import ANY, Machine, moves
@@ -129,12 +130,22 @@ def advance(turn: Turn, intro: str = "") -> list[Reply]:
         return [existing]
     if not data.get("espace"):
         turn.goto(Step.ESPACE)
-        return [views.ask_espace(turn)]
+        return [views.ask_espace(turn, held_at(turn, data["motif"]))]
     rules = load_config().rules
     slots = search(
-        turn.session, rules, turn.now, espace_ids=[data["espace"]], motif_ids=[data["motif"]]
+        turn.session,
+        rules,
+        turn.now,
+        espace_ids=[data["espace"]],
+        motif_ids=[data["motif"]],
+        staff_id=referent_for(turn.session, turn.person.id, data["motif"]),
     )
     if not slots:
+        offered = held_at(turn, data["motif"])
+        if offered and data["espace"] not in offered:
+            turn.update(espace=None, day=None, start=None)
+            turn.goto(Step.ESPACE)
+            return [views.not_held_here(turn, data["motif"], data["espace"], offered)]
         turn.goto(Step.FULL)
         return [_full(turn, data["motif"], data["espace"])]
     if not data.get("day"):
@@ -240,6 +251,21 @@ def duplicate(turn: Turn, motif_id: str, moving: int | None) -> Reply | None:
             footer_row(turn),
         ),
     )
+
+
+def held_at(turn: Turn, motif_id: str) -> list[str]:
+    """The Espaces where a motif is held at all (collective sessions, individual openings)."""
+    calendar = load_calendar(turn.session, load_config().rules)
+    spec = calendar.motifs.get(motif_id)
+    if spec is None:
+        return []
+    if spec.kind == "collective":
+        found = {s.espace_id for s in calendar.sessions if s.motif_id == motif_id}
+    else:
+        found = {
+            o.espace_id for o in calendar.openings if not o.motif_ids or motif_id in o.motif_ids
+        }
+    return sorted(found)
 
 
 def _full(turn: Turn, motif_id: str, espace_id: str) -> Reply:

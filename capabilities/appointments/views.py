@@ -70,18 +70,36 @@ def ask_motif(turn: Turn, intro: str = "") -> Reply:
     return Reply(text=text, buttons=tuple(rows))
 
 
-def ask_espace(turn: Turn) -> Reply:
-    """Which Espace (the nearest first when we know the commune)."""
+def ask_espace(turn: Turn, held_at: list[str] | None = None) -> Reply:
+    """Which Espace (the nearest first when we know the commune), among those holding it."""
     _ = turn._
     nearest = nearest_espace(turn)
     rows: Rows = []
-    for espace in sorted(espaces(turn), key=lambda e: e.id != nearest):
+    shown = [e for e in espaces(turn) if not held_at or e.id in held_at]
+    for espace in sorted(shown, key=lambda e: e.id != nearest):
         label = espace.name
         if espace.id == nearest:
             label = _("{name} (le plus proche de chez vous)").format(name=espace.name)
         rows.append((Button(label, turn.stamp(f"appt:e:{espace.id}")),))
     rows.append(footer_row(turn))
     return Reply(text=_("Dans quel Espace ?"), buttons=tuple(rows))
+
+
+def not_held_here(turn: Turn, motif_id: str, espace_id: str, held_at: list[str]) -> Reply:
+    """A motif asked at an Espace that does not hold it: say so, and where it is held."""
+    _ = turn._
+    motif = turn.session.get(Motif, motif_id)
+    places = {e.id: e for e in espaces(turn)}
+    here = places.get(espace_id)
+    there = [places[i] for i in held_at if i in places]
+    text = _("« {motif} » n'a pas lieu à l'{espace}.").format(
+        motif=motif.label if motif else motif_id, espace=here.name if here else espace_id
+    )
+    if there:
+        text += "\n" + _("Il a lieu à : {places}.").format(places=", ".join(e.name for e in there))
+    rows: Rows = [(Button(e.name, turn.stamp(f"appt:e:{e.id}")),) for e in there]
+    rows.append(footer_row(turn))
+    return Reply(text=text, buttons=tuple(rows))
 
 
 def ask_day(turn: Turn, slots: list[Slot], intro: str = "", after: date | None = None) -> Reply:

@@ -4,8 +4,9 @@
 1. consent (nothing is kept before it, a refusal is respected)
 2. edited messages, voice notes and photos (passed to a counsellor), media we cannot read
 3. commands (/menu, /aide, /langue, /stop, /mesdonnees, /supprimer, /start)
-4. hand-off: while a counsellor holds the conversation, the bot stays silent (a resolved
-   hand-off goes back to the bot at the person's next message)
+4. hand-off: while a counsellor holds the conversation, messages are relayed and
+   acknowledged at most once an hour with when someone will read them; buttons still work
+   while waiting (a resolved hand-off goes back to the bot at the person's next message)
 5. buttons (stale or forged ones get a kind answer)
 6. the active flow's free-text step
 7. the NLU intent (below the threshold: the fallback flow)
@@ -35,7 +36,8 @@ def route(turn: Turn) -> list[Reply]:
     incoming = turn.incoming
     if incoming.kind is Kind.TEXT and is_distress(incoming.text):
         if turn.person.consent != "given":
-            return [emergency_reply(turn), *before_consent(turn)]
+            alert = handoff.alert_before_consent(turn)
+            return [emergency_reply(turn), alert, *before_consent(turn)]
         return handoff.distress(turn)
     if turn.person.consent != "given":
         return before_consent(turn)
@@ -59,20 +61,28 @@ def route(turn: Turn) -> list[Reply]:
 def before_consent(turn: Turn) -> list[Reply]:
     """The consent step; once given, a question asked before is routed again by intent."""
     outcome = consent.handle(turn)
+    held = turn.conversation.handoff in HELD and turn.person.consent == "given"
     if isinstance(outcome, consent.RouteAgain):
+        if held:  # a counsellor was alerted before consent: they answer the question
+            return [*outcome.replies, handoff.waiting_reminder(turn)]
         return [*outcome.replies, *understand(turn)]
+    if held and turn.incoming.kind is Kind.BUTTON:
+        return [*outcome, handoff.waiting_reminder(turn)]
     return outcome
 
 
 def handoff_hold(turn: Turn) -> list[Reply]:
-    """While a person waits for or talks with a counsellor: relay, and stay silent."""
-    if turn.incoming.kind is Kind.BUTTON and turn.incoming.payload.startswith("human:"):
-        return press(turn, turn.incoming.payload)
-    turn.emit("relay", text=turn.incoming.text, payload=turn.incoming.payload)
-    if turn.conversation.handoff == "waiting" and not turn.data.get("relay_acknowledged"):
-        turn.update(relay_acknowledged=True)
-        return [Reply(text=turn._("C'est transmis. Un conseiller vous répondra ici."))]
-    return []
+    """While a person waits for or talks with a counsellor: relay, acknowledge (hourly).
+
+    Buttons still work (the menu, the cards): the request keeps waiting meanwhile.
+    """
+    incoming = turn.incoming
+    if incoming.kind is Kind.BUTTON and (
+        incoming.payload.startswith("human:") or turn.conversation.handoff == "waiting"
+    ):
+        return press(turn, incoming.payload)
+    turn.emit("relay", text=incoming.text, payload=incoming.payload)
+    return handoff.acknowledge(turn)
 
 
 def press(turn: Turn, raw: str) -> list[Reply]:

@@ -1,7 +1,14 @@
 """Distress words: someone writes about suicide, violence or sleeping outside tonight.
 
-Checked by the router before anything else is understood. The person gets the national
-emergency numbers at once and the conversation is handed to a counsellor.
+Checked by the router before anything else is understood, whatever the consent state. The
+person gets the national emergency numbers at once and a counsellor is alerted.
+
+The text is read the way people type on a phone: folded (:mod:`core.text`: no accents, no
+case), SMS spellings spelled out ("jdors" → "je dors", "jai plu" → "j ai plus", "chui" →
+"je suis"), then matched twice: the patterns below, and each phrase word by word with the
+shared typo rule (``rapidfuzz`` optimal string alignment, :func:`core.text.typo_distance`),
+so "je dor dehor" or "me suisider" are heard too. Short words (4 letters or fewer) must be
+exact, so "la rue de la gare" is not "a la rue".
 
 Numbers (national, free, 24 h/24), as listed in issue 5 of the product brief:
 - 3114: numéro national de prévention du suicide — https://3114.fr (consulted 2026-11)
@@ -16,13 +23,12 @@ import re
 
 from capabilities.conversation.turn import Turn
 from core.messages import Reply
-from core.text import fold
+from core.text import fold, typo_distance, words
 
-# Normalised (lower case, no accents) word stems; matched on word boundaries.
+# Words of the folded text (core.text.words), one space apart; matched on word boundaries.
 _PATTERNS = (
     r"suicid\w*",
     r"me tuer",
-    r"me suicider",
     r"en finir",
     r"mettre fin a (ma|mes) (vie|jours)",
     r"envie de mourir",
@@ -35,15 +41,66 @@ _PATTERNS = (
     r"violences? (conjugales?|familiales?)",
     r"je suis (battue?|frappee?|menacee?)",
     r"peur pour ma vie",
-    r"(dors|dormir|dormirai|dort) (dans la rue|dehors)",
-    r"a la rue",
+    r"(dors|dormir|dormirai|dort|dormi) (dans la rue|dehors|dans ma voiture|dans la voiture)",
+    r"(je suis|on est|nous sommes|me retrouve|se retrouve|suis) a la rue",
+    r"^a la rue",
     r"sans (abri|domicile)",
-    r"pas de toit",
+    r"sdf",
+    r"(pas|plus) de toit",
     r"nulle part ou dormir",
-    r"(rien|nulle part|pas d.endroit) (ou|pour) dormir",
-    r"expulse\w* (ce soir|aujourd.hui)",
+    r"(rien|nulle part|pas d endroit) (ou|pour) dormir",
+    r"mis(e)? dehors",
+    r"expulse\w* (ce soir|aujourd hui)",
 )
-_DISTRESS = re.compile(r"\b(" + "|".join(_PATTERNS) + r")\b")
+_DISTRESS = re.compile(r"(?:^|\s)(" + "|".join(_PATTERNS) + r")(?=\s|$)")
+
+# Phrases heard with typos: every word must be within the shared typo limit.
+_PHRASES = (
+    ("dors", "dehors"),
+    ("dormir", "dehors"),
+    ("dort", "dehors"),
+    ("dors", "dans", "la", "rue"),
+    ("dormir", "dans", "la", "rue"),
+    ("suis", "a", "la", "rue"),
+    ("plus", "de", "toit"),
+    ("sans", "domicile"),
+    ("sans", "abri"),
+    ("suicide",),
+    ("suicider",),
+    ("suicidaire",),
+    ("envie", "de", "mourir"),
+    ("veux", "mourir"),
+    ("plus", "envie", "de", "vivre"),
+    ("violences", "conjugales"),
+    ("nulle", "part", "ou", "dormir"),
+)
+
+# SMS and spoken spellings, spelled out before matching (one folded word → words).
+_SMS = {
+    "jdors": "je dors",
+    "jdor": "je dors",
+    "dor": "dors",
+    "chui": "je suis",
+    "chuis": "je suis",
+    "jsuis": "je suis",
+    "jsui": "je suis",
+    "jss": "je suis",
+    "jai": "j ai",
+    "g": "j ai",
+    "plu": "plus",
+    "pu": "plus",
+    "pa": "pas",
+    "ds": "dans",
+    "ss": "sans",
+    "jveux": "je veux",
+    "jveu": "je veux",
+    "veu": "veux",
+    "jvais": "je vais",
+    "jvai": "je vais",
+    "mtuer": "me tuer",
+    "ke": "que",
+    "dehor": "dehors",
+}
 
 
 def normalise(text: str) -> str:
@@ -51,9 +108,32 @@ def normalise(text: str) -> str:
     return " ".join(fold(text).split()) + " "
 
 
+def reading(text: str) -> str:
+    """The words as matched: folded, SMS spellings spelled out, one space apart."""
+    return " ".join(_SMS.get(word, word) for word in words(text))
+
+
+def has_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    """The phrase appears in the words, each word within the shared typo limit."""
+    size = len(phrase)
+    for start in range(len(tokens) - size + 1):
+        window = tokens[start : start + size]
+        pairs = zip(window, phrase, strict=True)
+        if all(typo_distance(typed, known) is not None for typed, known in pairs):
+            return True
+    return False
+
+
+def _fuzzy(tokens: list[str]) -> bool:
+    return any(has_phrase(tokens, phrase) for phrase in _PHRASES)
+
+
 def is_distress(text: str) -> bool:
     """True when the message says the person may be in danger tonight."""
-    return bool(text) and _DISTRESS.search(normalise(text)) is not None
+    if not text or not text.strip():
+        return False
+    read = reading(text[:2000])
+    return _DISTRESS.search(read) is not None or _fuzzy(read.split())
 
 
 def emergency_reply(turn: Turn) -> Reply:

@@ -10,6 +10,7 @@ messages (the ``relay`` event); the staff group and the console listen to the ev
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from capabilities.conversation.keyboards import footer_row, menu_reply
@@ -26,12 +27,29 @@ from store.models import HandoffRequest
 REASONS = ("asked", "misunderstood", "distress", "checkin")
 
 
-def open_request(turn: Turn, reason: str) -> tuple[HandoffRequest, bool]:
-    """The person's open request, or a new one; True when it was just created."""
+SUMMARY_CHARS = 500  # an alert keeps the message that raised it, no more
+
+
+def open_request(turn: Turn, reason: str, summary: str = "") -> tuple[HandoffRequest, bool]:
+    """The person's open request, or a new one; True when it was just created.
+
+    A distress request outranks an open one of another reason: the counsellor must see it
+    first, so the open request is raised to ``distress`` (and its summary kept).
+    """
     existing = open_requests(turn.session, turn.person.id)
     if existing:
-        return existing[0], False
-    request = HandoffRequest(person_id=turn.person.id, reason=reason, created_at=turn.now)
+        request = existing[0]
+        if reason == "distress" and request.reason != "distress":
+            request.reason = "distress"
+            request.summary = summary[:SUMMARY_CHARS] or request.summary
+            turn.emit("handoff", request_id=request.id, reason=reason)
+        return request, False
+    request = HandoffRequest(
+        person_id=turn.person.id,
+        reason=reason,
+        created_at=turn.now,
+        summary=summary[:SUMMARY_CHARS],
+    )
     turn.session.add(request)
     turn.session.flush()
     conversation = turn.conversation
@@ -62,11 +80,56 @@ def when_answered(turn: Turn) -> str:
     ).format(when=format_when(opening, turn.locale))
 
 
+def alert_before_consent(turn: Turn) -> Reply:
+    """Distress before consent (or after a refusal): a counsellor is alerted all the same.
+
+    Only what the alert needs is kept: the request, the message that raised it (its summary)
+    and the channel account the answer goes to. The message log stays empty until consent.
+    """
+    pending = dict(turn.conversation.data or {})
+    open_request(turn, "distress", summary=turn.incoming.text)
+    turn.conversation.data = pending  # the consent step's state survives the alert
+    return Reply(text=turn._("J'ai prévenu un conseiller. ") + when_answered(turn))
+
+
+ACK_EVERY = timedelta(hours=1)
+ACK_KEY = "relay_ack_at"
+
+
+def acknowledge(turn: Turn) -> list[Reply]:
+    """A relayed message: "it is passed on, read at…" at most once an hour, with the menu."""
+    last = turn.data.get(ACK_KEY)
+    try:
+        since = datetime.fromisoformat(str(last)) if last else None
+    except ValueError:
+        since = None
+    if since is not None and turn.now - since < ACK_EVERY:
+        return []
+    turn.update(**{ACK_KEY: turn.now.isoformat()})
+    _ = turn._
+    return [
+        Reply(
+            text=_("C'est transmis.") + " " + when_answered(turn),
+            buttons=(
+                (Button(_("Menu"), "menu"), Button(_("Revenir à l'assistant"), "human:back")),
+            ),
+        )
+    ]
+
+
+def waiting_reminder(turn: Turn) -> Reply:
+    """Consent given while a counsellor is already alerted: say so, the menu stays open."""
+    return Reply(
+        text=turn._("Un conseiller est prévenu.") + " " + when_answered(turn),
+        buttons=((Button(turn._("Revenir à l'assistant"), "human:back"),),),
+    )
+
+
 def distress(turn: Turn) -> list[Reply]:
     """Distress words: the emergency numbers first, then a counsellor is asked to step in."""
     replies = [emergency_reply(turn)]
     if turn.conversation.handoff not in HELD:
-        open_request(turn, "distress")
+        open_request(turn, "distress", summary=turn.incoming.text)
         replies.append(
             Reply(
                 text=turn._("J'ai aussi prévenu un conseiller. ") + when_answered(turn),
@@ -74,6 +137,7 @@ def distress(turn: Turn) -> list[Reply]:
             )
         )
     else:
+        open_request(turn, "distress", summary=turn.incoming.text)  # raised to the top
         turn.emit("relay", text=turn.incoming.text, payload="", distress=True)
     return replies
 

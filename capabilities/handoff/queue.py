@@ -33,6 +33,44 @@ class QueueRow:
     participant: bool
     assigned_to: str
     held_by: str
+    urgent: bool = False  # distress: first in the queue, highlighted
+    preview: str = ""  # the person's latest words (or the message that raised the alert)
+    consented: bool = True
+
+
+PREVIEW_CHARS = 140
+CHANNEL_NAMES = {"telegram": "Telegram", "local": "chat local", "web": "chat web", "sms": "SMS"}
+
+
+def person_name(
+    person_id: int, participant: str | None, given: str | None, channel: str | None
+) -> str:
+    """How staff recognise someone: the enrolment name, the name they gave, their channel."""
+    if participant:
+        return participant
+    if given:
+        return given
+    if channel:
+        return f"{CHANNEL_NAMES.get(channel, channel)} · n° {person_id}"
+    return f"Personne n° {person_id}"
+
+
+def preview_of(text: str) -> str:
+    """One line, at most :data:`PREVIEW_CHARS` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
+
+
+def names_of(
+    session: Session, person_ids: list[int], given: dict[int, str | None]
+) -> dict[int, str]:
+    """:func:`person_name` for many people in three queries."""
+    participants = repo_console_queue.participant_names(session, person_ids)
+    channels = repo_console_queue.channels_of(session, person_ids)
+    return {
+        pid: person_name(pid, participants.get(pid), given.get(pid), channels.get(pid))
+        for pid in person_ids
+    }
 
 
 def holder_id(conversation: Conversation | None) -> int | None:
@@ -49,16 +87,19 @@ def conversation_of(session: Session, person_id: int) -> Conversation | None:
 
 
 def queue(session: Session, owner_of: OwnerOf, *, staff_id: int | None) -> list[QueueRow]:
-    """Waiting conversations (shared) and those held by a human, oldest first."""
+    """People in distress first, then waiting conversations and those held, oldest first."""
     names = repo_console.staff_names(session)
     rows = repo_console_queue.handed_off(session)
     person_ids = [conversation.person_id for conversation, _person in rows]
-    reasons = repo_console_queue.open_reasons(session, person_ids)
+    requests = repo_console_queue.open_requests_of(session, person_ids)
+    words = repo_console_queue.last_words(session, person_ids)
+    who = names_of(session, person_ids, {p.id: p.display_name for _c, p in rows})
     assigned = repo_console_queue.assignees(session, person_ids)
     out: list[QueueRow] = []
     for conversation, person in rows:
         owner = owner_of(session, person.id)
         holder = holder_id(conversation)
+        request = requests.get(person.id)
         if staff_id is not None and conversation.handoff == "human" and holder != staff_id:
             continue  # a counsellor sees the shared queue and their own conversations
         if staff_id is not None and owner is not None and owner != staff_id:
@@ -66,10 +107,13 @@ def queue(session: Session, owner_of: OwnerOf, *, staff_id: int | None) -> list[
         out.append(
             QueueRow(
                 person_id=person.id,
-                name=person.display_name or f"Personne n° {person.id}",
+                name=who[person.id],
                 state=conversation.handoff,
                 since=conversation.handoff_at or conversation.updated_at,
-                reason=reasons.get(person.id, ""),
+                reason=request.reason if request else "",
+                urgent=request is not None and request.reason == "distress",
+                preview=preview_of(words.get(person.id) or (request.summary if request else "")),
+                consented=person.consent == "given",
                 participant=owner is not None,
                 assigned_to=names.get(assigned.get(person.id, 0), ""),
                 held_by=names.get(holder or 0)
@@ -78,6 +122,7 @@ def queue(session: Session, owner_of: OwnerOf, *, staff_id: int | None) -> list[
                 or "",
             )
         )
+    out.sort(key=lambda row: not row.urgent)  # stable: oldest first within each group
     return out
 
 

@@ -1,18 +1,16 @@
 """What staff see about a person: hand-off reason, last intents, programme status, owner.
 
 Channel-neutral and read-only; used by the staff group's summary card and the console.
-The programme and appointments capabilities are optional: when their module is missing,
-their part of the context is simply absent.
+The programme part (referent, last check-in) is read from the store: empty for a person who
+is not a participant.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
-from typing import Any
 
 from core.clock import to_paris
-from store import repo_handoff
+from store import repo_handoff, repo_referent
 from store.db import Session
 from store.models import HandoffRequest, Person
 
@@ -22,9 +20,6 @@ REASON_LABELS = {
     "distress": "mots de détresse (numéros d'urgence donnés)",
     "checkin": "point hebdomadaire : difficultés ou demande de conseiller",
 }
-
-# Optional capability modules, looked up by name so the core never depends on them.
-PROGRAMME_MODULE = "flows.programme_context"
 
 
 @dataclass
@@ -49,28 +44,31 @@ class PersonContext:
         return "\n".join(lines)
 
 
-def _optional(module: str) -> Any | None:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
+STATUS_LABELS = {"invited": "invitation pas encore acceptée", "active": "actif"}
 
 
 def programme_lines(session: Session, person_id: int) -> list[str]:
-    """Programme status lines from the programme capability, when it is installed."""
-    module = _optional(PROGRAMME_MODULE)
-    if module is None or not hasattr(module, "status_lines"):
+    """The person's RSA programme status: who follows them, the last weekly check-in.
+
+    Read from the store (the programme capability imports this one, not the reverse).
+    """
+    found = repo_referent.participation(session, person_id)
+    if found is None:
         return []
-    return list(module.status_lines(session, person_id))
+    participant, referent = found
+    status = STATUS_LABELS.get(participant.status, participant.status)
+    lines = [
+        f"Programme RSA : {participant.name}, suivi(e) par {referent or 'personne'} ({status})"
+    ]
+    if participant.last_checkin_at is not None:
+        when = to_paris(participant.last_checkin_at).strftime("%d/%m %H:%M")
+        lines.append(f"Dernier point hebdomadaire envoyé : {when}")
+    return lines
 
 
 def participant_owner(session: Session, person_id: int) -> int | None:
     """The staff id of the person's referent counsellor in the programme, if any."""
-    module = _optional(PROGRAMME_MODULE)
-    if module is None or not hasattr(module, "counsellor_of"):
-        return None
-    owner = module.counsellor_of(session, person_id)
-    return int(owner) if owner is not None else None
+    return repo_referent.referent_of(session, person_id)
 
 
 def last_intents(session: Session, person_id: int, limit: int = 5) -> list[str]:

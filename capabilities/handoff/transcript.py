@@ -8,9 +8,76 @@ from capabilities.handoff.staff_identity import label_of
 from store import repo_console, repo_console_queue
 from store.console_models import HandoffTransition, StaffNote
 from store.db import Session
-from store.models import MessageLog
+from store.models import HandoffRequest, MessageLog
 
 HISTORY_SHOWN = 20
+# What the person saw on the buttons they pressed (the log keeps the payload only).
+BUTTON_LABELS = {
+    "consent:yes": "J'accepte",
+    "consent:no": "Je refuse",
+    "menu": "Menu",
+    "human:ask": "Parler à un conseiller",
+    "human:back": "Revenir à l'assistant",
+    "privacy:show": "Mes données",
+    "privacy:erase": "Tout effacer",
+    "privacy:confirm": "Oui, tout effacer",
+    "privacy:cancel": "Non, annuler",
+    "checkin:ok": "Ça va bien",
+    "checkin:difficulties": "J'ai des difficultés",
+    "checkin:found": "J'ai trouvé un emploi ou une formation",
+    "checkin:talk": "Je veux parler à mon conseiller",
+    "checkin:slots": "Choisir un rendez-vous",
+    "appt:ok": "Je confirme",
+    "appt:days": "Choisir une autre heure",
+    "appt:new": "Prendre rendez-vous",
+    "appt:menu": "Mes rendez-vous",
+    "appt:mv": "Déplacer",
+    "appt:cx": "Annuler",
+    "appt:cxok": "Oui, annuler",
+    "appt:yes": "Je viens",
+    "appt:no": "Je ne peux pas venir",
+    "appt:wl": "Prévenez-moi si une place se libère",
+}
+
+
+def button_label(payload: str | None) -> str:
+    """The label a person saw for a logged button payload ("consent:yes" → "J'accepte")."""
+    raw = (payload or "").split("~", 1)[0]
+    parts = raw.split(":")
+    for size in (2, 1):
+        label = BUTTON_LABELS.get(":".join(parts[:size]))
+        if label:
+            return label
+    if raw.startswith("lang:"):
+        return "Langue : " + raw.removeprefix("lang:")
+    if raw.startswith("card:"):
+        return "Fiche : " + raw.removeprefix("card:").replace("_", " ")
+    return raw or "bouton"
+
+
+DELIVERY_LABELS = {
+    "pending": "en attente d'envoi",
+    "sent": "envoyé",
+    "failed": "échec",
+    "skipped": "non remis",
+    "cancelled": "annulé",
+}
+
+
+def delivery(session: Session, messages: list[MessageLog]) -> dict[int, str]:
+    """How each counsellor message stands: "envoyé", "en attente d'envoi", "échec : why"."""
+    ids = [m.id for m in messages if m.author.startswith("counsellor:")]
+    out: dict[int, str] = {}
+    for message_id, (status, error) in repo_console_queue.deliveries(session, ids).items():
+        label = DELIVERY_LABELS.get(status, status)
+        out[message_id] = f"{label} : {error}" if error and status != "sent" else label
+    return out
+
+
+def alert_of(session: Session, person_id: int) -> HandoffRequest | None:
+    """The person's open request, whose summary keeps the words that raised it."""
+    requests = repo_console_queue.open_requests_of(session, [person_id])
+    return requests.get(person_id)
 
 
 def transcript(session: Session, person_id: int, limit: int = 2000) -> list[MessageLog]:

@@ -2,7 +2,9 @@
 
 Nothing about the person is kept before they accept. A refusal keeps only the refusal (so
 we do not ask again at every message); the first question asked before consent is kept in
-the conversation state only, answered right after acceptance, and dropped on refusal.
+the conversation state only, answered right after acceptance (and then written to the
+transcript, so the counsellor reads it), and dropped on refusal. Distress words are the one
+exception: the alert keeps the message that raised it (capabilities/handoff/flow.py).
 Answering it is the router's job: :func:`handle` then returns :class:`RouteAgain`.
 """
 
@@ -15,6 +17,7 @@ from capabilities.conversation.keyboards import menu_reply
 from capabilities.conversation.machine import Machine, moves
 from capabilities.conversation.turn import Turn
 from core.messages import Button, Kind, Reply
+from store.models import MessageLog
 
 PENDING_KEY = "pending_text"
 # A first "bonjour" needs no "you asked me…": the menu answers it.
@@ -140,6 +143,7 @@ def accept(turn: Turn) -> Outcome:
         person.display_name = turn.incoming.display_name[:80]
     data = turn.data
     turn.finish()
+    keep_first_message(turn, data)
     replies = [Reply(text=turn._("Merci ! C'est noté."))]
     code = data.get("start_code")
     if code:
@@ -161,6 +165,30 @@ def accept(turn: Turn) -> Outcome:
         return RouteAgain(replies)
     replies.append(menu_reply(turn))
     return replies
+
+
+def keep_first_message(turn: Turn, data: dict[str, object]) -> None:
+    """Consent given: the question asked before joins the transcript (the counsellor reads it)."""
+    pending = data.get(PENDING_KEY)
+    if not pending or not isinstance(pending, str):
+        return
+    parsed = data.get("pending_parse")
+    intent = parsed.get("intent", {}) if isinstance(parsed, dict) else {}
+    confidence = intent.get("confidence") if isinstance(intent, dict) else None
+    turn.session.add(
+        MessageLog(
+            person_id=turn.person.id,
+            created_at=turn.now,
+            direction="in",
+            author="person",
+            channel=turn.incoming.channel,
+            kind="text",
+            text=pending[:4096],
+            intent=intent.get("name") if isinstance(intent, dict) else None,
+            confidence=float(confidence) if isinstance(confidence, int | float) else None,
+        )
+    )
+    turn.session.flush()  # before the turn's own rows: the transcript keeps the order
 
 
 def refuse(turn: Turn) -> list[Reply]:

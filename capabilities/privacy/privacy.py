@@ -10,6 +10,7 @@ from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.machine import Machine, member, moves
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
+from capabilities.conversation.yesno import typed_answer
 from core.i18n import LANGUAGE_NAMES, format_when, ngettext_for
 from core.messages import Button, Reply
 from store import repo_privacy
@@ -70,6 +71,15 @@ class PrivacyFlow(Flow):
             turn.finish()
             return [Reply(text=turn._("D'accord, je n'efface rien."), buttons=(footer_row(turn),))]
         return [self._show(turn)]
+
+    def on_text(self, turn: Turn) -> list[Reply] | None:
+        """ "oui" / "non" typed at "Voulez-vous vraiment tout effacer ?" do what the buttons do."""
+        answer = typed_answer(turn) if turn.step == Step.CONFIRM else None
+        if answer is None:
+            return None
+        if answer:
+            return self._erase(turn)
+        return self.on_button(turn, [Action.CANCEL])
 
     def _show(self, turn: Turn) -> Reply:
         _ = turn._

@@ -21,6 +21,7 @@ from capabilities.handoff.flow import open_request
 from capabilities.programme import periods
 from capabilities.programme.enrolment import participant_of
 from capabilities.programme.rules import default_rules
+from capabilities.programme.triage import TOPIC_LABELS, worry_of
 from core.i18n import N_, gettext_for, ngettext_for
 from core.messages import Button, Reply
 from store import repo_programme
@@ -183,9 +184,14 @@ class CheckinFlow(Flow):
         return [Reply(text=text, buttons=(footer_row(turn),))]
 
     def on_text(self, turn: Turn) -> list[Reply] | None:
-        """Free text right after a check-in is a note for the counsellor (questions are not)."""
+        """Free text right after a check-in is a note for the counsellor (questions are not).
+
+        A worrying answer (:mod:`.triage`) is also a request for the counsellor, like the
+        "J'ai des difficultés" button, even when it reads like a question.
+        """
         confident = turn.confidence >= turn.settings.nlu_threshold
-        if confident and turn.intent not in CHATTER:
+        worry = worry_of(turn.text, turn.intent if confident else None) if turn.text else None
+        if worry is None and confident and turn.intent not in CHATTER:
             return None  # a real question: the router answers it and leaves the check-in
         participant = participant_of(turn.session, turn.person.id)
         week = str(turn.data.get("week") or periods.iso_week(periods.local_day(turn.now)))
@@ -203,6 +209,9 @@ class CheckinFlow(Flow):
                 occurred_at=turn.now,
             )
         )
+        if worry is not None:
+            summary = f"{TOPIC_LABELS[worry]} : {turn.text}"
+            return self._to_counsellor(turn, participant, "difficulties", summary)
         return [
             Reply(
                 text=turn._("Merci, c'est noté : votre conseiller lira votre message."),
@@ -222,9 +231,11 @@ class CheckinFlow(Flow):
             )
         )
 
-    def _to_counsellor(self, turn: Turn, participant: Participant, answer: str) -> list[Reply]:
+    def _to_counsellor(
+        self, turn: Turn, participant: Participant, answer: str, summary: str = ""
+    ) -> list[Reply]:
         _ = turn._
-        _request, created = open_request(turn, "checkin")
+        _request, created = open_request(turn, "checkin", summary=summary)
         counsellor = turn.session.get(Staff, participant.counsellor_id or 0)
         who = counsellor.name if counsellor is not None else _("votre conseiller")
         intro = _("Merci de me le dire.") if answer == "difficulties" else _("D'accord.")

@@ -20,7 +20,9 @@ def hold(
     if row.person_id is None or target is None:
         return "failed", "no recipient"
     conversational = row.rule in CONVERSATIONAL
-    if target.consent != "given":
+    # A counsellor's answer goes out whatever the consent: it answers a hand-off the person
+    # raised (a distress alert is raised before consent, capabilities/handoff/flow.py).
+    if target.consent != "given" and row.rule != "relay":
         return "skipped", "no consent"
     if target.opted_out and not conversational:
         return "skipped", "opted out (/stop)"

@@ -94,6 +94,7 @@ class LiveConsole:
                 clock=self.clock,
                 integrations=self.integrations,
                 kick=self.kick,
+                local_mode=False,  # the fake Bot API delivers
             )
             config = uvicorn.Config(
                 create_app(state), host="127.0.0.1", port=self.port, log_level="warning"

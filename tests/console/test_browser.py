@@ -78,7 +78,7 @@ def test_counsellor_answers_a_waiting_person_on_telegram(page: Page, live: LiveC
     shot(page, "01-connexion")
     sign_in(page, live, "karim@example.org")
     expect(page.get_by_role("heading", name="File d'attente")).to_be_visible()
-    row = page.get_by_role("row", name="Samia")
+    row = page.locator("#file").get_by_role("row", name="Samia")  # not the day's "Samia B."
     expect(row).to_contain_text("a demandé un conseiller")
     expect(row).to_contain_text("En attente")
     shot(page, "02-file-attente")
@@ -87,7 +87,9 @@ def test_counsellor_answers_a_waiting_person_on_telegram(page: Page, live: LiveC
     expect(page.get_by_text("intention : ask_transport").first).to_be_visible()
     page.get_by_label("Votre message (envoyé sur Telegram)").fill("Bonjour Samia, je suis Karim.")
     page.get_by_role("button", name="Envoyer").click()
-    expect(page.get_by_role("status")).to_have_text("Message envoyé.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Message en file d'envoi : son état s'affiche sous le message."
+    )
     expect(page.locator("#etat")).to_have_text("Avec un conseiller")
     shot(page, "03-conversation")
     assert live.fake is not None

@@ -123,7 +123,7 @@ async def test_free_text_right_after_the_checkin_is_the_answer(
     await linked(chat, counsellor, clock)
     run_plan(chat.assistant, TUESDAY)
     await send_all(chat.assistant, clock)
-    await chat.say("c'est dur en ce moment")
+    await chat.say("semaine calme, je continue mes recherches")  # a worry alerts (triage)
     assert "votre conseiller lira votre message" in chat.text
     await chat.say("bus")  # a real question afterwards is answered as usual
     assert "conseiller lira" not in chat.text
@@ -196,11 +196,10 @@ async def test_talk_and_found_and_slots(chat: Chat, counsellor: int, clock: Froz
     assert "Bravo" in chat.text
     assert "situation_change" in tasks(chat.assistant)
     await chat.press("checkin:slots:2026-W48")
-    assert "choisir tout de suite votre prochaine rencontre" in chat.text
-    picks = [p for p in chat.payloads if p.startswith("appt:pick:rsa:")]
-    assert picks  # one-tap slots of the RSA programme meeting
-    await chat.press(picks[0])
-    assert "n'est plus valable" not in chat.text
+    # Claire Martin has no opening period: she proposes a date (one-tap slots are the
+    # referent's own, see test_referent_slots.py)
+    assert "votre conseiller va vous proposer une date" in chat.text
+    assert "meeting_requested" in tasks(chat.assistant)
     await chat.press("checkin:talk:2026-W48")
     assert "J'ai prévenu Claire Martin" in chat.text
 
