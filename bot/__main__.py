@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
+from core.logs import configure_logging
 from core.settings import ConfigError, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen mode."""
-    parser = argparse.ArgumentParser(prog="python -m bot")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Without a subcommand: serve Telegram, the scheduler and the console "
+        "(the local chat when TELEGRAM_BOT_TOKEN is not set).",
+    )
     sub = parser.add_subparsers(dest="cmd")
     chat = sub.add_parser("chat", help="chat with the assistant in the terminal")
     chat.add_argument("--jsonl", action="store_true", help="one JSON object per line")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if args.cmd == "chat" else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
     try:
         settings = get_settings()
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    # The terminal chat keeps its screen readable: warnings only, unless LOG_LEVEL says more.
+    quiet = args.cmd == "chat" and settings.log_level == "INFO"
+    configure_logging(settings, level="WARNING" if quiet else None)
     if args.cmd == "chat" or not settings.telegram_bot_token:
         from app.chat import main as local_chat
 

@@ -10,6 +10,7 @@ import sys
 
 from app.build import database
 from console.security import MIN_PASSWORD, hash_password
+from core.logs import configure_logging
 from core.settings import ConfigError, Settings, get_settings
 from store import repo_console
 from store.staff import Staff
@@ -60,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m console")
     sub = parser.add_subparsers(dest="cmd", required=True)
     admin = sub.add_parser("create-admin", help="create the first admin (password asked)")
-    admin.add_argument("--email", required=True)
-    admin.add_argument("--name", required=True)
+    admin.add_argument("--email", required=True, help="their sign-in address")
+    admin.add_argument("--name", required=True, help="the name shown in the console")
     sub.add_parser("serve", help="serve the console alone on CONSOLE_HOST:CONSOLE_PORT")
     args = parser.parse_args(argv)
     try:
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    configure_logging(settings)
     if args.cmd == "create-admin":
         return create_admin(args.email, args.name)
     asyncio.run(serve_console(settings))

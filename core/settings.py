@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # High load: the assistant's turns run in a child process (its own interpreter and core),
     # python-telegram-bot keeps the main one (``bot/assistant_process.py``).
     assistant_process: bool = False
+    # Operations (docs/operations.md): logs, metrics, the proxy in front of the HTTP server.
+    log_level: str = "INFO"
+    log_format: str = "text"  # text | json (one JSON object per line)
+    metrics_token: str | None = None  # /metrics needs "Authorization: Bearer <token>"
+    # Addresses whose X-Forwarded-For/-Proto uvicorn trusts (the reverse proxy), comma-separated.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod
@@ -52,6 +58,22 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL must start with sqlite: or postgresql:")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"text", "json"}:
+            raise ValueError("LOG_FORMAT must be text or json")
         return value
 
     @field_validator("telegram_api_url")

@@ -7,6 +7,7 @@ import argparse
 from alembic import command
 
 from app.build import database
+from core.logs import configure_logging
 from core.settings import get_settings
 from store.migrate import alembic_config, downgrade, upgrade
 
@@ -17,11 +18,12 @@ def main() -> None:
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("upgrade", help="migrate to the latest schema")
     down = sub.add_parser("downgrade", help="roll back to a revision")
-    down.add_argument("revision")
-    rev = sub.add_parser("revision", help="autogenerate a new migration")
-    rev.add_argument("-m", "--message", required=True)
+    down.add_argument("revision", help="an alembic revision id (see store/migrations/versions)")
+    rev = sub.add_parser("revision", help="autogenerate a new migration (developers)")
+    rev.add_argument("-m", "--message", required=True, help="what the migration does")
     args = parser.parse_args()
     settings = get_settings()
+    configure_logging(settings)
     with database(settings, migrate=False) as db:
         if args.cmd == "upgrade":
             upgrade(db.engine)
