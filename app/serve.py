@@ -21,10 +21,12 @@ from typing import Any
 
 from app.build import build_context
 from app.context import AppContext
+from app.ops import context_routes
 from app.telegram import wire_telegram
 from bot.assistant_process import AssistantProcess
-from bot.telegram_app import polling
+from bot.telegram_app import polling, receiving
 from console.serve import run_console
+from core.metrics import enable_multiprocess
 from core.ports import Handler
 from core.settings import Settings
 from scheduler.jobs import run_programme
@@ -37,6 +39,8 @@ async def _handler(context: AppContext) -> Handler:
     stops it)."""
     if not context.settings.assistant_process:
         return context.assistant
+    # Both processes count turns: their samples are added up at /metrics.
+    enable_multiprocess()
     process = AssistantProcess(context.settings, context.assistant)
     await process.start()
     return process
@@ -61,6 +65,7 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
                 context.sessions,
                 kick=context.wakeup.kick,
                 mirror=telegram.relay.mirror if telegram.relay is not None else None,
+                routes=context_routes(context, telegram=lambda: receiving(telegram.application)),
             ),
         ]
         tasks = [asyncio.create_task(part) for part in parts]

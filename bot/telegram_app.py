@@ -29,6 +29,7 @@ from bot.telegram_bot import make_bot
 from bot.telegram_channel import retry_after_seconds
 from bot.telegram_convert import is_private, to_incoming
 from bot.telegram_render import TEXT_APOLOGY, send_replies, toast
+from core import metrics
 from core.locks import KeyedLocks
 from core.messages import Reply
 from core.ports import Handler, Redelivering
@@ -168,13 +169,19 @@ class TelegramBridge:
                 context.bot, chat_id, replies, thread_id=thread_id, delivered=delivered
             )
         except Forbidden:
+            metrics.sent("telegram", "reply", "failed", len(replies) - len(delivered))
             log.info("chat %s blocked the bot; replies not delivered", chat_id)
         except TelegramError as exc:
             extra = ""
+            outcome = "failed"
             if isinstance(exc, RetryAfter):
                 extra = f" (retry after {retry_after_seconds(exc)} s)"
+                outcome = "429"
+            metrics.sent("telegram", "reply", outcome, len(replies) - len(delivered))
             log.warning("replies to chat %s not delivered now: %s%s", chat_id, exc, extra)
             return list(replies[len(delivered) :])
+        finally:
+            metrics.sent("telegram", "reply", "sent", len(delivered))
         return []
 
 
@@ -279,3 +286,9 @@ async def polling(
     finally:
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+def receiving(application: Any) -> bool:
+    """True while the Application runs and its updater polls (``/readyz``)."""
+    updater = getattr(application, "updater", None)
+    return bool(application.running and updater is not None and updater.running)

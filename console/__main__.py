@@ -79,10 +79,18 @@ def main(argv: list[str] | None = None) -> int:
 
 async def serve_console(settings: Settings) -> None:
     """``python -m console serve``: the console alone (replies wait for the bot's dispatcher)."""
+    from app.health import Readiness, database_probe, receiving_probe
+    from app.ops import ops_routes
     from console.serve import run_console
+    from core.clock import utcnow
 
     with database(settings) as db:
-        await run_console(settings, db.sessions, standalone=True)
+        # Alone, the console needs only its database; Telegram is the bot's process.
+        checks = Readiness(
+            {"database": database_probe(db.engine), "telegram": receiving_probe(None)}
+        )
+        routes = ops_routes(checks, db.sessions, utcnow, settings.metrics_token)
+        await run_console(settings, db.sessions, standalone=True, routes=routes)
 
 
 if __name__ == "__main__":

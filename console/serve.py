@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import uvicorn
+from starlette.routing import BaseRoute
 
 from console.app import create_app
 from console.live_integrations import LiveIntegrations
@@ -22,6 +24,21 @@ def https_only(settings: Settings) -> bool:
     return settings.console_https_only
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Where to listen, and whose ``X-Forwarded-For``/``-Proto`` to believe: only the
+    addresses in ``FORWARDED_ALLOW_IPS`` (the reverse proxy), never any client."""
+    return {
+        "host": settings.console_host,
+        "port": settings.console_port,
+        "log_level": "warning",
+        "access_log": False,  # request lines name people's pages; errors are still logged
+        "proxy_headers": True,
+        "forwarded_allow_ips": [
+            ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()
+        ],
+    }
+
+
 async def run_console(
     settings: Settings,
     sessions: SessionFactory,
@@ -30,21 +47,18 @@ async def run_console(
     mirror: Mirror | None = None,
     integrations: Any = None,
     standalone: bool = False,
+    routes: Sequence[BaseRoute] = (),
 ) -> None:
-    """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own)."""
+    """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own).
+
+    ``routes`` go in front of the console's (``/healthz``, ``/readyz``, ``/metrics``…)."""
     state = ConsoleState(sessions=sessions, settings=settings, kick=kick, mirror=mirror)
     if integrations is None:
         integrations = LiveIntegrations(clock=state.clock, username=settings.telegram_bot_username)
     state.integrations = integrations
     app = create_app(state, https_only=https_only(settings))
-    config = uvicorn.Config(
-        app,
-        host=settings.console_host,
-        port=settings.console_port,
-        log_level="warning",
-        proxy_headers=True,
-        lifespan="off",
-    )
+    app.router.routes[:0] = list(routes)
+    config = uvicorn.Config(app, lifespan="off", **uvicorn_options(settings))
     server = uvicorn.Server(config)
     log.info("console sur http://%s:%d", settings.console_host, settings.console_port)
     if standalone:

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     log_format: str = "text"  # text | json (one JSON object per line)
     metrics_token: str | None = None  # /metrics needs "Authorization: Bearer <token>"
     # Addresses whose X-Forwarded-For/-Proto uvicorn trusts (the reverse proxy), comma-separated.
-    forwarded_allow_ips: str = "127.0.0.1"
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     @field_validator("database_url")
     @classmethod
