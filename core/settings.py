@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+SECRETS_DIR = "/run/secrets"
 
 
 class ConfigError(RuntimeError):
@@ -22,9 +24,20 @@ class ConfigError(RuntimeError):
 class Settings(BaseSettings):
     """The assistant's configuration, read from the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+    # Docker secrets: a file per secret under /run/secrets (``rasa_token``, ``database_password``…),
+    # read when the variable itself is not set.
+    model_config = SettingsConfigDict(
+        env_prefix="",
+        case_sensitive=False,
+        extra="ignore",
+        env_ignore_empty=True,  # ``TELEGRAM_STAFF_CHAT_ID=`` (compose's ``:-``) means unset
+        secrets_dir=SECRETS_DIR if Path(SECRETS_DIR).is_dir() else None,
+    )
 
     database_url: str = Field(default=f"sqlite:///{ROOT / 'var' / 'assistant.db'}")
+    # The PostgreSQL password apart from DATABASE_URL: any character works (``@ / : #``…),
+    # it is percent-encoded into the URL here.
+    database_password: str | None = None
     telegram_bot_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_staff_chat_id: int | None = None
@@ -60,6 +73,15 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
 
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        if not self.database_password:
+            return self
+        if not self.database_url.startswith("postgresql"):
+            raise ValueError("DATABASE_PASSWORD is for a postgresql: DATABASE_URL")
+        self.database_url = with_password(self.database_url, self.database_password)
+        return self
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -82,6 +104,19 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("TELEGRAM_API_URL must be an http(s) URL")
         return value
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` with its user's password set, percent-encoded (``p@ss/w:rd#`` is fine)."""
+    parts = urlsplit(url)
+    user = unquote(parts.username or "")
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def load_settings(**overrides: object) -> Settings:
