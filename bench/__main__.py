@@ -22,6 +22,7 @@ ORDER = [
     "planning",
     "dispatch",
     "crash",
+    "replicas",
     "console",
     "nlu_rasa",
 ]

@@ -27,6 +27,7 @@ from console import (
     views_auth,
     views_contacts,
     views_handoff,
+    views_media,
     views_periods,
     views_programme,
 )
@@ -119,6 +120,11 @@ ROUTES = [
     Route("/queue/assign", views_handoff.assign_action, methods=["POST"]),
     Route("/conversations/{person_id:int}", views_handoff.conversation_page, methods=["GET"]),
     Route("/conversations/{person_id:int}/take", views_handoff.take_action, methods=["POST"]),
+    Route(
+        "/conversations/{person_id:int}/media/{media_id:int}",
+        views_media.media_file,
+        methods=["GET"],
+    ),
     Route("/conversations/{person_id:int}/reply", views_handoff.reply_action, methods=["POST"]),
     Route("/conversations/{person_id:int}/note", views_handoff.note_action, methods=["POST"]),
     Route("/conversations/{person_id:int}/resolve", views_handoff.resolve_action, methods=["POST"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import uvicorn
@@ -47,17 +47,22 @@ async def run_console(
     mirror: Mirror | None = None,
     integrations: Any = None,
     standalone: bool = False,
+    mount: Callable[[Any], Any] | None = None,
     routes: Sequence[BaseRoute] = (),
 ) -> None:
     """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own).
 
-    ``routes`` go in front of the console's (``/healthz``, ``/readyz``, ``/metrics``…)."""
+    ``routes`` go in front of the console's (``/healthz``, ``/readyz``, ``/metrics``…);
+    ``mount`` wraps the console's ASGI app with more routes (the Telegram webhook)."""
     state = ConsoleState(sessions=sessions, settings=settings, kick=kick, mirror=mirror)
     if integrations is None:
         integrations = LiveIntegrations(clock=state.clock, username=settings.telegram_bot_username)
     state.integrations = integrations
-    app = create_app(state, https_only=https_only(settings))
-    app.router.routes[:0] = list(routes)
+    console_app = create_app(state, https_only=https_only(settings))
+    console_app.router.routes[:0] = list(routes)
+    app: Any = console_app
+    if mount is not None:
+        app = mount(app)
     config = uvicorn.Config(app, lifespan="off", **uvicorn_options(settings))
     server = uvicorn.Server(config)
     log.info("console sur http://%s:%d", settings.console_host, settings.console_port)

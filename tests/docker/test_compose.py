@@ -30,6 +30,13 @@ DEFAULT_IN_PRODUCTION = {
     "default_locale": "French",
     "throttle_messages": "the flood guard's tested values",
     "throttle_window_s": "the flood guard's tested values",
+    # One replica with long polling is the compose file's shape; webhook mode and Redis are
+    # for replicas (docs/replicas.md).
+    "telegram_webhook_url": "polling",
+    "telegram_webhook_secret": "polling",
+    "telegram_webhook_max_connections": "polling",
+    "redis_url": "one replica limits itself",
+    "telegram_limiter_prefix": "one replica limits itself",
 }
 # Settings given as Docker secrets (a file named after the setting under /run/secrets).
 SECRET_SETTINGS = {
