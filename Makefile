@@ -7,12 +7,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PACKAGES := core app capabilities bot nlu scheduler store console webchat sms
 
-.PHONY: browser-deps run serve test lint typecheck contracts pytest bench i18n-extract i18n-update i18n-compile migrate install clean
+.PHONY: browser-deps run serve test lint typecheck contracts pytest bench i18n-extract i18n-update i18n-compile migrate install clean lock release backup restore
 
-$(STAMP): requirements.txt requirements-dev.txt
+# From the lock, every file checked against its hash (requirements-dev.lock = the runtime
+# lock's exact versions + the test tools). `make lock` remakes both after a change of
+# requirements*.txt.
+$(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PY311) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP) i18n-compile
@@ -64,7 +67,27 @@ i18n-compile: $(STAMP)
 	$(VENV)/bin/pybabel compile -d locale -D messages
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache build dist
+
+## The locks, with hashes (pip-tools in its own venv under .cache/; a few minutes).
+PIP_TOOLS := .cache/pip-tools/bin
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	test -x $(PIP_TOOLS)/pip-compile || { $(PY311) -m venv .cache/pip-tools && $(PIP_TOOLS)/pip install --quiet pip-tools==7.6.2; }
+	$(PIP_TOOLS)/pip-compile $(LOCK_FLAGS) --upgrade -o requirements.lock requirements.txt
+	$(PIP_TOOLS)/pip-compile $(LOCK_FLAGS) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
+
+## The code's wheel in dist/ (docs/operations.md: run it from a checkout, config/ stays there).
+release: $(STAMP)
+	$(PY) -m pip wheel --quiet --no-deps -w dist .
+
+## PostgreSQL backup (var/backups/) and restore: `make restore DUMP=var/backups/….dump`.
+backup: $(STAMP)
+	$(PY) -m store backup
+
+restore: $(STAMP)
+	@test -n "$(DUMP)" || { echo "usage: make restore DUMP=var/backups/….dump"; exit 2; }
+	$(PY) -m store restore "$(DUMP)" --yes
 
 ## Rasa 3.6.21 (production NLU) in its own Python 3.10 venv under .cache/ (installed once, about
 ## 3 min), trained when nlu/ data or config changed. `make rasa-serve` needs RASA_TOKEN; then run

@@ -19,16 +19,19 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from app.build import build_context
 from app.context import AppContext
+from app.ops import context_routes
 from app.telegram import wire_telegram
 from app.telegram_updates import Receiving, receive_updates
 from app.webchat import wire_webchat
 from bot.assistant_process import AssistantProcess
+from bot.telegram_app import is_receiving
 from console.serve import run_console
+from core.metrics import enable_multiprocess
 from core.ports import Handler
 from core.settings import ConfigError, Settings
 from scheduler.jobs import run_programme
@@ -42,6 +45,8 @@ async def _handler(context: AppContext) -> Handler:
     stops it)."""
     if not context.settings.assistant_process:
         return context.assistant
+    # Both processes count turns: their samples are added up at /metrics.
+    enable_multiprocess()
     process = AssistantProcess(context.settings, context.assistant)
     await process.start()
     return process
@@ -55,10 +60,16 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
     async with contextlib.AsyncExitStack() as stack:
         relay = None
         receiving = Receiving()
+        telegram_ready: Callable[[], bool] | None = None
         if context.settings.telegram_bot_token:
             telegram = wire_telegram(context, handler=await _handler(context))
             receiving = await stack.enter_async_context(receive_updates(context, telegram, stop))
             relay = telegram.relay
+            application, webhook = telegram.application, receiving.webhook is not None
+
+            def telegram_ready() -> bool:
+                return is_receiving(application, webhook=webhook)
+
         await context.start()  # the channels
         parts: list[Coroutine[Any, Any, None]] = [
             run_programme(
@@ -74,7 +85,7 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
                 kick=context.wakeup.kick,
                 mirror=relay.mirror if relay is not None else None,
                 mount=receiving.mount,
-                routes=webchat.routes,
+                routes=[*context_routes(context, telegram=telegram_ready), *webchat.routes],
             ),
         ]
         tasks = [asyncio.create_task(part) for part in parts]

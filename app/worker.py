@@ -11,6 +11,7 @@ import os
 
 from app.build import build_context
 from bot.assistant_worker import ENV, serve_turns
+from core.logs import configure_logging
 from core.settings import Settings
 
 
@@ -19,6 +20,7 @@ async def main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the frames
     settings = Settings.model_validate_json(os.environ[ENV])
+    configure_logging(settings)  # stderr is the parent's: one log stream for both
     context = build_context(settings, migrate=False)
     try:
         await context.start()

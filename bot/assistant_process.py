@@ -27,6 +27,7 @@ from bot.assistant_worker import ENV, frame, read_frame
 from capabilities.assistant.assistant import Assistant, apology
 from core.events import Event
 from core.i18n import resolve_locale
+from core.logs import pseudonym
 from core.messages import Incoming, Reply
 from core.settings import Settings
 
@@ -126,7 +127,8 @@ class AssistantProcess:
             replies, events = await future
         except (WorkerGone, ConnectionError) as exc:
             self._pending.pop(ident, None)
-            log.error("turn lost with the assistant process for %s: %s", incoming.user_ref, exc)
+            who = pseudonym(self.settings, incoming.channel, incoming.user_ref)
+            log.error("turn lost with the assistant process for %s: %s", who, exc)
             return [apology(resolve_locale(None, incoming.language_code))]
         if replies is None:  # the child logged what went wrong
             return [apology(resolve_locale(None, incoming.language_code))]

@@ -30,6 +30,7 @@ from bot.telegram_channel import retry_after_seconds
 from bot.telegram_convert import is_private, to_incoming
 from bot.telegram_media import with_attachment
 from bot.telegram_render import TEXT_APOLOGY, send_replies, toast
+from core import metrics
 from core.locks import KeyedLocks
 from core.messages import Reply
 from core.ports import Handler, Redelivering
@@ -171,13 +172,19 @@ class TelegramBridge:
                 context.bot, chat_id, replies, thread_id=thread_id, delivered=delivered
             )
         except Forbidden:
+            metrics.sent("telegram", "reply", "failed", len(replies) - len(delivered))
             log.info("chat %s blocked the bot; replies not delivered", chat_id)
         except TelegramError as exc:
             extra = ""
+            outcome = "failed"
             if isinstance(exc, RetryAfter):
                 extra = f" (retry after {retry_after_seconds(exc)} s)"
+                outcome = "429"
+            metrics.sent("telegram", "reply", outcome, len(replies) - len(delivered))
             log.warning("replies to chat %s not delivered now: %s%s", chat_id, exc, extra)
             return list(replies[len(delivered) :])
+        finally:
+            metrics.sent("telegram", "reply", "sent", len(delivered))
         return []
 
 
@@ -282,3 +289,12 @@ async def polling(
     finally:
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+def is_receiving(application: Any, *, webhook: bool = False) -> bool:
+    """True while the Application runs and its updater polls — or, in webhook mode, while it
+    runs to handle what the endpoint stores (``/readyz``)."""
+    if webhook:
+        return bool(application.running)
+    updater = getattr(application, "updater", None)
+    return bool(application.running and updater is not None and updater.running)

@@ -10,6 +10,7 @@ import sys
 
 from app.build import database
 from console.security import MIN_PASSWORD, hash_password
+from core.logs import configure_logging
 from core.settings import ConfigError, Settings, get_settings
 from store import repo_console
 from store.staff import Staff
@@ -60,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m console")
     sub = parser.add_subparsers(dest="cmd", required=True)
     admin = sub.add_parser("create-admin", help="create the first admin (password asked)")
-    admin.add_argument("--email", required=True)
-    admin.add_argument("--name", required=True)
+    admin.add_argument("--email", required=True, help="their sign-in address")
+    admin.add_argument("--name", required=True, help="the name shown in the console")
     sub.add_parser("serve", help="serve the console alone on CONSOLE_HOST:CONSOLE_PORT")
     args = parser.parse_args(argv)
     try:
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    configure_logging(settings)
     if args.cmd == "create-admin":
         return create_admin(args.email, args.name)
     asyncio.run(serve_console(settings))
@@ -77,10 +79,18 @@ def main(argv: list[str] | None = None) -> int:
 
 async def serve_console(settings: Settings) -> None:
     """``python -m console serve``: the console alone (replies wait for the bot's dispatcher)."""
+    from app.health import Readiness, database_probe, receiving_probe
+    from app.ops import ops_routes
     from console.serve import run_console
+    from core.clock import utcnow
 
     with database(settings) as db:
-        await run_console(settings, db.sessions, standalone=True)
+        # Alone, the console needs only its database; Telegram is the bot's process.
+        checks = Readiness(
+            {"database": database_probe(db.engine), "telegram": receiving_probe(None)}
+        )
+        routes = ops_routes(checks, db.sessions, utcnow, settings.metrics_token)
+        await run_console(settings, db.sessions, standalone=True, routes=routes)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,21 @@ def https_only(settings: Settings) -> bool:
     return settings.console_https_only
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Where to listen, and whose ``X-Forwarded-For``/``-Proto`` to believe: only the
+    addresses in ``FORWARDED_ALLOW_IPS`` (the reverse proxy), never any client."""
+    return {
+        "host": settings.console_host,
+        "port": settings.console_port,
+        "log_level": "warning",
+        "access_log": False,  # request lines name people's pages; errors are still logged
+        "proxy_headers": True,
+        "forwarded_allow_ips": [
+            ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()
+        ],
+    }
+
+
 async def run_console(
     settings: Settings,
     sessions: SessionFactory,
@@ -37,8 +52,8 @@ async def run_console(
 ) -> None:
     """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own).
 
-    ``routes`` are served beside the console's (the web chat); ``mount`` wraps the console's
-    ASGI app (the Telegram webhook)."""
+    ``routes`` go in front of the console's (``/healthz``, ``/readyz``, ``/metrics``, the web
+    chat); ``mount`` wraps the console's ASGI app (the Telegram webhook)."""
     state = ConsoleState(sessions=sessions, settings=settings, kick=kick, mirror=mirror)
     if integrations is None:
         integrations = LiveIntegrations(clock=state.clock, username=settings.telegram_bot_username)
@@ -48,12 +63,9 @@ async def run_console(
         app = mount(app)
     config = uvicorn.Config(
         app,
-        host=settings.console_host,
-        port=settings.console_port,
-        log_level="warning",
-        proxy_headers=True,
         lifespan="off",
         timeout_graceful_shutdown=5,  # the web chat's long polls must not hold a restart
+        **uvicorn_options(settings),
     )
     server = uvicorn.Server(config)
     log.info("console sur http://%s:%d", settings.console_host, settings.console_port)

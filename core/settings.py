@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+SECRETS_DIR = "/run/secrets"
 
 
 class ConfigError(RuntimeError):
@@ -23,9 +25,20 @@ class ConfigError(RuntimeError):
 class Settings(BaseSettings):
     """The assistant's configuration, read from the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+    # Docker secrets: a file per secret under /run/secrets (``rasa_token``, ``database_password``…),
+    # read when the variable itself is not set.
+    model_config = SettingsConfigDict(
+        env_prefix="",
+        case_sensitive=False,
+        extra="ignore",
+        env_ignore_empty=True,  # ``TELEGRAM_STAFF_CHAT_ID=`` (compose's ``:-``) means unset
+        secrets_dir=SECRETS_DIR if Path(SECRETS_DIR).is_dir() else None,
+    )
 
     database_url: str = Field(default=f"sqlite:///{ROOT / 'var' / 'assistant.db'}")
+    # The PostgreSQL password apart from DATABASE_URL: any character works (``@ / : #``…),
+    # it is percent-encoded into the URL here.
+    database_password: str | None = None
     telegram_bot_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_staff_chat_id: int | None = None
@@ -45,6 +58,12 @@ class Settings(BaseSettings):
     # High load: the assistant's turns run in a child process (its own interpreter and core),
     # python-telegram-bot keeps the main one (``bot/assistant_process.py``).
     assistant_process: bool = False
+    # Operations (docs/operations.md): logs, metrics, the proxy in front of the HTTP server.
+    log_level: str = "INFO"
+    log_format: str = "text"  # text | json (one JSON object per line)
+    metrics_token: str | None = None  # /metrics needs "Authorization: Bearer <token>"
+    # Addresses whose X-Forwarded-For/-Proto uvicorn trusts (the reverse proxy), comma-separated.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     # Serve Telegram although the agenda, the Espaces' details or the counsellors' hours are
     # still examples (``capabilities/example_data.py``); every booking then says so.
     allow_example_data: bool = False
@@ -73,6 +92,31 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL must start with sqlite: or postgresql:")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        if not self.database_password:
+            return self
+        if not self.database_url.startswith("postgresql"):
+            raise ValueError("DATABASE_PASSWORD is for a postgresql: DATABASE_URL")
+        self.database_url = with_password(self.database_url, self.database_password)
+        return self
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"text", "json"}:
+            raise ValueError("LOG_FORMAT must be text or json")
         return value
 
     @field_validator("telegram_api_url")
@@ -130,6 +174,19 @@ class _WebhookChecks:
                 "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters among A-Z a-z 0-9 _ -"
             )
         return value or None
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` with its user's password set, percent-encoded (``p@ss/w:rd#`` is fine)."""
+    parts = urlsplit(url)
+    user = unquote(parts.username or "")
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def load_settings(**overrides: object) -> Settings:

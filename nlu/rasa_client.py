@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from core import metrics
 from core.clock import Clock, utcnow
 from core.settings import Settings
 from nlu.normalize import MAX_CHARS
@@ -272,7 +273,7 @@ class RasaNluService(NluService):
 
     def _answer(self, engine: str, result: ParseResult) -> ParseResult:
         self.answered[engine] += 1
-        log.info("nlu engine=%s intent=%s", engine, result.get("intent", {}).get("name"))
+        log.debug("nlu engine=%s intent=%s", engine, result.get("intent", {}).get("name"))
         return {**result, "engine": engine}
 
     async def parse(self, text: str, now: datetime | None = None) -> ParseResult:
@@ -281,6 +282,7 @@ class RasaNluService(NluService):
             try:
                 result = await self.client.parse(text[:MAX_CHARS])
             except RasaError as exc:
+                metrics.NLU_FALLBACKS.labels(reason="error").inc()
                 self.breaker.record_failure()
                 log.warning(
                     "Rasa failed (%s); embedded engine answers (breaker %s)",
@@ -296,6 +298,8 @@ class RasaNluService(NluService):
                 ] + [e for e in embedded["entities"] if e["entity"] in NORMALISED_ENTITIES]
                 result["entities"].sort(key=lambda e: (int(e["start"]), int(e["end"])))
                 return self._answer("rasa", result)
+        elif isinstance(text, str) and text.strip():
+            metrics.NLU_FALLBACKS.labels(reason="breaker_open").inc()
         return self._answer("embedded", await super().parse(text, now))
 
     def engine_name(self, result: ParseResult | None = None) -> str:

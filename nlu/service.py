@@ -24,6 +24,11 @@ class NluService:
             self._engine = get_engine()
         return self._engine
 
+    @property
+    def loaded(self) -> bool:
+        """True once the embedded engine is trained or loaded (``/readyz``)."""
+        return self._engine is not None
+
     async def start(self) -> None:
         """Build or load the model at start-up, off the event loop."""
         await asyncio.to_thread(lambda: self.embedded)

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import logging
 import signal
 import sys
 from datetime import UTC, date, datetime
@@ -29,6 +28,7 @@ from capabilities.programme.enrolment import EnrolmentError, enrol
 from capabilities.programme.planning import compute, plan
 from capabilities.programme.rules import Rules, RulesError, default_rules
 from core.clock import PARIS, utcnow
+from core.logs import configure_logging
 from core.settings import ConfigError, Settings, get_settings
 from store import repo_programme
 from store.db import SessionFactory
@@ -197,47 +197,45 @@ def parser() -> argparse.ArgumentParser:
     """The command line."""
     main = argparse.ArgumentParser(prog="python -m scheduler", description=__doc__.split("\n")[0])
     sub = main.add_subparsers(dest="cmd", required=True)
-    due = sub.add_parser("due", help="actions dues pour tous (n'envoie rien)")
-    due.add_argument("--now", type=moment, help="2026-12-01T10:00 (heure de Paris)")
-    due.add_argument("--json", action="store_true")
-    planned = sub.add_parser("plan", help="planifier maintenant (outbox, tâches)")
-    planned.add_argument("--now", type=moment)
-    rep = sub.add_parser("report", help="conformité par participant ou par conseiller")
-    rep.add_argument("--csv", action="store_true")
-    rep.add_argument("--counsellors", action="store_true", help="une ligne par conseiller")
-    rep.add_argument("--now", type=moment)
-    en = sub.add_parser("enrol", help="inscrire un participant et obtenir son lien")
+    due = sub.add_parser("due", help="what is due for everyone (nothing is sent)")
+    due.add_argument("--now", type=moment, help="2026-12-01T10:00 (Paris time)")
+    due.add_argument("--json", action="store_true", help="JSON instead of text")
+    planned = sub.add_parser("plan", help="plan now (outbox rows and counsellor tasks)")
+    planned.add_argument("--now", type=moment, help="plan as of this time (Paris)")
+    rep = sub.add_parser("report", help="compliance per participant or per counsellor")
+    rep.add_argument("--csv", action="store_true", help="CSV instead of text")
+    rep.add_argument("--counsellors", action="store_true", help="one line per counsellor")
+    rep.add_argument("--now", type=moment, help="report as of this time (Paris)")
+    en = sub.add_parser("enrol", help="enrol a participant and get their invitation link")
     en.add_argument("--name", required=True)
     en.add_argument("--orientation", required=True, type=day)
     en.add_argument("--counsellor", required=True, type=int)
     en.add_argument("--start", type=day)
     en.add_argument("--end", type=day)
-    co = sub.add_parser("contact", help="enregistrer un contact du conseiller")
+    co = sub.add_parser("contact", help="record a counsellor's contact")
     co.add_argument("participant", type=int)
     co.add_argument("--kind", required=True, choices=COUNSELLOR_KINDS)
-    co.add_argument("--at", type=moment, help="2026-12-01T14:00 (défaut : maintenant)")
-    co.add_argument("--which", choices=("3m", "final"), help="diagnostic : à 3 mois ou final")
+    co.add_argument("--at", type=moment, help="2026-12-01T14:00 (default: now)")
+    co.add_argument("--which", choices=("3m", "final"), help="diagnosis: at 3 months or final")
     co.add_argument("--counsellor", type=int)
     co.add_argument("--note")
-    add = sub.add_parser("counsellor-add", help="ajouter un conseiller")
+    add = sub.add_parser("counsellor-add", help="add a counsellor")
     add.add_argument("--name", required=True)
     add.add_argument("--email")
-    sub.add_parser("serve", help="lancer les tâches planifiées")
+    sub.add_parser("serve", help="run the scheduled jobs (and the dispatcher with a token)")
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     try:
         settings = get_settings()
         rules = default_rules()
     except (ConfigError, RulesError) as exc:
         print(exc, file=sys.stderr)
         return 2
+    configure_logging(settings)
     with database(settings) as db:
         return run_command(args, db.sessions, rules, settings)
 

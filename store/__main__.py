@@ -1,27 +1,61 @@
-"""``python -m store upgrade|downgrade REV|revision -m MSG``: manage the schema."""
+"""``python -m store upgrade|downgrade REV|revision -m MSG|backup|restore FILE``: manage the
+schema and the data (docs/operations.md)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from alembic import command
 
 from app.build import database
-from core.settings import get_settings
+from core.logs import configure_logging
+from core.settings import ConfigError, get_settings
+from store.backup import BackupError, backup, restore
 from store.migrate import alembic_config, downgrade, upgrade
 
 
-def main() -> None:
-    """Entry point of the schema command line."""
-    parser = argparse.ArgumentParser(prog="python -m store")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("upgrade", help="migrate to the latest schema")
+def parser() -> argparse.ArgumentParser:
+    """The command line."""
+    main = argparse.ArgumentParser(prog="python -m store", description=__doc__)
+    sub = main.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("upgrade", help="migrate to the latest schema (every head)")
     down = sub.add_parser("downgrade", help="roll back to a revision")
-    down.add_argument("revision")
-    rev = sub.add_parser("revision", help="autogenerate a new migration")
-    rev.add_argument("-m", "--message", required=True)
-    args = parser.parse_args()
-    settings = get_settings()
+    down.add_argument("revision", help="an alembic revision id (see store/migrations/versions)")
+    rev = sub.add_parser("revision", help="autogenerate a new migration (developers)")
+    rev.add_argument("-m", "--message", required=True, help="what the migration does")
+    save = sub.add_parser("backup", help="dump the PostgreSQL database (pg_dump, custom format)")
+    save.add_argument("--out", type=Path, help="the dump file (default: var/backups/…)")
+    back = sub.add_parser("restore", help="replace the database's content by a dump's")
+    back.add_argument("dump", type=Path, help="a file made by `python -m store backup`")
+    back.add_argument("--yes", action="store_true", help="confirm: the current data is replaced")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the schema and data command line."""
+    args = parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    try:
+        if args.cmd == "backup":
+            print(backup(settings.database_url, args.out))
+            return 0
+        if args.cmd == "restore":
+            if not args.yes:
+                print("restore replaces the current data: add --yes to confirm", file=sys.stderr)
+                return 2
+            restore(settings.database_url, args.dump)
+            print(f"restored from {args.dump}")
+            return 0
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     with database(settings, migrate=False) as db:
         if args.cmd == "upgrade":
             upgrade(db.engine)
@@ -31,7 +65,8 @@ def main() -> None:
             config = alembic_config(settings.database_url)
             command.revision(config, message=args.message, autogenerate=True)
     print("ok")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -32,6 +32,8 @@ from capabilities.appointments.sync import sync_config
 from capabilities.information.espaces import load_espaces
 from core.clock import Clock, utcnow
 from core.i18n import DEFAULT_LOCALE, format_clock, ngettext_for
+from core.logs import configure_logging
+from core.settings import get_settings
 from store.appointments import ATTENDANCE, Motif
 
 ngettext = ngettext_for(DEFAULT_LOCALE)  # staff-facing texts: French plural forms
@@ -52,16 +54,18 @@ def main(argv: list[str] | None = None, clock: Clock = utcnow) -> int:
     att = sub.add_parser("attendance", help="mark what happened at an appointment")
     att.add_argument("booking_id", type=int)
     att.add_argument("status", choices=[s for s in ATTENDANCE if s != "unknown"])
-    att.add_argument("--by", default="staff")
-    for name in ("export", "stats"):
-        sub.add_parser(name).add_argument("--out")
+    att.add_argument("--by", default="staff", help="who marks it")
+    for name, text in (("export", "every booking as CSV"), ("stats", "attendance figures as CSV")):
+        sub.add_parser(name, help=text).add_argument("--out", help="file (default: stdout)")
     day = sub.add_parser("day", help="list a day's appointments")
     day.add_argument("day", type=date.fromisoformat)
-    sub.add_parser("sync")
-    sub.add_parser("reminders")
+    sub.add_parser("sync", help="load the agenda files into the database")
+    sub.add_parser("reminders", help="plan the appointment reminders")
     args = parser.parse_args(argv)
+    settings = get_settings()
+    configure_logging(settings)
     now = clock()
-    with database() as db, db.sessions() as session:
+    with database(settings) as db, db.sessions() as session:
         if args.cmd == "attendance":
             try:
                 booking = mark_attendance(

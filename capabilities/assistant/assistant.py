@@ -23,6 +23,7 @@ from typing import Any
 
 from capabilities.assistant import router
 from capabilities.assistant.grouping import TurnGroups
+from capabilities.assistant.observe import observe, who
 from capabilities.conversation.services import Services
 from capabilities.conversation.turn import Turn
 from core.clock import utcnow
@@ -103,14 +104,21 @@ class Assistant:
     async def answer(self, incoming: Incoming) -> tuple[list[Reply], list[Event]]:
         """The turn alone: replies and the events to announce (listeners not run yet)."""
         key = (incoming.channel, incoming.user_ref)
-        async with self._locks.hold(key):
-            try:
-                parse = await self._understand(incoming)
-                job = _Job(incoming, parse, self._throttled(incoming))
-                return await self.groups.submit(job)
-            except Exception:
-                log.exception("turn failed for %s:%s", incoming.channel, incoming.user_ref)
-                return [apology(resolve_locale(None, incoming.language_code))], []
+        started = time.perf_counter()
+        parse: dict[str, Any] | None = None
+        failed = False
+        try:
+            async with self._locks.hold(key):
+                try:
+                    parse = await self._understand(incoming)
+                    job = _Job(incoming, parse, self._throttled(incoming))
+                    return await self.groups.submit(job)
+                except Exception:
+                    failed = True
+                    log.exception("turn failed for %s", who(self.settings, incoming))
+                    return [apology(resolve_locale(None, incoming.language_code))], []
+        finally:
+            observe(self.settings, incoming, parse, time.perf_counter() - started, failed)
 
     async def announce(self, events: Sequence[Event]) -> None:
         """Run the listeners (network I/O: staff group…) for events of a committed turn."""
@@ -133,7 +141,7 @@ class Assistant:
         with self.sessions() as session:
             person_id = repo_conversation.person_id_of(session, incoming.channel, incoming.user_ref)
             if person_id is None:  # refused or erased: nothing of theirs is kept
-                log.info("undelivered replies to an unknown person dropped (%s)", key)
+                log.info("undelivered replies to an unknown person dropped (%s)", reference)
                 return
             queued = enqueue(
                 session,
@@ -146,7 +154,13 @@ class Assistant:
                 ignore_quiet_hours=True,
             )
             session.commit()
-        log.info("%d undelivered replies queued for later (%s, new=%s)", len(replies), key, queued)
+        log.info(
+            "%d undelivered replies queued for later (%s, update %s, new=%s)",
+            len(replies),
+            who(self.settings, incoming),
+            reference,
+            queued,
+        )
         if self.kick is not None:
             self.kick()
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from capabilities.programme.rules import Rules
 from capabilities.programme.templates import TemplateError, render
+from core import metrics
 from core.clock import Clock, utcnow
 from core.ports import Channel, DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
 from scheduler.dispatch.claims import Claims, worker_name
@@ -203,22 +204,28 @@ class Dispatcher:
                 await self.limiter.acquire(max(1, len(replies)))
                 await self.channels[target.channel].send(target.user_ref, replies)
         except RetryLater as exc:
+            metrics.sent(target.channel, "outbox", "429")
             self.limiter.pause(exc.retry_after)
             retry = self.clock() + timedelta(seconds=exc.retry_after)
             outcome = partial(
                 self.outcomes.finish, row, "pending", not_before=retry, refund=True, error=str(exc)
             )
         except RecipientBlocked as exc:
+            metrics.sent(target.channel, "outbox", "failed")
             self._blocked.add(row.person_id or 0)
             outcome = partial(self.outcomes.finish, row, "failed", error=str(exc), blocked=target)
         except TransientDeliveryError as exc:
+            metrics.sent(target.channel, "outbox", "failed")
             outcome = partial(self.outcomes.retry, row, str(exc))
         except DeliveryError as exc:
+            metrics.sent(target.channel, "outbox", "failed")
             outcome = partial(self.outcomes.finish, row, "failed", error=str(exc))
         except Exception as exc:  # a bug in a channel must not stop the dispatcher
+            metrics.sent(target.channel, "outbox", "failed")
             log.exception("outbox %s: unexpected delivery error", row.id)
             outcome = partial(self.outcomes.retry, row, repr(exc))
         else:
+            metrics.sent(target.channel, "outbox", "sent")
             return 1 if await self.marks.mark(row) else 0
         await self._db(outcome)
         return 0

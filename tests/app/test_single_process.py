@@ -37,7 +37,12 @@ def test_a_second_bot_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> None
         second = subprocess.run(
             [sys.executable, "-m", "bot"],
             cwd=ROOT,
-            env=environment(DATABASE_URL=url, TELEGRAM_BOT_TOKEN="123:abc", CONSOLE_PORT="0"),
+            env=environment(
+                DATABASE_URL=url,
+                TELEGRAM_BOT_TOKEN="123:abc",
+                CONSOLE_PORT="0",
+                ALLOW_EXAMPLE_DATA="1",
+            ),
             capture_output=True,
             text=True,
             timeout=60,

@@ -68,6 +68,9 @@ async def test_the_webhook_is_served_on_the_console_port(tmp_path: Path) -> None
             assert len(welcomes) == 1
             console = await client.get(f"http://127.0.0.1:{port}/login")
             assert console.status_code == 200  # the console is still there
+            ready = await client.get(f"http://127.0.0.1:{port}/readyz")
+            assert ready.status_code == 200  # no polling, yet receiving: the webhook
+            assert ready.json()["checks"]["telegram"]["status"] == "ok"
         assert fake.calls_of("getUpdates") == []
     finally:
         stop.set()
