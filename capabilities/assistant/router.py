@@ -8,12 +8,13 @@
    hand-off goes back to the bot at the person's next message)
 5. buttons (stale or forged ones get a kind answer)
 6. the active flow's free-text step
-7. the NLU intent (below the threshold: the fallback flow)
+7. the NLU intent (below the threshold: the fallback flow); an action that changes something
+   (stop the messages…) read from free text is asked first (:mod:`..conversation.confirm`)
 """
 
 from __future__ import annotations
 
-from capabilities.conversation import commands, fallback
+from capabilities.conversation import commands, confirm, fallback
 from capabilities.conversation.keyboards import menu_reply
 from capabilities.conversation.registry import Payload
 from capabilities.conversation.turn import Turn
@@ -108,6 +109,11 @@ def understand(turn: Turn) -> list[Reply]:
     turn.conversation.misunderstood = 0
     if active is not None and active is not flow:
         turn.finish()
+    if confirm.asks_first(intent):
+        asking = turn.services.registry.by_name(confirm.NAME)
+        if not isinstance(asking, confirm.ConfirmFlow):
+            asking = confirm.ConfirmFlow()  # a small registry: its buttons will be refused
+        return asking.ask(turn, str(intent))
     return flow.start(turn)
 
 

@@ -25,7 +25,7 @@ from core.text import typo_distance
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
 BASE_LOCALE = "fr"
-TOP_CARDS = ("trades", "trainings", "transport", "housing", "childcare", "espaces")
+TOP_CARDS = ("trades", "trainings", "transport", "housing", "childcare", "espaces", "rsa", "needs")
 MAX_ID = 24  # the id travels in 64-byte button payloads
 MAX_TITLE = 30  # the title is also a button label
 MAX_RENDERED = 600  # a phone screen
@@ -43,10 +43,13 @@ INTENT_CARDS: dict[str, str] = {
     "ask_housing": "housing",
     "ask_childcare": "childcare",
     "ask_espace_info": "espaces",
+    "ask_rsa": "rsa",
+    "ask_youth": "youth",
 }
 
 _ID_RE = re.compile(r"^[a-z0-9_.]+$")
 _AS_OF_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|non datée \(consultée \d{4}-\d{2}\))$")
+_AS_OF_DATE = re.compile(r"\d{4}(?:-\d{2}){0,2}")  # "2026-11" shows as "11/2026"
 _SEED_RE = re.compile(r"^seed:[A-Za-z0-9_.-]+\.txt$")
 _DIGIT_RE = re.compile(r"(?<![A-Za-z])\d")  # "EPR2", "H2V" are names, not figures
 _YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")  # a year is not a figure to source
@@ -264,11 +267,12 @@ class Catalog:
         elif card.unknown:
             lines.append(pick(card.unknown))
         sources: list[str] = []
-        for fact in card.facts:
-            for source in fact.source:
-                label = _source_label(source)
-                if label not in sources:
-                    sources.append(label)
+        for fact in card.facts:  # who said it and when, in one footer line (issue 15)
+            when = "/".join(reversed(_AS_OF_DATE.findall(fact.as_of)[-1].split("-")))
+            said = fact.as_of[:4] in fact.text[BASE_LOCALE]  # "Selon X (mai 2024)" says it
+            for label in (_source_label(s) + ("" if said else f" ({when})") for s in fact.source):
+                seen = {known.split(" (")[0] for known in sources}  # one entry per site
+                sources.extend([] if label.split(" (")[0] in seen else [label])
         if sources:
             lines.append(
                 ("Sources : " if lang == BASE_LOCALE or fallback else "Sources: ")
