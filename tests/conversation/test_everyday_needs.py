@@ -131,3 +131,18 @@ async def test_an_old_or_forged_yes_changes_nothing(real: Chat) -> None:
     await real.press("confirm:yes")
     assert _person(real).proactive_opt_out is False
     assert "plus valable" in real.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("je veux devenir infirmiere", "Hors de l'industrie"),
+        ("boulangerie ca embauche ?", "Hors de l'industrie"),
+        ("jcherche un taf de serveur", "Hors de l'industrie"),
+        ("agent dentretien", "Hors de l'industrie"),
+        ("aide soignante ca recrute", "Formations santé gratuites"),
+    ],
+)
+async def test_trades_outside_industry_get_their_card(real: Chat, text: str, expected: str) -> None:
+    await real.say(text)
+    assert real.last[0].text.startswith(expected), real.text
