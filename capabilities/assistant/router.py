@@ -21,6 +21,7 @@ from capabilities.conversation.turn import Turn
 from capabilities.handoff import flow as handoff
 from capabilities.handoff.distress import emergency_reply, is_distress
 from capabilities.handoff.state import HELD, transition
+from capabilities.information import precise
 from capabilities.privacy import consent
 from core.messages import Kind, Reply
 
@@ -101,6 +102,8 @@ def understand(turn: Turn) -> list[Reply]:
         if replies is not None:
             turn.conversation.misunderstood = 0
             return replies
+    if active is None and (honest := precise.answer(turn)) is not None:
+        return honest  # "ya un bus a 5h ?": what is not known, and where to find it
     if not confident or intent is None or intent == "out_of_scope":
         return fallback.not_understood(turn)
     flow = turn.services.registry.for_intent(intent)

@@ -146,3 +146,27 @@ async def test_an_old_or_forged_yes_changes_nothing(real: Chat) -> None:
 async def test_trades_outside_industry_get_their_card(real: Chat, text: str, expected: str) -> None:
     await real.say(text)
     assert real.last[0].text.startswith(expected), real.text
+
+
+async def test_a_bus_time_gets_an_honest_pointer_not_the_general_card(real: Chat) -> None:
+    await real.say("ya un bus a 5h du matin ?")
+    assert "Je n'ai pas les horaires des bus" in real.text
+    assert any(button.url for button in real.buttons)  # the official transport page
+
+
+async def test_a_follow_up_is_read_in_the_topic_of_the_last_question(real: Chat) -> None:
+    await real.say("comment je me deplace en bus")
+    assert "Je n'ai pas les horaires" not in real.text
+    await real.say("et le dimanche ?")
+    assert "Je n'ai pas les horaires des bus" in real.text
+
+
+async def test_a_salary_question_says_no_verified_pay(real: Chat) -> None:
+    await real.say("combien on gagne soudeur")
+    assert "pas de salaire vérifié" in real.text
+
+
+async def test_a_booking_with_a_day_is_not_read_as_a_bus_question(real: Chat) -> None:
+    await real.say("comment je me deplace en bus")
+    await real.say("je veux un rdv samedi a 10h")
+    assert "horaires des bus" not in real.text
