@@ -30,7 +30,6 @@ TO_REWRITE = {
     "trades.orano",
     "trades.needs",
     "trades.metal",
-    "trades.tech_maintenance",
 }
 # Words a person far from employment may not know, with what to write instead (docs/content.md).
 AVOID = {
