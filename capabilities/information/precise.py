@@ -15,6 +15,7 @@ from datetime import timedelta
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.turn import Turn
 from capabilities.information.catalog import INTENT_CARDS
+from capabilities.information.info import InfoFlow
 from core.i18n import N_
 from core.messages import Button, Reply
 from core.text import fold
@@ -29,6 +30,7 @@ _PAY = re.compile(
     r"\b(combien (on|je|tu|vous|il|ils) (gagne|touche|est paye)|salaires?|paye combien"
     r"|c est paye|payes? combien|remuneration)"
 )
+_APPLY = re.compile(r"\b(postul\w*|candidat\w*|cv|embauch\w*|recrut\w*|travailler chez)\b")
 _FOLLOWUP = re.compile(r"^(et|mais|et pour|et si|et le|et la|et les|et a)\b")
 
 # (topic of the card, kind of question) -> what the bot says it does not know.
@@ -80,11 +82,41 @@ def topic_card(turn: Turn) -> str | None:
     return own
 
 
+def employer_card(turn: Turn) -> str | None:
+    """The card of an employer the message names ("postuler chez verkor", "verkor")."""
+    catalog = turn.services.catalog
+    if "trades.employers" not in catalog:
+        return None
+    plain = " ".join(fold(turn.text).replace("'", " ").split())
+    for child in catalog.card("trades.employers").children:
+        name = fold(catalog.card(child).title["fr"]).split()[0]
+        if len(name) >= 4 and name != "autres" and re.search(rf"\b{re.escape(name)}\b", plain):
+            return child
+    return None
+
+
+def _employer(turn: Turn, card_id: str) -> list[Reply]:
+    reply = InfoFlow().card(turn, card_id)  # the card with its usual buttons
+    if not _APPLY.search(fold(turn.text)):
+        return [reply]
+    name = reply.text.splitlines()[0]
+    line = turn._(
+        "Pour postuler chez {name} : je n'ai pas encore sa page emploi vérifiée. "
+        "Un conseiller peut vous aider à préparer votre candidature."
+    ).format(name=name)
+    return [Reply(text=line), reply]
+
+
 def answer(turn: Turn) -> list[Reply] | None:
     """The honest one-liner for a precise question the cards cannot answer, else None."""
     if not turn.is_text:
         return None
     kind = kind_of(turn.text)
+    free = turn.confidence < turn.settings.nlu_threshold
+    if kind is None and (free or turn.intent in ("ask_trades", "ask_training", "out_of_scope")):
+        employer = employer_card(turn)
+        if employer is not None:
+            return _employer(turn, employer)
     if kind is None:
         return None
     card_id = topic_card(turn)

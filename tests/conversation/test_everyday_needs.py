@@ -170,3 +170,28 @@ async def test_a_booking_with_a_day_is_not_read_as_a_bus_question(real: Chat) ->
     await real.say("comment je me deplace en bus")
     await real.say("je veux un rdv samedi a 10h")
     assert "horaires des bus" not in real.text
+
+
+@pytest.mark.parametrize("text", ["verkor", "postuler chez verkor", "jveux bosser chez verkor"])
+async def test_an_employer_named_gets_its_card(real: Chat, text: str) -> None:
+    await real.say(text)
+    assert "Verkor" in real.text
+    assert "Qui recrute" not in real.last[-1].text.splitlines()[0]
+
+
+async def test_applying_says_honestly_that_the_jobs_page_is_not_known(real: Chat) -> None:
+    await real.say("postuler chez verkor")
+    assert "pas encore sa page emploi vérifiée" in real.text
+
+
+async def test_every_card_ends_with_at_most_three_next_steps(real: Chat) -> None:
+    """Next steps that do something: an official page, booking, a counsellor (topics aside)."""
+    catalog = real.assistant.services.catalog
+    for card_id in catalog.ids:
+        await real.press(f"card:{card_id}")
+        actions = [
+            b
+            for b in real.buttons
+            if b.url or b.payload.startswith(("appt:", "human:", "lang:", "confirm:"))
+        ]
+        assert len(actions) <= 3, (card_id, [b.label for b in actions])
