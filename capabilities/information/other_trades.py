@@ -24,6 +24,8 @@ OTHER_TRADES: dict[str, str] = {
     r"agents? d ?entretien|agents? de proprete|femmes? de menage|menage": "trades.other",
     r"aides? a domicile|auxiliaires? de vie": "trades.other",
     r"coiffeu\w*|vendeu\w*|caissi\w*": "trades.other",
+    # not a trade, but asked the same way ("ya un forum emploi ?")
+    r"forums?|dk ?job\w*|salons? (de l )?emploi|bus (pour|de) l ?emploi|job ?datings?": "events",
 }
 _PATTERNS = [(re.compile(rf"\b(?:{stem})\b"), card) for stem, card in OTHER_TRADES.items()]
 

@@ -195,3 +195,9 @@ async def test_every_card_ends_with_at_most_three_next_steps(real: Chat) -> None
             if b.url or b.payload.startswith(("appt:", "human:", "lang:", "confirm:"))
         ]
         assert len(actions) <= 3, (card_id, [b.label for b in actions])
+
+
+async def test_job_fairs_get_the_events_card_without_invented_dates(real: Chat) -> None:
+    await real.say("ya un forum emploi bientot ?")
+    assert real.last[0].text.startswith("Forums et événements")
+    assert "pas les dates des prochains forums" in real.text
