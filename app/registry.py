@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from capabilities.appointments.flow import BookingFlow
 from capabilities.conversation.basics import HelpFlow, SmallTalkFlow
+from capabilities.conversation.confirm import ConfirmFlow
 from capabilities.conversation.fallback import GuessFlow
 from capabilities.conversation.preferences import LanguageFlow, PreferencesFlow
 from capabilities.conversation.registry import Registry
 from capabilities.handoff.flow import HumanFlow
+from capabilities.handoff.needs import NeedsFlow
 from capabilities.information.info import InfoFlow
 from capabilities.privacy.privacy import PrivacyFlow
 from capabilities.programme.checkin import CheckinFlow
@@ -23,6 +25,8 @@ def build_registry() -> Registry:
         PreferencesFlow(),
         PrivacyFlow(),
         HumanFlow(),
+        NeedsFlow(),
+        ConfirmFlow(),
         GuessFlow(),
         InfoFlow(),
         BookingFlow(),

@@ -38,6 +38,15 @@ INTENTS: tuple[str, ...] = (
     "deny",
     "stop_notifications",
     "delete_my_data",
+    # everyday needs (issue 15): answered by a card or a counsellor, never by an action
+    "need_shelter",
+    "need_food",
+    "need_violence",
+    "need_health",
+    "need_money",
+    "ask_rsa",
+    "ask_youth",
+    "language_help",
     "out_of_scope",
 )
 ENTITIES: tuple[str, ...] = ("espace", "trade", "commune", "date", "time")

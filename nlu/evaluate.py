@@ -99,10 +99,25 @@ def score(gold: list[str], predicted: list[str]) -> dict[str, Any]:
     }
 
 
+# Intents that change something for the person when acted on (the assistant asks first, or
+# the flow asks "vraiment ?"): a message that did not ask for one must never be read as one.
+ACTION_INTENTS = frozenset(
+    {"stop_notifications", "delete_my_data", "cancel_appointment", "reschedule_appointment"}
+)
+
+
 def evaluate_examples(examples: list[Example], predict: Predictor) -> dict[str, Any]:
-    """Score a predictor on examples; confusions also list the misread texts."""
+    """Score a predictor on examples; confusions also list the misread texts.
+
+    ``unasked_actions`` lists the texts read as an action intent they did not ask for.
+    """
     predicted = predict([e.text for e in examples])
     report = score([e.intent for e in examples], predicted)
+    report["unasked_actions"] = [
+        {"text": e.text, "gold": e.intent, "predicted": guess}
+        for e, guess in zip(examples, predicted, strict=True)
+        if guess in ACTION_INTENTS and guess != e.intent
+    ]
     errors: dict[tuple[str, str], list[str]] = {}
     for example, guess in zip(examples, predicted, strict=True):
         if guess != example.intent:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from capabilities.appointments import views
 from capabilities.appointments.booking import BookingError, book, cancel
@@ -82,13 +83,23 @@ def confirm_booking(turn: Turn, rest: list[str]) -> list[Reply]:
     return views.booked(turn, booking, moved)
 
 
-def start_move(turn: Turn, rest: list[str]) -> list[Reply]:
-    """ "Déplacer": choose a new moment; the current booking stays until it is confirmed."""
+def start_move(turn: Turn, rest: list[str], wanted: dict[str, Any] | None = None) -> list[Reply]:
+    """ "Déplacer": choose a new moment; the current booking stays until it is confirmed.
+
+    ``wanted`` carries a day and time already said ("décaler à mardi vers 14h").
+    """
     booking = _own_upcoming(turn, rest)
     if booking is None:
         turn.finish()
         return _not_found(turn)
-    turn.enter(NAME, Step.DAY, motif=booking.motif_id, espace=booking.espace_id, move=booking.id)
+    turn.enter(
+        NAME,
+        Step.DAY,
+        motif=booking.motif_id,
+        espace=booking.espace_id,
+        move=booking.id,
+        **(wanted or {}),
+    )
     return advance(
         turn,
         turn._(

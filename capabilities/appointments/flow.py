@@ -73,10 +73,11 @@ class BookingFlow(Flow):
         if turn.intent == "my_appointments":
             turn.finish()
             return [views.my_list(turn)]
-        if turn.intent in ("cancel_appointment", "reschedule_appointment"):
-            return self._choose_existing(
-                turn, "cx" if turn.intent == "cancel_appointment" else "mv"
-            )
+        if turn.intent == "cancel_appointment":
+            return self._choose_existing(turn, "cx")
+        if turn.intent == "reschedule_appointment":  # "décaler à mardi vers 14h": kept
+            wanted = {k: v for k, v in self._read(turn).items() if k.startswith("want_")}
+            return self._choose_existing(turn, "mv", wanted)
         turn.enter(self.name, Step.MOTIF)
         turn.update(**self._read(turn))
         return advance(turn)
@@ -255,9 +256,13 @@ class BookingFlow(Flow):
             )
         ]
 
-    def _choose_existing(self, turn: Turn, action: str) -> list[Reply]:
+    def _choose_existing(
+        self, turn: Turn, action: str, wanted: dict[str, Any] | None = None
+    ) -> list[Reply]:
         bookings = upcoming(turn.session, turn.person.id, turn.now)
         if len(bookings) == 1:
+            if wanted:  # the day and time said are used, not asked again
+                return actions.start_move(turn, [str(bookings[0].id)], wanted)
             return self.on_button(turn, [action, str(bookings[0].id)])
         turn.finish()
         return [views.my_list(turn)]

@@ -161,8 +161,11 @@ def advance(turn: Turn, intro: str = "") -> list[Reply]:
     slot = _wanted_slot(turn, day_slots)
     if slot is None:
         problem = _time_problem(turn, day_slots)
+        near = nearest(day_slots, data.get("want_time")) if not data.get("start") else []
+        if near:  # "vers 14h" taken: the closest free times first, not the whole day
+            problem = f"{problem}\n{_('Les heures libres les plus proches :')}"
         turn.goto(Step.TIME, start=None, want_time=None)
-        return [views.ask_time(turn, day_slots, problem or intro)]
+        return [views.ask_time(turn, near or day_slots, problem or intro)]
     turn.goto(Step.CONFIRM, start=slot.start.strftime("%Y%m%d%H%M"))
     moving = turn.session.get(Booking, data["move"]) if data.get("move") else None
     return [views.ask_confirm(turn, slot, moving)]
@@ -210,6 +213,20 @@ def _wanted_slot(turn: Turn, day_slots: list[Slot]) -> Slot | None:
             None,
         )
     return None
+
+
+def nearest(day_slots: list[Slot], wanted: str | None, count: int = 3) -> list[Slot]:
+    """The ``count`` free slots closest to the wanted "HH:MM", in time order."""
+    if not wanted or not day_slots:
+        return []
+    hour, minute = map(int, wanted.split(":"))
+    target = hour * 60 + minute
+
+    def distance(slot: Slot) -> int:
+        local = slot.start.astimezone(PARIS)
+        return abs(local.hour * 60 + local.minute - target)
+
+    return sorted(sorted(day_slots, key=distance)[:count], key=lambda slot: slot.start)
 
 
 def _time_problem(turn: Turn, day_slots: list[Slot]) -> str | None:

@@ -9,12 +9,13 @@
    while waiting (a resolved hand-off goes back to the bot at the person's next message)
 5. buttons (stale or forged ones get a kind answer)
 6. the active flow's free-text step
-7. the NLU intent (below the threshold: the fallback flow)
+7. the NLU intent (below the threshold: the fallback flow); an action that changes something
+   (stop the messages…) read from free text is asked first (:mod:`..conversation.confirm`)
 """
 
 from __future__ import annotations
 
-from capabilities.conversation import commands, fallback
+from capabilities.conversation import commands, confirm, fallback
 from capabilities.conversation.keyboards import menu_reply
 from capabilities.conversation.registry import Payload
 from capabilities.conversation.turn import Turn
@@ -22,6 +23,7 @@ from capabilities.handoff import flow as handoff
 from capabilities.handoff import media
 from capabilities.handoff.distress import emergency_reply, is_distress
 from capabilities.handoff.state import HELD, transition
+from capabilities.information import precise
 from capabilities.privacy import consent
 from core.messages import Kind, Reply
 
@@ -113,6 +115,8 @@ def understand(turn: Turn) -> list[Reply]:
         if replies is not None:
             turn.conversation.misunderstood = 0
             return replies
+    if active is None and (honest := precise.answer(turn)) is not None:
+        return honest  # "ya un bus a 5h ?": what is not known, and where to find it
     if not confident or intent is None or intent == "out_of_scope":
         return fallback.not_understood(turn)
     flow = turn.services.registry.for_intent(intent)
@@ -121,6 +125,11 @@ def understand(turn: Turn) -> list[Reply]:
     turn.conversation.misunderstood = 0
     if active is not None and active is not flow:
         turn.finish()
+    if confirm.asks_first(intent):
+        asking = turn.services.registry.by_name(confirm.NAME)
+        if not isinstance(asking, confirm.ConfirmFlow):
+            asking = confirm.ConfirmFlow()  # a small registry: its buttons will be refused
+        return asking.ask(turn, str(intent))
     return flow.start(turn)
 
 

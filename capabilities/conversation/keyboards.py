@@ -9,13 +9,17 @@ Rows = tuple[tuple[Button, ...], ...]
 
 
 def menu_rows(turn: Turn) -> Rows:
-    """The main menu: the five topics, the Espaces, appointments and a human."""
+    """The main menu: the five topics, the Espaces, RSA and urgent needs, appointments, a human."""
     _ = turn._
     return (
         (Button(_("Métiers qui recrutent"), "card:trades"),),
         (Button(_("Se former"), "card:trainings"), Button(_("Se déplacer"), "card:transport")),
         (Button(_("Se loger"), "card:housing"), Button(_("Garde d'enfants"), "card:childcare")),
         (Button(_("Les Espaces 20 000 emplois"), "card:espaces"),),
+        (
+            Button(_("Au RSA, moins de 26 ans"), "card:rsa"),
+            Button(_("Besoin d'aide"), "card:needs"),
+        ),
         (Button(_("Mes rendez-vous"), "appt:menu"),),
         (Button(_("Parler à un conseiller"), "human:ask"),),
     )

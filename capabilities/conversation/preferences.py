@@ -16,17 +16,32 @@ class LanguageFlow(Flow):
     """Switch the interface language (content may stay in French, and says so)."""
 
     name: ClassVar[str] = "lang"
-    button_only = True  # /langue and the consent's language button
+    intents: ClassVar[tuple[str, ...]] = ("language_help",)  # "je parle pas bien francais"
     machine = stateless(
         "lang",
-        ["/langue, lang: the offered languages", "lang:<code>: the interface language is set"],
+        [
+            "/langue, lang, language_help: the offered languages (and simpler words)",
+            "lang:<code>: the interface language is set",
+        ],
         ("Language (capabilities/conversation/preferences.py). Payload prefix: lang:",),
     )
 
     def start(self, turn: Turn) -> list[Reply]:
         """Offer the languages whose interface is complete."""
         buttons = tuple(Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in OFFERED)
-        return [Reply(text=turn._("Choisissez votre langue :"), buttons=(buttons,))]
+        text = turn._("Choisissez votre langue :")
+        if turn.intent == "language_help" and turn.is_text:
+            text = (
+                turn._(
+                    "Pas de souci. Je peux vous parler dans une autre langue.\n"
+                    "Les boutons marchent aussi : pas besoin d'écrire.\n"
+                    "Un conseiller peut aussi vous aider."
+                )
+                + "\n"
+                + text
+            )
+            return [Reply(text=text, buttons=(buttons, footer_row(turn)))]
+        return [Reply(text=text, buttons=(buttons,))]
 
     def on_button(self, turn: Turn, args: list[str]) -> list[Reply]:
         """``lang:<code>`` sets the language; no argument shows the choice."""

@@ -1,9 +1,8 @@
-"""The sourced content the assistant answers with: info cards loaded from
-``capabilities/information/content/*.yaml``.
+"""The sourced content: info cards loaded from ``capabilities/information/content/*.yaml``.
 
 Every figure, amount, rule or employer is a *fact* carrying its source and date; the loader
-refuses a file where one is missing, so the bot never states something it cannot trace.
-See ``docs/content.md`` for the schema and the sourcing rule.
+refuses a file where one is missing, so the bot never states something it cannot trace
+(``docs/content.md``: the schema, the sourcing rule, the plain-French rules).
 """
 
 from __future__ import annotations
@@ -25,12 +24,11 @@ from core.text import typo_distance
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
 BASE_LOCALE = "fr"
-TOP_CARDS = ("trades", "trainings", "transport", "housing", "childcare", "espaces")
+TOP_CARDS = ("trades", "trainings", "transport", "housing", "childcare", "espaces", "rsa", "needs")
 MAX_ID = 24  # the id travels in 64-byte button payloads
 MAX_TITLE = 30  # the title is also a button label
 MAX_RENDERED = 600  # a phone screen
-# The NLU's gazetteer (nlu.entities.GAZETTEER) gives corrected trade names, not raw mentions.
-GAZETTEER_EXTRACTOR = "EmbeddedGazetteer"
+GAZETTEER_EXTRACTOR = "EmbeddedGazetteer"  # nlu.entities: corrected trade names, not mentions
 
 INTENT_CARDS: dict[str, str] = {
     "ask_trades": "trades",
@@ -43,14 +41,17 @@ INTENT_CARDS: dict[str, str] = {
     "ask_housing": "housing",
     "ask_childcare": "childcare",
     "ask_espace_info": "espaces",
+    "ask_rsa": "rsa",
+    "ask_youth": "youth",
 }
 
 _ID_RE = re.compile(r"^[a-z0-9_.]+$")
 _AS_OF_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|non datée \(consultée \d{4}-\d{2}\))$")
+_AS_OF_DATE = re.compile(r"\d{4}(?:-\d{2}){0,2}")  # "2026-11" shows as "11/2026"
 _SEED_RE = re.compile(r"^seed:[A-Za-z0-9_.-]+\.txt$")
 _DIGIT_RE = re.compile(r"(?<![A-Za-z])\d")  # "EPR2", "H2V" are names, not figures
 _YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")  # a year is not a figure to source
-
+_MORE = {"fr": "En savoir plus : ", "en": "More: "}  # the ROME record goes last (issue 15)
 
 # libyaml's safe loader when built in (6x faster: the catalog loads at start-up).
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -71,11 +72,11 @@ def _check_localized(value: dict[str, str]) -> dict[str, str]:
     return {locale: " ".join(text.split()) for locale, text in value.items()}
 
 
+Localized = dict[str, str]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Localized = dict[str, str]
 
 
 class Fact(_Model):
@@ -258,17 +259,20 @@ class Catalog:
         lines = [pick(card.title)]
         if card.intro:
             lines.append(pick(card.intro))
-        lines.extend(f"• {pick(fact.text)}" for fact in card.facts)
+        rome = [f for f in card.facts if f.text[BASE_LOCALE].startswith("Fiche ROME ")]
+        lines.extend(f"• {pick(fact.text)}" for fact in card.facts if fact not in rome)
+        lines.extend(_MORE.get(lang, _MORE[BASE_LOCALE]) + pick(f.text) for f in rome)
         if details is not None:
             lines.extend(details)
         elif card.unknown:
             lines.append(pick(card.unknown))
         sources: list[str] = []
-        for fact in card.facts:
-            for source in fact.source:
-                label = _source_label(source)
-                if label not in sources:
-                    sources.append(label)
+        for fact in card.facts:  # who said it and when, in one footer line (issue 15)
+            when = "/".join(reversed(_AS_OF_DATE.findall(fact.as_of)[-1].split("-")))
+            said = fact.as_of[:4] in fact.text[BASE_LOCALE]  # "Selon X (mai 2024)" says it
+            for label in (_source_label(s) + ("" if said else f" ({when})") for s in fact.source):
+                seen = {known.split(" (")[0] for known in sources}  # one entry per site
+                sources.extend([] if label.split(" (")[0] in seen else [label])
         if sources:
             lines.append(
                 ("Sources : " if lang == BASE_LOCALE or fallback else "Sources: ")

@@ -13,6 +13,7 @@ from capabilities.conversation.machine import stateless
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from capabilities.information.catalog import INTENT_CARDS
+from capabilities.information.other_trades import other_trade_card
 from capabilities.information.places import espace_details
 from core.messages import Button, Reply
 
@@ -41,6 +42,8 @@ class InfoFlow(Flow):
             card_id = (
                 turn.services.catalog.trade_of((turn.parse or {}).get("entities", [])) or card_id
             )
+        elif turn.intent in ("ask_trades", "ask_training"):  # a trade without a detail card
+            card_id = other_trade_card(turn.text) or card_id
         return [self.card(turn, card_id)]
 
     def on_button(self, turn: Turn, args: list[str]) -> list[Reply]:

@@ -297,3 +297,29 @@ async def test_the_nearest_espace_comes_first_when_the_commune_is_known(person: 
     await person.press_label("Information sur les métiers")
     assert "le plus proche de chez vous" in person.buttons[0].label
     assert "Saint-Pol" in person.buttons[0].label
+
+
+async def test_a_taken_time_proposes_the_nearest_free_times(person: Chat) -> None:
+    await person.say("je veux un rendez-vous")
+    await person.press_label("Information sur les métiers")
+    await person.press_label("Saint-Pol")
+    await person.say("jeudi à 19h")  # after closing time: the last free times of the day
+    assert "pas de créneau libre à 19 h 00" in person.text
+    assert "Les heures libres les plus proches" in person.text
+    times = [b.label for b in person.buttons if b.label.endswith(("h 00", "h 30"))]
+    assert 1 <= len(times) <= 3
+    assert "9 h 00" not in times  # not the whole day from the morning on
+
+
+async def test_move_in_words_uses_the_day_and_time_said(person: Chat, nlu: FakeNlu) -> None:
+    await book_info_tuesday_14h(person)
+    nlu.table["on peut decaler a jeudi vers 9h"] = (
+        "reschedule_appointment",
+        0.93,
+        [entity("date", "jeudi"), entity("time", "9h")],
+    )
+    await person.say("on peut decaler a jeudi vers 9h")
+    assert "Je récapitule" in person.text  # no "Quel jour ?" again
+    assert "Jeudi 26 novembre à 9 h 00" in person.text
+    (old,) = bookings(person.assistant)
+    assert old.status == "booked"  # nothing moved before "Je confirme"

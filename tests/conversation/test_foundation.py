@@ -92,7 +92,8 @@ async def test_stop_is_respected_and_can_be_undone(chat: Chat) -> None:
     await chat.say("/stop")
     assert "je ne vous écrirai plus" in chat.text
     assert people(chat.assistant)[0].proactive_opt_out is True
-    await chat.say("arretez les messages")
+    await chat.say("arretez les messages")  # free text: asked first, then one tap
+    await chat.press_label("Oui, plus de messages")
     assert "prefs:on" in chat.payloads
     await chat.press("prefs:on")
     assert people(chat.assistant)[0].proactive_opt_out is False
