@@ -9,6 +9,7 @@ from capabilities.conversation.preferences import LanguageFlow, PreferencesFlow
 from capabilities.conversation.registry import Registry
 from capabilities.handoff.flow import HumanFlow
 from capabilities.information.info import InfoFlow
+from capabilities.plan.flow import PlanFlow
 from capabilities.privacy.privacy import PrivacyFlow
 from capabilities.programme.checkin import CheckinFlow
 
@@ -27,6 +28,7 @@ def build_registry() -> Registry:
         InfoFlow(),
         BookingFlow(),
         CheckinFlow(),
+        PlanFlow(),
     ):
         registry.add(flow)
     return registry
