@@ -27,6 +27,7 @@ from console import (
     views_auth,
     views_contacts,
     views_handoff,
+    views_intake,
     views_periods,
     views_programme,
 )
@@ -138,6 +139,8 @@ ROUTES = [
         methods=["POST"],
     ),
     Route("/indicators", views_admin.indicators_page, methods=["GET"]),
+    Route("/indicators/plans", views_intake.plans_page, methods=["GET"]),
+    Route("/conversations/{person_id:int}/intake", views_intake.correct_action, methods=["POST"]),
     Route("/exports/indicateurs.csv", views_admin.export_indicators, methods=["GET"]),
     Route("/exports/journal.csv", views_admin.export_audit, methods=["GET"]),
     Route("/audit", views_admin.audit_page, methods=["GET"]),

@@ -13,6 +13,7 @@ from capabilities.handoff.staff_context import REASON_LABELS, last_intents
 from capabilities.handoff.state import counsellor_reply, resolve, take
 from capabilities.handoff.transcript import history, notes, transcript, who_labels
 from console.audit import audit
+from console.views_intake import choices, intake_of
 from console.web import checked_form, flash, page, person_id_of, render, state
 from store import repo_console
 from store.console_models import CannedReply, StaffNote
@@ -93,6 +94,8 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "canned": repo_console.canned_replies(session),
             "history": changes,
             "labels": labels,
+            "intake": intake_of(session, person_id),
+            "intake_choices": choices(),
         },
     )
 

@@ -120,3 +120,13 @@ def weekly(session: Session, since: datetime) -> dict[str, Counter[str]]:
         if step:
             counter[f"{kind}:{step}"] += 1
     return out
+
+
+def taken_steps(session: Session, person_id: int, since: datetime) -> set[str]:
+    """The steps of the current plan the person opened or started."""
+    rows = session.scalars(
+        select(PlanEvent.step).where(
+            PlanEvent.person_id == person_id, PlanEvent.kind == "taken", PlanEvent.at >= since
+        )
+    )
+    return {step for step in rows if step}
