@@ -55,7 +55,7 @@ async def correct_action(request: Request, session: Session, staff: Staff) -> Re
     key = str(form.get("answer") or "")
     if key == "comment":
         text = str(form.get("comment") or "").strip()[:500] or None
-        if summary.repo_plan.set_comment(session, person_id, text) is None:
+        if not summary.set_comment(session, person_id, text):
             raise HTTPException(404, "Cette personne n'a pas fait le point.")
         flash(request, "Note du point enregistrée.")
     else:

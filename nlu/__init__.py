@@ -39,6 +39,7 @@ INTENTS: tuple[str, ...] = (
     "stop_notifications",
     "delete_my_data",
     "out_of_scope",
+    "make_plan",
 )
 ENTITIES: tuple[str, ...] = ("espace", "trade", "commune", "date", "time")
 

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from store.db import Session
 from store.plan import PersonalPlan, PlanEvent
@@ -96,15 +96,6 @@ def set_comment(session: Session, person_id: int, comment: str | None) -> Person
         row.comment = comment
         session.flush()
     return row
-
-
-def erase(session: Session, person_id: int) -> bool:
-    """Delete the person's plan (their events stay, anonymous, for the indicators)."""
-    gone = session.execute(delete(PersonalPlan).where(PersonalPlan.person_id == person_id))
-    session.execute(
-        PlanEvent.__table__.update().where(PlanEvent.person_id == person_id).values(person_id=None)
-    )
-    return bool(getattr(gone, "rowcount", 0))
 
 
 def weekly(session: Session, since: datetime) -> dict[str, Counter[str]]:

@@ -21,9 +21,10 @@ from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from capabilities.information.info import InfoFlow
 from capabilities.plan.document import plan_pdf
-from capabilities.plan.questions import BY_KEY, QUESTIONS, Question, read
+from capabilities.plan.questions import BY_KEY, QUESTIONS, Question, prefill, read
 from capabilities.plan.render import plan_text, stored_steps
 from capabilities.plan.rules import Agenda, Bookable, Step, plan
+from core.i18n import N_
 from core.messages import Button, Reply
 from store import repo_agenda, repo_plan
 
@@ -46,11 +47,14 @@ class Ask(StrEnum):
 
 
 ORDER = [Ask(q.key) for q in QUESTIONS]
+CHOICE_KEYS = {q.key for q in QUESTIONS} - {"trades"}
+NO_LICENCE = N_("Pas de permis")  # the only licence answer read from a first sentence
 MACHINE = Machine(
     NAME,
     Ask,
     moves(
         (None, Ask.GOAL, "make_plan, plan:start or plan:new (no plan kept, or « refaire »)"),
+        *((None, a, "make_plan whose words already answer the first questions") for a in ORDER[1:]),
         (None, None, "plan:start with a plan kept: « Mon plan »; plan:go:<n>, plan:pdf"),
         *((a, b, "plan:a:<answer> or plan:skip, or typed") for a, b in pairwise(ORDER)),
         *(
@@ -153,11 +157,29 @@ class PlanFlow(Flow):
 
     # --- the questions -------------------------------------------------------------------
     def _begin(self, turn: Turn) -> list[Reply]:
+        _ = turn._
+        found = prefill(turn) if turn.flow != self.name else {}
         turn.enter(self.name, Ask.GOAL, answers={})
-        intro = turn._(
+        intro = _(
             "Faisons le point. {count} questions courtes, puis je vous propose un plan.\n"
             "Vous pouvez passer chaque question."
         ).format(count=len(QUESTIONS))
+        if not found:
+            return [Reply(text=intro), self._ask(turn)]
+        noted = [
+            _(NO_LICENCE if k == "licence" else dict(BY_KEY[k].options)[v])
+            for k, v in found.items()
+            if k in CHOICE_KEYS
+        ]
+        if noted:
+            intro += "\n" + _("J'ai déjà noté : {answers}.").format(answers=", ".join(noted))
+        turn.update(answers=found)
+        first = next((s for s in ORDER if s not in found), None)
+        if first is None:
+            turn.goto(Ask.KEEP)
+            return [Reply(text=intro), *self._result(turn, found)]
+        if first != Ask.GOAL:
+            turn.goto(first)
         return [Reply(text=intro), self._ask(turn)]
 
     def _ask(self, turn: Turn, intro: str = "") -> Reply:
@@ -252,7 +274,7 @@ class PlanFlow(Flow):
             return self._begin(turn)
         steps = stored_steps(row.steps)
         text = plan_text(turn, steps, agenda_of(turn))
-        rows = [
+        rows: list[tuple[Button, ...]] = [
             (Button(f"{n}. {self._label(turn, step)}", f"plan:go:{n}"),)
             for n, step in enumerate(steps, start=1)
         ]

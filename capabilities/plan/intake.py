@@ -130,6 +130,11 @@ def correct(
     return repo_plan.correct(session, person_id, key, value or None, by=by, now=now) is not None
 
 
+def set_comment(session: Session, person_id: int, text: str | None) -> bool:
+    """The counsellor's note on the intake; False when the person kept no plan."""
+    return repo_plan.set_comment(session, person_id, text) is not None
+
+
 @dataclass(frozen=True)
 class Week:
     """One week of the indicators."""

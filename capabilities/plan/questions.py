@@ -246,3 +246,34 @@ def read(turn: Turn, key: str, now: datetime) -> dict[str, Any]:
     if key != "licence" and "permis" in plain and ("pas" in plain or "sans" in plain):
         found.setdefault("licence", "none")
     return found
+
+
+def prefill(turn: Turn) -> dict[str, Any]:
+    """What the first sentence already says (« je cherche du travail mais j'ai pas le permis »).
+
+    Only clear words: the goal, the licence when "permis" is named, RSA / France Travail,
+    a layoff, a trade the NLU recognised. Short answers ("non", "oui") mean nothing here.
+    """
+    if not turn.is_text:
+        return {}
+    plain = f" {fold(turn.text)} "
+    found: dict[str, Any] = {}
+    if any(word in plain for word in LAYOFF_WORDS):
+        found["layoff"] = "true"
+    for word, value in _WORDS["goal"]:
+        if word != "info" and re.search(rf"(^|\W){re.escape(word)}", plain):
+            found["goal"] = value
+            break
+    if "permis" in plain:
+        negated = re.search(r"\b(pas|sans|plus)\b[^.,;!?]{0,12}permis", plain)
+        found["licence"] = "none" if negated else found.get("licence")
+        if found["licence"] is None:
+            del found["licence"]
+    for word, value in _WORDS["status"][:3]:
+        if word in plain:
+            found["status"] = value
+            break
+    trade = turn.services.catalog.trade_of((turn.parse or {}).get("entities", []))
+    if trade:
+        found["trades"] = [trade]
+    return found

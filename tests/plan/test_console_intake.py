@@ -17,7 +17,14 @@ pytest_plugins = ["tests.console.conftest"]
 async def made_plan(chat: Chat) -> None:
     await chat.consent()
     await chat.press("plan:start")
-    for label in ("Une formation", "26 à 49", "Aucun diplôme", "Non", "Oui, moins de 3 ans", "Inscrit"):
+    for label in (
+        "Une formation",
+        "26 à 49",
+        "Aucun diplôme",
+        "Non",
+        "Oui, moins de 3 ans",
+        "Inscrit",
+    ):
         await chat.press_label(label)
     await chat.press_label("Passer")
     await chat.press_label("Me déplacer")
@@ -36,16 +43,41 @@ async def test_the_counsellor_sees_the_intake_and_corrects_it_visibly(
     assert "Aucun diplôme" in page and "Oui, moins de 3 ans" in page
     assert "Fiche : Crèches AVIP" in page
     assert "Fiche : Aides au permis" in page
-    status = post(client, "/conversations/1/intake", {"answer": "diploma", "value": "cap"}, "/conversations/1")
+    status = post(
+        client, "/conversations/1/intake", {"answer": "diploma", "value": "cap"}, "/conversations/1"
+    )
     assert status == 303
     page = client.get("/conversations/1").text
     assert "corrigé par Karim Benali" in page
     assert "<s>Aucun diplôme</s>" in page  # what the person said stays visible
-    assert post(client, "/conversations/1/intake", {"answer": "diploma", "value": "phd"}, "/conversations/1") == 400
-    assert post(client, "/conversations/1/intake", {"answer": "trades", "value": "x"}, "/conversations/1") == 400
-    post(client, "/conversations/1/intake", {"answer": "comment", "comment": "Garde à voir avec la CAF"}, "/conversations/1")
+    assert (
+        post(
+            client,
+            "/conversations/1/intake",
+            {"answer": "diploma", "value": "phd"},
+            "/conversations/1",
+        )
+        == 400
+    )
+    assert (
+        post(
+            client,
+            "/conversations/1/intake",
+            {"answer": "trades", "value": "x"},
+            "/conversations/1",
+        )
+        == 400
+    )
+    post(
+        client,
+        "/conversations/1/intake",
+        {"answer": "comment", "comment": "Garde à voir avec la CAF"},
+        "/conversations/1",
+    )
     assert "Garde à voir avec la CAF" in client.get("/conversations/1").text
-    integrations.appointments.append(AppointmentRow(43, 1, "Espace gare", "10 h 00", "Samia", "Conseil"))
+    integrations.appointments.append(
+        AppointmentRow(43, 1, "Espace gare", "10 h 00", "Samia", "Conseil")
+    )
     day = client.get("/day").text
     assert "Faire le point : Une formation" in day and "CAP ou BEP" in day
     await chat.say("/mesdonnees")  # a command still answers while the person waits
@@ -72,7 +104,9 @@ async def test_no_plan_no_summary_and_erasure_removes_it(
     add_staff("Karim Benali", "karim@example.org")
     sign_in(client, "karim@example.org")
     assert 'id="point"' not in client.get("/conversations/1").text
-    status = post(client, "/conversations/1/intake", {"answer": "comment", "comment": "x"}, "/conversations/1")
+    status = post(
+        client, "/conversations/1/intake", {"answer": "comment", "comment": "x"}, "/conversations/1"
+    )
     assert status == 404
     with chat.assistant.sessions() as session:
         assert session.query(PersonalPlan).count() == 0

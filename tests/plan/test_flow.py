@@ -98,7 +98,9 @@ async def test_old_buttons_and_forged_answers_get_the_current_question(chat: Cha
     assert "Question 1 sur 8" in chat.text
 
 
-async def test_my_plan_is_listed_by_mesdonnees_updated_and_erased(chat: Chat, fake_nlu: FakeNlu) -> None:
+async def test_my_plan_is_listed_by_mesdonnees_updated_and_erased(
+    chat: Chat, fake_nlu: FakeNlu
+) -> None:
     fake_nlu.table["mon plan"] = ("make_plan", 0.95, [])
     await chat.consent()
     await chat.press("plan:start")
@@ -125,7 +127,9 @@ async def test_my_plan_is_listed_by_mesdonnees_updated_and_erased(chat: Chat, fa
     assert not rows(chat.assistant, PersonalPlan)
     with chat.assistant.sessions() as session:
         events = session.scalar(select(func.count()).select_from(PlanEvent))
-        named = session.scalar(select(func.count()).select_from(PlanEvent).where(PlanEvent.person_id.is_not(None)))
+        named = session.scalar(
+            select(func.count()).select_from(PlanEvent).where(PlanEvent.person_id.is_not(None))
+        )
     assert events and named == 0  # the indicators stay, anonymous
 
 
@@ -136,3 +140,17 @@ async def test_the_plan_is_offered_after_a_few_information_cards(chat: Chat) -> 
     assert "plan:start" not in chat.payloads
     await chat.press("card:childcare")
     assert "plan:start" in chat.payloads
+
+
+async def test_free_text_starts_the_plan_and_what_it_says_is_noted(
+    chat: Chat, fake_nlu: FakeNlu
+) -> None:
+    fake_nlu.table["je cherche du travail mais j'ai pas le permis"] = ("make_plan", 0.9, [])
+    await chat.consent()
+    await chat.say("je cherche du travail mais j'ai pas le permis")
+    assert "J'ai déjà noté : Un emploi, Pas de permis." in chat.text
+    assert "Question 2 sur 8" in chat.text  # the goal is not asked again
+    await chat.press_label("Moins de 26")
+    assert "Question 3 sur 8" in chat.text
+    await chat.press_label("Aucun diplôme")
+    assert "Question 5 sur 8" in chat.text  # nor the licence
