@@ -166,11 +166,12 @@ class PlanFlow(Flow):
         ).format(count=len(QUESTIONS))
         if not found:
             return [Reply(text=intro), self._ask(turn)]
-        noted = [
-            _(NO_LICENCE if k == "licence" else dict(BY_KEY[k].options)[v])
+        labels = [
+            NO_LICENCE if k == "licence" else dict(BY_KEY[k].options)[v]
             for k, v in found.items()
             if k in CHOICE_KEYS
         ]
+        noted = [_(label) for label in labels]
         if noted:
             intro += "\n" + _("J'ai déjà noté : {answers}.").format(answers=", ".join(noted))
         turn.update(answers=found)
