@@ -19,6 +19,18 @@ from store.appointments import Motif
 from store.db import Session
 
 NONE_LABEL = "— (passée)"
+# The console's short names of the questions (the person's wording is in .questions).
+SHORT = {
+    "goal": "Recherche",
+    "age": "Âge",
+    "diploma": "Diplôme",
+    "licence": "Permis",
+    "children": "Enfants à garder",
+    "status": "RSA / France Travail",
+    "trades": "Métiers",
+    "constraint": "Difficulté",
+    "layoff": "Licenciement",
+}
 CORRECTABLE = tuple(q.key for q in QUESTIONS if q.key != "trades")
 
 
@@ -102,7 +114,7 @@ def intakes(session: Session, person_ids: list[int], catalog: Catalog) -> dict[i
             lines.append(
                 Line(
                     key,
-                    BY_KEY[key].prompt if key in BY_KEY else "Licenciement",
+                    SHORT[key],
                     label(key, row.answers.get(key), catalog),
                     label(key, fix["value"], catalog) if fix else None,
                     fix.get("by") if fix else None,
