@@ -23,7 +23,7 @@ def source_label(sources: tuple[str, ...], _: Any) -> str:
         elif "seed:" in source:
             label = _("documents d'Entreprendre Ensemble")
         else:
-            label = _("la fiche indiquée")
+            label = _("les sources de la fiche")
         if label not in labels:
             labels.append(label)
     return ", ".join(labels)
