@@ -11,6 +11,7 @@ from capabilities.conversation.registry import Registry
 from capabilities.handoff.flow import HumanFlow
 from capabilities.handoff.needs import NeedsFlow
 from capabilities.information.info import InfoFlow
+from capabilities.plan.flow import PlanFlow
 from capabilities.privacy.privacy import PrivacyFlow
 from capabilities.programme.checkin import CheckinFlow
 
@@ -31,6 +32,7 @@ def build_registry() -> Registry:
         InfoFlow(),
         BookingFlow(),
         CheckinFlow(),
+        PlanFlow(),
     ):
         registry.add(flow)
     return registry

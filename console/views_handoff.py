@@ -21,6 +21,7 @@ from capabilities.handoff.transcript import (
     who_labels,
 )
 from console.audit import audit
+from console.views_intake import choices, intake_of
 from console.web import checked_form, flash, ngettext, page, person_id_of, render, state
 from store import repo_console, repo_media
 from store.console_models import CannedReply, StaffNote
@@ -86,6 +87,8 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             )[person_id],
             "button_label": button_label,
             "delivery": delivery(session, messages),
+            "intake": intake_of(session, person_id),
+            "intake_choices": choices(),
         },
     )
 

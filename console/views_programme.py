@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from capabilities.programme.enrolment import link_for
 from console.audit import audit
 from console.integrations import ATTENDANCE, AppointmentRow
+from console.views_intake import intakes_of
 from console.web import checked_form, flash, page, render, state
 from core.clock import to_paris
 from store.db import Session
@@ -82,7 +83,13 @@ async def day_page(request: Request, session: Session, staff: Staff) -> Response
     return render(
         request,
         "day.html",
-        {"staff": staff, "day": day, "espaces": espaces, "attendance": ATTENDANCE},
+        {
+            "staff": staff,
+            "day": day,
+            "espaces": espaces,
+            "attendance": ATTENDANCE,
+            "intakes": intakes_of(session, [r.person_id for r in rows if r.person_id]),
+        },
     )
 
 

@@ -48,6 +48,7 @@ INTENTS: tuple[str, ...] = (
     "ask_youth",
     "language_help",
     "out_of_scope",
+    "make_plan",
 )
 ENTITIES: tuple[str, ...] = ("espace", "trade", "commune", "date", "time")
 

@@ -7,6 +7,7 @@ from store import (  # noqa: F401
     media,
     models,
     outbox,
+    plan,
     programme,
     staff,
     webchat_models,

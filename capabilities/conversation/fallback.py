@@ -31,6 +31,7 @@ INTENT_LABELS: dict[str, str] = {
     "stop_notifications": N_("Ne plus recevoir de messages"),
     "delete_my_data": N_("Effacer mes données"),
     "help": N_("L'aide"),
+    "make_plan": N_("Faire le point sur ma situation"),
 }
 # At this many misses in a row, the conversation is handed to a counsellor (issue 5).
 MISSES_BEFORE_HUMAN = 2

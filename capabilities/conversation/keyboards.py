@@ -9,10 +9,12 @@ Rows = tuple[tuple[Button, ...], ...]
 
 
 def menu_rows(turn: Turn) -> Rows:
-    """The main menu: the five topics, the Espaces, RSA and urgent needs, appointments, a human."""
+    """The main menu: the topics, « Faire le point », the Espaces, RSA and urgent needs,
+    appointments, a human."""
     _ = turn._
     return (
         (Button(_("Métiers qui recrutent"), "card:trades"),),
+        (Button(_("Faire le point sur ma situation"), "plan:start"),),
         (Button(_("Se former"), "card:trainings"), Button(_("Se déplacer"), "card:transport")),
         (Button(_("Se loger"), "card:housing"), Button(_("Garde d'enfants"), "card:childcare")),
         (Button(_("Les Espaces 20 000 emplois"), "card:espaces"),),

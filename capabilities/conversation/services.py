@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from capabilities.conversation.registry import Registry
 from core.clock import Clock, utcnow
 from core.events import Listener
-from core.messages import Reply
+from core.messages import Button, Reply
 from store.db import SessionFactory
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ DataSection = Callable[["Turn"], list[str]]
 # Run inside the erasure's transaction, just before the person is deleted: a capability frees
 # what the person held for others (a seat at the Espace for the waiting list…).
 EraseHook = Callable[["Turn"], None]
+# A row of buttons a capability may add under an information card (None: nothing to add).
+CardExtra = Callable[["Turn"], "tuple[Button, ...] | None"]
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Services:
     start_handlers: list[StartHandler] = field(default_factory=list)
     data_sections: list[DataSection] = field(default_factory=list)
     erase_hooks: list[EraseHook] = field(default_factory=list)
+    card_extras: list[CardExtra] = field(default_factory=list)
     listeners: list[Listener] = field(default_factory=list)
 
 

@@ -78,5 +78,9 @@ class InfoFlow(Flow):
             rows.append(tuple(more))
         if card_id.split(".")[0] == "espaces":
             rows.append((Button(_("Prendre rendez-vous"), "appt:new"),))
+        for extra in turn.services.card_extras:
+            row = extra(turn)
+            if row:
+                rows.append(row)
         rows.append(footer_row(turn))
         return Reply(text=text, buttons=tuple(rows))
