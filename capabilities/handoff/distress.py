@@ -26,7 +26,8 @@ from core.messages import Reply
 from core.text import fold, typo_distance, words
 
 # Words of the folded text (core.text.words), one space apart; matched on word boundaries.
-_PATTERNS = (
+# Grouped by what the person needs first: the numbers given are the ones for that danger.
+_SUICIDE = (
     r"suicid\w*",
     r"me tuer",
     r"en finir",
@@ -37,10 +38,14 @@ _PATTERNS = (
     r"me faire du mal",
     r"me pendre",
     r"me jeter",
+)
+_VIOLENCE = (
     r"me (frappe|frappent|bat|battent|menace|menacent) ?\w*",
     r"violences? (conjugales?|familiales?)",
     r"je suis (battue?|frappee?|menacee?)",
     r"peur pour ma vie",
+)
+_SHELTER = (
     r"(dors|dormir|dormirai|dort|dormi) (dans la rue|dehors|dans ma voiture|dans la voiture)",
     r"(je suis|on est|nous sommes|me retrouve|se retrouve|suis) a la rue",
     r"^a la rue",
@@ -52,27 +57,37 @@ _PATTERNS = (
     r"mis(e)? dehors",
     r"expulse\w* (ce soir|aujourd hui)",
 )
-_DISTRESS = re.compile(r"(?:^|\s)(" + "|".join(_PATTERNS) + r")(?=\s|$)")
+
+
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?:^|\s)(" + "|".join(patterns) + r")(?=\s|$)")
+
+
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("suicide", _compiled(_SUICIDE)),
+    ("violence", _compiled(_VIOLENCE)),
+    ("shelter", _compiled(_SHELTER)),
+)
 
 # Phrases heard with typos: every word must be within the shared typo limit.
-_PHRASES = (
-    ("dors", "dehors"),
-    ("dormir", "dehors"),
-    ("dort", "dehors"),
-    ("dors", "dans", "la", "rue"),
-    ("dormir", "dans", "la", "rue"),
-    ("suis", "a", "la", "rue"),
-    ("plus", "de", "toit"),
-    ("sans", "domicile"),
-    ("sans", "abri"),
-    ("suicide",),
-    ("suicider",),
-    ("suicidaire",),
-    ("envie", "de", "mourir"),
-    ("veux", "mourir"),
-    ("plus", "envie", "de", "vivre"),
-    ("violences", "conjugales"),
-    ("nulle", "part", "ou", "dormir"),
+_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("shelter", ("dors", "dehors")),
+    ("shelter", ("dormir", "dehors")),
+    ("shelter", ("dort", "dehors")),
+    ("shelter", ("dors", "dans", "la", "rue")),
+    ("shelter", ("dormir", "dans", "la", "rue")),
+    ("shelter", ("suis", "a", "la", "rue")),
+    ("shelter", ("plus", "de", "toit")),
+    ("shelter", ("sans", "domicile")),
+    ("shelter", ("sans", "abri")),
+    ("suicide", ("suicide",)),
+    ("suicide", ("suicider",)),
+    ("suicide", ("suicidaire",)),
+    ("suicide", ("envie", "de", "mourir")),
+    ("suicide", ("veux", "mourir")),
+    ("suicide", ("plus", "envie", "de", "vivre")),
+    ("violence", ("violences", "conjugales")),
+    ("shelter", ("nulle", "part", "ou", "dormir")),
 )
 
 # SMS and spoken spellings, spelled out before matching (one folded word → words).
@@ -124,21 +139,40 @@ def has_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     return False
 
 
-def _fuzzy(tokens: list[str]) -> bool:
-    return any(has_phrase(tokens, phrase) for phrase in _PHRASES)
+def distress_kind(text: str) -> str | None:
+    """``suicide``, ``violence`` or ``shelter`` when the message says the person may be in
+    danger tonight (the most serious first), else None."""
+    if not text or not text.strip():
+        return None
+    read = reading(text[:2000])
+    for kind, pattern in _KINDS:
+        if pattern.search(read) is not None:
+            return kind
+    tokens = read.split()
+    for order in ("suicide", "violence", "shelter"):
+        if any(kind == order and has_phrase(tokens, phrase) for kind, phrase in _PHRASES):
+            return order
+    return None
 
 
 def is_distress(text: str) -> bool:
     """True when the message says the person may be in danger tonight."""
-    if not text or not text.strip():
-        return False
-    read = reading(text[:2000])
-    return _DISTRESS.search(read) is not None or _fuzzy(read.split())
+    return distress_kind(text) is not None
+
+
+# The card whose numbers come first for that danger (capabilities/information/content/
+# needs.yaml, sourced); suicide words get the list below, the 3114 first.
+_CARDS = {"shelter": "needs.shelter", "violence": "needs.violence"}
 
 
 def emergency_reply(turn: Turn) -> Reply:
-    """The national emergency numbers, free and open day and night."""
+    """The emergency numbers for the danger the message speaks of, free, day and night: the
+    115 for a bed, the 17 and the 3919 for violence, the 3114 when it is about suicide."""
     _ = turn._
+    card = _CARDS.get(distress_kind(turn.incoming.text) or "")
+    if card is not None and card in turn.services.catalog:
+        rendered = turn.services.catalog.render(card, turn.locale)
+        return Reply(text=rendered.text)
     return Reply(
         text=_(
             "Ce que vous vivez compte. Si vous êtes en danger, appelez maintenant, "

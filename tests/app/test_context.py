@@ -46,7 +46,7 @@ async def test_the_context_answers_and_installs_every_capability(context: AppCon
     assert "Que voulez-vous savoir" in chat.text
     services = context.services
     # appointments, the programme, the hand-off and the plan installed themselves
-    assert len(services.data_sections) == 3 and len(services.start_handlers) == 1
+    assert len(services.data_sections) == 4 and len(services.start_handlers) == 1
     assert len(services.erase_hooks) == 1
     assert len(services.card_extras) == 1  # « Faire le point » offered under the cards
     assert context.assistant.kick == context.wakeup.kick

@@ -90,22 +90,27 @@ async def test_asking_on_saturday_says_when_counsellors_are_back(
 
 
 @pytest.mark.parametrize(
-    "words",
+    ("words", "first", "numbers"),
     [
-        "je veux en finir",
-        "J'ai envie de mourir",
-        "je vais dormir dehors ce soir",
-        "mon mari me frappe",
-        "Je suis à la rue",
+        ("je veux en finir", "3114", ("3114", "115", "17", "112")),
+        ("J'ai envie de mourir", "3114", ("3114", "115", "17", "112")),
+        ("je vais dormir dehors ce soir", "115", ("115",)),
+        ("mon mari me frappe", "17", ("17", "3919")),
+        ("Je suis à la rue", "115", ("115",)),
     ],
 )
 async def test_distress_words_give_emergency_numbers_and_call_a_counsellor(
-    chat: Chat, words: str
+    chat: Chat, words: str, first: str, numbers: tuple[str, ...]
 ) -> None:
+    """The numbers for that danger, the most useful first; the suicide line only about it."""
     await chat.consent()
     await chat.say(words)
-    for number in ("3114", "115", "17", "112"):
-        assert number in chat.text
+    first_reply = chat.last[0].text
+    assert min(first_reply.find(n) for n in numbers if n in first_reply) == first_reply.find(first)
+    for number in numbers:
+        assert number in first_reply
+    if first != "3114":
+        assert "3114" not in chat.text
     assert "prévenu un conseiller" in chat.text
     with chat.assistant.sessions() as session:
         assert session.scalars(select(HandoffRequest)).one().reason == "distress"
