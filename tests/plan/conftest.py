@@ -16,3 +16,13 @@ def settings(database_url: str) -> Settings:
         rasa_url=None,
         throttle_messages=1000,
     )
+
+
+# The console's fixtures (a signed-in counsellor, the test client) for the intake tests.
+from tests.console.conftest import (  # noqa: E402, F401
+    add_staff,
+    client,
+    console_state,
+    integrations,
+    kicks,
+)

@@ -11,8 +11,6 @@ from store.plan import PersonalPlan
 from tests.chat import Chat
 from tests.console.conftest import FakeIntegrations, post, sign_in
 
-pytest_plugins = ["tests.console.conftest"]
-
 
 async def made_plan(chat: Chat) -> None:
     await chat.consent()

@@ -17,7 +17,6 @@ from tests.console.live import LiveConsole
 from tests.console.test_browser import browser, live, page, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
-pytest_plugins = ["tests.console.conftest"]
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "plan"
 
 
