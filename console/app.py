@@ -82,11 +82,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     """Unexpected failure: logged, and a kind page."""
     log.error("console error on %s", request.url.path, exc_info=exc)
-    return Response(
+    response = Response(
         "Erreur interne : l'action n'a pas été enregistrée. Réessayez.",
         status_code=500,
         media_type="text/plain; charset=utf-8",
     )
+    # Starlette answers a crash outside the middlewares: the headers are set here too.
+    for name, value in HEADERS:
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 A = views_agenda
