@@ -1,7 +1,8 @@
 """The counsellors' web console: a Starlette application with server-rendered pages.
 
-Sessions are signed cookies (``SameSite=Lax``, ``HttpOnly``, ``Secure`` when
-``https_only``) that expire after 8 hours; every form carries a CSRF token.
+Sessions live on the server (:mod:`console.sessions`); the signed cookie (``SameSite=Lax``,
+``HttpOnly``, ``Secure`` when ``https_only``) holds their opaque token, the CSRF token and
+the flash message. Every form carries a CSRF token.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from console import (
     views_periods,
     views_programme,
 )
+from console.addresses import ForwardedFor
 from console.web import SESSION_HOURS, ConsoleState, render
 
 log = logging.getLogger(__name__)
@@ -172,6 +174,7 @@ def create_app(console: ConsoleState, *, https_only: bool = False) -> Starlette:
     app = Starlette(
         routes=ROUTES,
         middleware=[
+            Middleware(ForwardedFor, trusted=console.settings.forwarded_allow_ips),
             Middleware(SecurityHeaders),
             Middleware(
                 SessionMiddleware,

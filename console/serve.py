@@ -42,7 +42,7 @@ async def run_console(
         host=settings.console_host,
         port=settings.console_port,
         log_level="warning",
-        proxy_headers=True,
+        proxy_headers=False,  # console.addresses.ForwardedFor, from FORWARDED_ALLOW_IPS only
         lifespan="off",
     )
     server = uvicorn.Server(config)

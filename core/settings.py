@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     console_port: int = 8080
     console_secret_key: str | None = None
     console_https_only: bool = False  # Secure session cookie (behind an HTTPS proxy)
+    # Proxies whose X-Forwarded-For the console believes (addresses/networks, comma separated;
+    # "*" = any). Empty: the connection's own address is the client's (sign-in throttle).
+    forwarded_allow_ips: str = ""
     default_locale: str = "fr"
     # Per-person flood guard: more than this many messages in the window get one polite notice.
     throttle_messages: int = 20

@@ -1,3 +1,11 @@
 """Imports every model module so the metadata knows every table (Alembic, tests)."""
 
-from store import appointments, console_models, models, outbox, programme, staff  # noqa: F401
+from store import (  # noqa: F401
+    appointments,
+    console_models,
+    console_sessions,
+    models,
+    outbox,
+    programme,
+    staff,
+)
