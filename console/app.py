@@ -30,6 +30,7 @@ from console import (
     views_handoff,
     views_periods,
     views_programme,
+    views_sessions,
 )
 from console.addresses import ForwardedFor
 from console.web import SESSION_HOURS, ConsoleState, render
@@ -158,6 +159,13 @@ ROUTES = [
     Route("/account", views_account.account_page, methods=["GET"]),
     Route("/account/telegram/code", views_account.link_code_action, methods=["POST"]),
     Route("/account/telegram/unlink", views_account.unlink_action, methods=["POST"]),
+    Route("/account/password", views_sessions.password_action, methods=["POST"]),
+    Route("/account/sessions/end", views_sessions.end_session_action, methods=["POST"]),
+    Route(
+        "/admin/staff/{staff_id:int}/sessions/end",
+        views_sessions.end_all_action,
+        methods=["POST"],
+    ),
     *AGENDA_ROUTES,
     Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
 ]
