@@ -18,6 +18,7 @@ from capabilities.appointments.install import install as install_appointments
 from capabilities.assistant.assistant import Assistant
 from capabilities.conversation.services import Services
 from capabilities.information.catalog import load_catalog
+from capabilities.privacy.wipe import install as install_privacy
 from capabilities.programme import install as install_programme
 from core.clock import Clock, utcnow
 from core.ports import Nlu, Parser
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # Each capability with hooks installs itself here, in this order (appointments sync the agenda
 # from the files before the programme reads it).
-INSTALLS = (install_appointments, install_programme)
+INSTALLS = (install_appointments, install_programme, install_privacy)
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
