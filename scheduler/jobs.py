@@ -4,7 +4,8 @@
   appointments' reminders when installed), then wake the dispatcher;
 - ``programme.daily_report`` (07:00 Paris): the compliance report, logged and written to
   ``var/reports/``;
-- ``programme.retention`` (03:30 Paris): delete old delivered outbox rows and dead invitations.
+- ``programme.retention`` (03:30 Paris): delete old delivered outbox rows and dead invitations,
+  then apply ``config/retention.yaml`` (inactive people, sign-in attempts, audit, sessions).
 
 Job ids are fixed, ``coalesce=True`` and a short misfire grace time: a restart after a long
 stop runs each job once, it does not replay a week of ticks. Runs inside ``python -m bot``
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from core.ports import Channel
 from core.settings import ROOT
 from core.wakeup import Wakeup
 from scheduler.dispatch import Dispatcher
-from store import repo_outbox, repo_programme
+from store import repo_outbox, repo_programme, retention, wipe
 from store.db import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class Programme:
     dispatcher: Dispatcher | None
     clock: Clock = utcnow
     reports: Path = REPORTS
+    retention_policy: retention.Policy = field(default_factory=retention.load_policy)
 
     def plan_now(self) -> PlanResult:
         """One planning round in its own transaction (runs in a worker thread)."""
@@ -94,7 +96,10 @@ class Programme:
         with self.sessions() as session, session.begin():
             count = repo_outbox.purge_delivered(session, old)
             count += repo_programme.purge_invitations(session, old)
-        log.info("rétention : %d lignes supprimées", count)
+            people = retention.apply(session, now, self.retention_policy)
+        retention.after_delete(wipe.engine_of(self.sessions), people)
+        count += people.total
+        log.info("rétention : %d lignes supprimées %s", count, people.counts or "")
         return count
 
 
