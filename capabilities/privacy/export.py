@@ -38,6 +38,31 @@ TITLES = {
     "audit_log": N_("Qui a consulté ou modifié votre dossier"),
 }
 AUTHORS = {"person": N_("Vous"), "bot": N_("L'assistant")}
+# Field names shown in the readable file; others keep their column name. Ids are left out
+# of the readable file (they are in the JSON one).
+FIELDS = {
+    "created_at": N_("créé le"),
+    "updated_at": N_("mis à jour le"),
+    "consent": N_("accord"),
+    "consent_at": N_("accord donné le"),
+    "display_name": N_("prénom"),
+    "locale": N_("langue"),
+    "language_code": N_("langue du téléphone"),
+    "channel": N_("messagerie"),
+    "external_ref": N_("identifiant sur la messagerie"),
+    "proactive_opt_out": N_("ne plus recevoir de messages"),
+    "commune": N_("commune"),
+    "starts_at": N_("début"),
+    "ends_at": N_("fin"),
+    "status": N_("état"),
+    "attendance": N_("présence"),
+    "author": N_("auteur"),
+    "text": N_("texte"),
+    "reason": N_("motif"),
+    "name": N_("nom"),
+    "misunderstood": N_("messages pas compris de suite"),
+    "handoff": N_("conseiller"),
+}
 
 
 def _when(value: Any) -> str:
@@ -59,6 +84,19 @@ def _transcript(rows: list[dict[str, Any]], _: Any) -> list[str]:
     return lines
 
 
+def _shown(key: str, value: Any) -> bool:
+    return value not in (None, "", {}) and key != "id" and not key.endswith("_id")
+
+
+def _line(key: str, value: Any, _: Any) -> str:
+    label = _(FIELDS[key]) if key in FIELDS else key
+    if isinstance(value, bool):
+        value = _("oui") if value else _("non")
+    elif key.endswith(("_at", "_on")):
+        value = _when(value)
+    return f"- {label} : {value}"
+
+
 def readable(tables: dict[str, list[dict[str, Any]]], locale: str, now: datetime) -> str:
     """The text file: a title per kind of data, one block per row."""
     _ = gettext_for(locale).gettext
@@ -66,18 +104,15 @@ def readable(tables: dict[str, list[dict[str, Any]]], locale: str, now: datetime
         _("Vos données — Assistant 20 000 emplois"),
         _("Copie faite le {when}.").format(when=to_paris(now).strftime("%d/%m/%Y %H:%M")),
         _("Tout ce que nous gardons sur vous est ici. Pour tout effacer : /supprimer"),
+        "",
     ]
     for name, rows in tables.items():
-        out += ["", "== " + (_(TITLES[name]) if name in TITLES else name) + " =="]
+        out += ["== " + (_(TITLES[name]) if name in TITLES else name) + " =="]
         if name == "messages":
-            out += _transcript(rows, _)
+            out += [*_transcript(rows, _), ""]
             continue
         for row in rows:
-            out += [
-                f"- {key} : {_when(value) if key.endswith('_at') else value}"
-                for key, value in row.items()
-                if value not in (None, "")
-            ]
+            out += [_line(key, value, _) for key, value in row.items() if _shown(key, value)]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 
