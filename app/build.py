@@ -17,6 +17,7 @@ from app.registry import build_registry
 from capabilities.appointments.install import install as install_appointments
 from capabilities.assistant.assistant import Assistant
 from capabilities.conversation.services import Services
+from capabilities.handoff.install import install as install_handoff
 from capabilities.information.catalog import load_catalog
 from capabilities.privacy.wipe import install as install_privacy
 from capabilities.programme import install as install_programme
@@ -25,13 +26,14 @@ from core.ports import Nlu, Parser
 from core.settings import Settings, get_settings
 from core.wakeup import Wakeup
 from store.db import make_engine, make_session_factory
+from store.locks import exclusive
 from store.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
 # Each capability with hooks installs itself here, in this order (appointments sync the agenda
 # from the files before the programme reads it).
-INSTALLS = (install_appointments, install_programme, install_privacy)
+INSTALLS = (install_appointments, install_programme, install_handoff, install_privacy)
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
@@ -93,8 +95,9 @@ def build_context(
             wakeup=wakeup,
             nlu=nlu,
         )
-        for install in INSTALLS:
-            install(context)
+        with exclusive(database.engine, "install"):  # replicas starting together: one by one
+            for install in INSTALLS:
+                install(context)
     except BaseException:
         database.engine.dispose()
         raise

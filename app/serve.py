@@ -1,7 +1,8 @@
 """Production mode, ``python -m bot``: one process, one event loop, one application context.
 
 Side by side in that loop:
-- the Telegram bot (long polling) serving the assistant — or its child process under
+- the Telegram bot (long polling, or the webhook and its inbox: ``app.telegram_updates``),
+  serving the assistant — or its child process under
   ``ASSISTANT_PROCESS=1`` — and the staff forum group relay when ``TELEGRAM_STAFF_CHAT_ID``
   is set;
 - the scheduler (cadence planning, appointment reminders, daily jobs) and the outbox
@@ -16,18 +17,20 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Coroutine
 from typing import Any
 
 from app.build import build_context
 from app.context import AppContext
 from app.telegram import wire_telegram
+from app.telegram_updates import receive_updates
 from bot.assistant_process import AssistantProcess
-from bot.telegram_app import polling
 from console.serve import run_console
 from core.ports import Handler
-from core.settings import Settings
+from core.settings import ConfigError, Settings
 from scheduler.jobs import run_programme
+from store.single_process import single_process
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
     """Serve Telegram, the scheduler and the console until ``stop`` is set."""
     await context.start()  # the NLU model, before the first update
     telegram = wire_telegram(context, handler=await _handler(context))
-    async with polling(telegram.application, poll_timeout=30):
+    async with receive_updates(context, telegram, stop) as receiving:
         await context.start()  # the channels
         parts: list[Coroutine[Any, Any, None]] = [
             run_programme(
@@ -61,11 +64,14 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
                 context.sessions,
                 kick=context.wakeup.kick,
                 mirror=telegram.relay.mirror if telegram.relay is not None else None,
+                mount=receiving.mount,
             ),
         ]
         tasks = [asyncio.create_task(part) for part in parts]
+        draining = [asyncio.create_task(part) for part in receiving.tasks]
         log.info("assistant en ligne : Telegram, planificateur, console")
         await stop.wait()
+        await asyncio.gather(*draining, return_exceptions=True)  # finish the update at hand
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -77,14 +83,19 @@ async def _serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    context = build_context(settings)
-    try:
-        await serve_context(context, stop)
-    finally:
-        await context.aclose()
+    with single_process(settings.database_url):  # SQLite: a second replica is refused
+        context = build_context(settings)
+        try:
+            await serve_context(context, stop)
+        finally:
+            await context.aclose()
 
 
 def serve(settings: Settings) -> int:
-    """Run until interrupted; return the process exit code."""
-    asyncio.run(_serve(settings))
+    """Run until interrupted; return the process exit code (2: refused at start)."""
+    try:
+        asyncio.run(_serve(settings))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0

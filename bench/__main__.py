@@ -20,6 +20,7 @@ ORDER = [
     "planning",
     "dispatch",
     "crash",
+    "replicas",
     "console",
     "nlu_rasa",
 ]

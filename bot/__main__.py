@@ -33,6 +33,14 @@ def main(argv: list[str] | None = None) -> int:
             print("TELEGRAM_BOT_TOKEN absent : chat local.", file=sys.stderr)
         local_chat(jsonl=getattr(args, "jsonl", False), settings=settings)
         return 0
+    from capabilities.example_data import example_files, refusal, warning
+
+    examples = example_files()
+    if examples and not settings.allow_example_data:
+        print(refusal(examples), file=sys.stderr)
+        return 3
+    if examples:
+        logging.getLogger("bot").warning(warning(examples))
     from app.serve import serve
 
     return int(serve(settings))

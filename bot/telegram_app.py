@@ -28,6 +28,7 @@ from telegram.ext import (
 from bot.telegram_bot import make_bot
 from bot.telegram_channel import retry_after_seconds
 from bot.telegram_convert import is_private, to_incoming
+from bot.telegram_media import with_attachment
 from bot.telegram_render import TEXT_APOLOGY, send_replies, toast
 from core.locks import KeyedLocks
 from core.messages import Reply
@@ -121,6 +122,8 @@ class TelegramBridge:
         if incoming is None:
             await self._answer_query(update, None)
             return
+        if not staff:  # a voice note or a photo, for a counsellor
+            incoming = await with_attachment(context.bot, update.message, incoming)
         thread_id = None
         if staff and update.effective_message is not None:
             thread_id = update.effective_message.message_thread_id

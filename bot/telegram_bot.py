@@ -41,13 +41,28 @@ def paid_broadcast_on() -> bool:
     return default_rules().dispatch.paid_broadcast
 
 
-def rate_limiter(overall_max_rate: float | None = None, *, max_retries: int = 0) -> Any:
+def rate_limiter(
+    overall_max_rate: float | None = None,
+    *,
+    max_retries: int = 0,
+    settings: Settings | None = None,
+) -> Any:
     """PTB's limiter: ``overall_max_rate`` messages per second for the whole bot (default:
     :func:`free_rate`; 0 disables it, for benchmarks), paid broadcasts apart (PTB's own
-    1000/s limiter for requests sent with ``allow_paid_broadcast``)."""
+    1000/s limiter for requests sent with ``allow_paid_broadcast``). With ``REDIS_URL``,
+    the bot-wide rate is shared by every replica (:mod:`bot.telegram_limiter`)."""
     from telegram.ext import AIORateLimiter
 
     rate = free_rate() if overall_max_rate is None else overall_max_rate
+    if settings is not None and settings.redis_url and rate:
+        from bot.telegram_limiter import SharedRateLimiter
+
+        return SharedRateLimiter(
+            settings.redis_url,
+            rate=rate,
+            prefix=settings.telegram_limiter_prefix,
+            max_retries=max_retries,
+        )
     return AIORateLimiter(
         overall_max_rate=rate, overall_time_period=1 if rate else 0, max_retries=max_retries
     )
@@ -82,6 +97,6 @@ def make_bot(
         # A second polling connection: stopping cancels the long poll, and the final
         # "mark as read" getUpdates must not wait for that cancelled connection's slot.
         get_updates_request=HTTPXRequest(connection_pool_size=2),
-        rate_limiter=rate_limiter(overall_max_rate, max_retries=max_retries),
+        rate_limiter=rate_limiter(overall_max_rate, max_retries=max_retries, settings=settings),
         defaults=Defaults(tzinfo=PARIS, link_preview_options=LinkPreviewOptions(is_disabled=True)),
     )

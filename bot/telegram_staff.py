@@ -36,3 +36,19 @@ class TelegramStaffGroup:
             await send_replies(self.bot, self.chat_id, [Reply(text=text)], thread_id=thread_id)
         except TelegramError as exc:
             log.warning("staff topic %s: post failed: %s", thread_id, exc)
+
+    async def post_media(
+        self, thread_id: int, kind: str, data: bytes, mime_type: str, caption: str
+    ) -> None:
+        """A person's voice note (``sendVoice``) or photo (``sendPhoto``) in their topic."""
+        try:
+            if kind == "voice":
+                await self.bot.send_voice(
+                    self.chat_id, data, caption=caption, message_thread_id=thread_id
+                )
+            else:
+                await self.bot.send_photo(
+                    self.chat_id, data, caption=caption, message_thread_id=thread_id
+                )
+        except TelegramError as exc:
+            log.warning("staff topic %s: %s failed: %s", thread_id, kind, exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -30,13 +31,18 @@ async def run_console(
     mirror: Mirror | None = None,
     integrations: Any = None,
     standalone: bool = False,
+    mount: Callable[[Any], Any] | None = None,
 ) -> None:
-    """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own)."""
+    """Serve until cancelled (uvicorn shares the loop; no signal handlers of its own).
+
+    ``mount`` wraps the console's ASGI app with more routes (the Telegram webhook)."""
     state = ConsoleState(sessions=sessions, settings=settings, kick=kick, mirror=mirror)
     if integrations is None:
         integrations = LiveIntegrations(clock=state.clock, username=settings.telegram_bot_username)
     state.integrations = integrations
-    app = create_app(state, https_only=https_only(settings))
+    app: Any = create_app(state, https_only=https_only(settings))
+    if mount is not None:
+        app = mount(app)
     config = uvicorn.Config(
         app,
         host=settings.console_host,

@@ -28,7 +28,7 @@ from capabilities.appointments.admin_checks import WEEKDAY_NAMES, hm
 from capabilities.appointments.agenda import forget_calendars
 from console import agenda_forms as forms
 from console.audit import audit
-from console.web import checked_form, flash, gettext, page, render, state
+from console.web import checked_form, flash, gettext, ngettext, page, render, state
 from core.clock import to_paris
 from store import repo_console, repo_console_agenda
 from store.appointments import Closure, Espace, Motif, OpeningPeriod
@@ -60,10 +60,10 @@ def period_rows(session: Session, periods: Sequence[OpeningPeriod]) -> list[Peri
     rows = []
     for p in periods:
         if p.motif_id:
-            capacity = p.capacity or ""
+            capacity = p.capacity or 0
             what = gettext("Séance : {motif}").format(motif=labels.get(p.motif_id, p.motif_id))
             if capacity:
-                what += " · " + gettext("{n} places").format(n=capacity)
+                what += " · " + ngettext("{n} place", "{n} places", capacity).format(n=capacity)
         elif p.motif_ids:
             what = gettext("Accueil individuel : {motifs}").format(
                 motifs=", ".join(labels.get(m, m) for m in p.motif_ids)

@@ -13,8 +13,8 @@ from capabilities.handoff.staff_context import REASON_LABELS, last_intents
 from capabilities.handoff.state import counsellor_reply, resolve, take
 from capabilities.handoff.transcript import history, notes, transcript, who_labels
 from console.audit import audit
-from console.web import checked_form, flash, page, person_id_of, render, state
-from store import repo_console
+from console.web import checked_form, flash, ngettext, page, person_id_of, render, state
+from store import repo_console, repo_media
 from store.console_models import CannedReply, StaffNote
 from store.db import Session
 from store.models import Conversation, Person
@@ -93,6 +93,7 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "canned": repo_console.canned_replies(session),
             "history": changes,
             "labels": labels,
+            "media": repo_media.of_person(session, person_id),
         },
     )
 
@@ -209,7 +210,12 @@ async def assign_action(request: Request, session: Session, staff: Staff) -> Res
     if form.get("mode") == "round-robin":
         count = round_robin(session, now, f"staff:{staff.id}")
         audit(session, staff, "assign", f"round-robin {count}", now, None)
-        flash(request, f"{count} conversation(s) réparties.")
+        flash(
+            request,
+            ngettext(
+                "{count} conversation répartie.", "{count} conversations réparties.", count
+            ).format(count=count),
+        )
         return RedirectResponse("/", status_code=303)
     conversation = _conversation(session, request, staff)
     target = str(form.get("staff_id") or "")

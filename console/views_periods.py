@@ -18,7 +18,7 @@ from capabilities.appointments.admin_periods import (
 )
 from console import agenda_forms as forms
 from console.views_agenda import AGENDA, attempt, finish, form_page, number, period_rows
-from console.web import checked_form, gettext, page, state
+from console.web import checked_form, gettext, ngettext, page, state
 from store import repo_console_agenda
 from store.appointments import Espace, OpeningPeriod
 from store.db import Session
@@ -89,7 +89,12 @@ async def period_save(request: Request, session: Session, staff: Staff) -> Respo
             need,
         )
     count = forms.confirmed(form)
-    kept = f" ({count} rdv conservés)" if count else ""
+    kept = (
+        " "
+        + ngettext("({count} rdv conservé)", "({count} rdv conservés)", count).format(count=count)
+        if count
+        else ""
+    )
     return finish(
         request,
         session,
@@ -119,7 +124,12 @@ async def period_remove(request: Request, session: Session, staff: Staff) -> Res
             "espace": session.get(Espace, row.espace_id),
         }
         return form_page(request, "agenda_remove.html", context, {}, problems, need)
-    kept = f" ({count} rdv conservés)" if count else ""
+    kept = (
+        " "
+        + ngettext("({count} rdv conservé)", "({count} rdv conservés)", count).format(count=count)
+        if count
+        else ""
+    )
     return finish(
         request,
         session,

@@ -19,7 +19,7 @@ from console import sessions as auth_sessions
 from console.integrations import Integrations, NoIntegrations
 from console.security import csrf_matches, new_csrf_token
 from core.clock import Clock, to_paris, utcnow
-from core.i18n import DEFAULT_LOCALE, translations
+from core.i18n import DEFAULT_LOCALE, ngettext_for, translations
 from core.settings import Settings
 from store.db import Session, SessionFactory
 from store.staff import Staff
@@ -41,9 +41,15 @@ def gettext(message: str) -> str:
     return translations(CONSOLE_LOCALE).gettext(message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The console's strings with a number: the plural form the language needs."""
+    return ngettext_for(CONSOLE_LOCALE)(singular, plural, n)
+
+
 CONSOLE_LOCALE = DEFAULT_LOCALE
 TEMPLATES.env.filters["paris"] = _paris
 TEMPLATES.env.globals["_"] = gettext
+TEMPLATES.env.globals["ngettext"] = ngettext
 
 
 @dataclass

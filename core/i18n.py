@@ -7,6 +7,7 @@ holds the catalogs. A missing translation falls back to the French text.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from core.clock import PARIS
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT_LOCALE = "fr"
 # Languages offered by /langue: only those whose interface catalog is complete.
-OFFERED = ("fr", "en")
+OFFERED = ("fr", "en", "ar")
 KNOWN = ("fr", "en", "nl", "ar")
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands", "ar": "العربية"}
 
@@ -68,6 +69,20 @@ def resolve_locale(chosen: str | None, language_code: str | None) -> str:
 def gettext_for(locale: str) -> Translations | NullTranslations:
     """A translations object whose ``gettext`` is the ``_`` of a conversation turn."""
     return translations(locale)
+
+
+def _french_ngettext(singular: str, plural: str, n: int) -> str:
+    return singular if abs(n) <= 1 else plural  # French: 0 and 1 take the singular
+
+
+def ngettext_for(locale: str) -> Callable[[str, str, int], str]:
+    """``ngettext(singular, plural, n)`` for ``locale``: the catalog's plural forms.
+
+    Bind it to a local named ``ngettext`` so that ``make i18n-update`` extracts the calls.
+    """
+    if locale == DEFAULT_LOCALE or locale not in KNOWN:
+        return _french_ngettext
+    return translations(locale).ngettext
 
 
 def _french_day(local: datetime) -> str:

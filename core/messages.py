@@ -17,8 +17,19 @@ class Kind(StrEnum):
     TEXT = "text"
     BUTTON = "button"  # a callback query / button payload
     COMMAND = "command"  # "/menu", "/start CODE"…: ``text`` holds the whole command line
-    UNSUPPORTED = "unsupported"  # sticker, photo, voice, document, location, contact…
+    UNSUPPORTED = "unsupported"  # sticker, document, location, contact… (or a failed download)
+    MEDIA = "media"  # a voice note or a photo, downloaded: ``attachment`` holds it
     EDITED = "edited"  # an edited message: we answer, we do not re-run the old step
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A voice note or a photo a person sent, passed to a counsellor (never read by the bot)."""
+
+    kind: str  # "voice" | "photo"
+    mime_type: str  # "audio/ogg", "image/jpeg"
+    data: bytes = field(repr=False)
+    duration_s: int | None = None  # a voice note's length
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +45,8 @@ class Incoming:
     timestamp: datetime | None = None
     update_id: int | None = None  # channel delivery id: a re-delivered update is processed once
     display_name: str = ""  # first name as the channel gives it; never required
-    media: str = ""  # for UNSUPPORTED: "sticker", "photo", "voice"…
+    media: str = ""  # for UNSUPPORTED and MEDIA: "sticker", "photo", "voice"…
+    attachment: Attachment | None = None  # for MEDIA: the file itself
     # Who wrote, when the channel says so (the staff group: identify the counsellor).
     sender_id: int | None = None
     sender_username: str = ""

@@ -112,3 +112,14 @@ class StaffGroup(Protocol):
     async def post(self, thread_id: int, text: str) -> None:
         """Post a message in a topic."""
         ...
+
+
+@runtime_checkable
+class StaffMedia(Protocol):
+    """A staff group that can also post a voice note or a photo in a topic."""
+
+    async def post_media(
+        self, thread_id: int, kind: str, data: bytes, mime_type: str, caption: str
+    ) -> None:
+        """Post the audio (``kind == "voice"``) or the image in a topic."""
+        ...

@@ -6,10 +6,11 @@ the environment only; nothing secret is written in a file of the repository.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,18 @@ class Settings(BaseSettings):
     # High load: the assistant's turns run in a child process (its own interpreter and core),
     # python-telegram-bot keeps the main one (``bot/assistant_process.py``).
     assistant_process: bool = False
+    # Serve Telegram although the agenda, the Espaces' details or the counsellors' hours are
+    # still examples (``capabilities/example_data.py``); every booking then says so.
+    allow_example_data: bool = False
+    # Webhook mode (``docs/replicas.md``): Telegram POSTs updates to this public https URL,
+    # served on the console's HTTP server at the URL's path; polling is then never started.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = Field(default=None, validate_default=True)
+    telegram_webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # Several replicas share Telegram's bot-wide limit through Redis (``limits``); without
+    # it, each process limits itself (one replica).
+    redis_url: str | None = None
+    telegram_limiter_prefix: str = "assistant:telegram"
 
     @field_validator("database_url")
     @classmethod
@@ -63,6 +76,55 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("TELEGRAM_API_URL must be an http(s) URL")
         return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        return _WebhookChecks.url(value)
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _WebhookChecks.secret(value, info.data.get("telegram_webhook_url"))
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class _WebhookChecks:
+    """Validators of the webhook variables (kept apart from the model for reading)."""
+
+    @staticmethod
+    def url(value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith("https://") or len(value) <= len("https://"):
+            raise ValueError("TELEGRAM_WEBHOOK_URL must be a public https:// URL")
+        return value
+
+    @staticmethod
+    def secret(value: str | None, url: str | None) -> str | None:
+        if url and not value:
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL"
+                " (1-256 characters among A-Z a-z 0-9 _ -)"
+            )
+        if value and not _SECRET.fullmatch(value):
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters among A-Z a-z 0-9 _ -"
+            )
+        return value or None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -7,6 +7,10 @@
 - ``programme.retention`` (03:30 Paris): delete old delivered outbox rows and dead invitations,
   then apply ``config/retention.yaml`` (inactive people, sign-in attempts, audit, sessions).
 
+Only the leader replica runs them (``store.locks.LeaderLock``: a PostgreSQL advisory lock,
+taken over by another replica at its next tick when the leader dies; always the leader on
+SQLite); the dispatcher runs on every replica (its claims use ``SKIP LOCKED``).
+
 Job ids are fixed, ``coalesce=True`` and a short misfire grace time: a restart after a long
 stop runs each job once, it does not replay a week of ticks. Runs inside ``python -m bot``
 (started by ``app.serve``) and alone as ``python -m scheduler serve``.
@@ -20,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -34,13 +39,23 @@ from core.ports import Channel
 from core.settings import ROOT
 from core.wakeup import Wakeup
 from scheduler.dispatch import Dispatcher
-from store import repo_outbox, repo_programme, retention, wipe
+from store import inbox, repo_outbox, repo_programme, retention, wipe
 from store.db import SessionFactory
+from store.locks import LeaderLock
 
 log = logging.getLogger(__name__)
 
 TICK, DAILY_REPORT, RETENTION = "programme.tick", "programme.daily_report", "programme.retention"
 REPORTS = ROOT / "var" / "reports"
+INBOX_RETENTION = timedelta(days=3)  # Telegram stops re-delivering after a day
+
+
+class Leadership(Protocol):
+    """Tells whether this replica runs the scheduled jobs now (:class:`LeaderLock`)."""
+
+    def holds(self) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -53,6 +68,11 @@ class Programme:
     clock: Clock = utcnow
     reports: Path = REPORTS
     retention_policy: retention.Policy = field(default_factory=retention.load_policy)
+    leader: Leadership | None = None
+
+    def leads(self) -> bool:
+        """True when this replica is the one running the jobs (no leader lock: alone)."""
+        return self.leader is None or self.leader.holds()
 
     def plan_now(self) -> PlanResult:
         """One planning round in its own transaction (runs in a worker thread)."""
@@ -72,13 +92,16 @@ class Programme:
         return result
 
     async def tick(self) -> None:
-        """Plan, then wake the dispatcher."""
-        await asyncio.to_thread(self.plan_now)
+        """Plan (on the leader only), then wake the dispatcher."""
+        if await asyncio.to_thread(self.leads):
+            await asyncio.to_thread(self.plan_now)
         if self.dispatcher is not None:
             self.dispatcher.kick()
 
-    def daily_report(self) -> Path:
-        """Write today's compliance CSV and log the per-counsellor summary."""
+    def daily_report(self) -> Path | None:
+        """Write today's compliance CSV and log the per-counsellor summary (leader only)."""
+        if not self.leads():
+            return None
         now = self.clock()
         with self.sessions() as session:
             lines = report.participant_lines(session, now, self.rules)
@@ -90,12 +113,16 @@ class Programme:
         return path
 
     def retention(self) -> int:
-        """Delete delivered outbox rows and finished invitations past the retention period."""
+        """Delete delivered outbox rows, finished invitations and processed inbox rows past
+        the retention period (leader only)."""
+        if not self.leads():
+            return 0
         now = self.clock()
         old = now - timedelta(days=self.rules.jobs.outbox_retention_days)
         with self.sessions() as session, session.begin():
             count = repo_outbox.purge_delivered(session, old)
             count += repo_programme.purge_invitations(session, old)
+            count += inbox.purge_done(session, now - INBOX_RETENTION)
             people = retention.apply(session, now, self.retention_policy)
         retention.after_delete(wipe.engine_of(self.sessions), people)
         count += people.total
@@ -148,11 +175,15 @@ async def run_programme(
     rules: Rules | None = None,
     clock: Clock = utcnow,
     wakeup: Wakeup | None = None,
+    leader: Leadership | None = None,
 ) -> None:
     """Run the jobs (and the dispatcher when there is a channel) until ``stop`` is set.
 
     ``wakeup``: the context's; the dispatcher registers on it so that a reply queued by the
-    assistant, the relay or the console is sent at once."""
+    assistant, the relay or the console is sent at once. ``leader``: default, the
+    database's leader lock for the programme."""
+    if leader is None:
+        leader = LeaderLock(sessions.kw["bind"], "programme")
     rules = rules or default_rules()
     dispatcher = None
     unregister = None
@@ -166,7 +197,7 @@ async def run_programme(
         )
         if wakeup is not None:
             unregister = wakeup.register(dispatcher.kick)
-    programme = Programme(sessions, rules, dispatcher, clock)
+    programme = Programme(sessions, rules, dispatcher, clock, leader=leader)
     scheduler = build_scheduler(programme)
     scheduler.start()
     tasks = [asyncio.create_task(dispatcher.run(stop))] if dispatcher else []
@@ -184,3 +215,4 @@ async def run_programme(
             await asyncio.gather(task, return_exceptions=True)
         if unregister is not None:
             unregister()
+        await asyncio.to_thread(leader.close)

@@ -4,6 +4,8 @@ from store import (  # noqa: F401
     appointments,
     console_models,
     console_sessions,
+    inbox,
+    media,
     models,
     outbox,
     programme,

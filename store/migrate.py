@@ -55,6 +55,10 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together migrate one after the other (the others then find
+            # the schema at its heads and do nothing).
+            connection.execute(text("SELECT pg_advisory_xact_lock(20000011)"))
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

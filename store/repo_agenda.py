@@ -69,6 +69,14 @@ def open_periods(session: Session) -> list[OpeningPeriod]:
     return list(session.scalars(periods.order_by(OpeningPeriod.id)))
 
 
+def example_espace_ids(session: Session) -> set[str]:
+    """Espaces whose active opening periods include example (placeholder) hours."""
+    rows = select(OpeningPeriod.espace_id).where(
+        OpeningPeriod.active.is_(True), OpeningPeriod.example.is_(True)
+    )
+    return set(session.scalars(rows.distinct()))
+
+
 def active_closures(session: Session) -> list[Closure]:
     """Closed days (or parts of days) in force."""
     return list(session.scalars(select(Closure).where(Closure.active.is_(True))))

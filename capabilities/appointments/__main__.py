@@ -31,8 +31,10 @@ from capabilities.appointments.stats import (
 from capabilities.appointments.sync import sync_config
 from capabilities.information.espaces import load_espaces
 from core.clock import Clock, utcnow
-from core.i18n import format_clock
+from core.i18n import DEFAULT_LOCALE, format_clock, ngettext_for
 from store.appointments import ATTENDANCE, Motif
+
+ngettext = ngettext_for(DEFAULT_LOCALE)  # staff-facing texts: French plural forms
 
 
 def _output(text: str, out: str | None) -> None:
@@ -90,7 +92,11 @@ def main(argv: list[str] | None = None, clock: Clock = utcnow) -> int:
         else:
             count = enqueue_due_reminders(session, now)
             session.commit()
-            print(f"{count} rappel(s) planifié(s)")
+            print(
+                ngettext("{count} rappel planifié", "{count} rappels planifiés", count).format(
+                    count=count
+                )
+            )
     return 0
 
 

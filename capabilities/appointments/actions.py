@@ -11,7 +11,7 @@ from capabilities.appointments.describe import place_of
 from capabilities.appointments.steps import NAME, Step, advance, duplicate, expired
 from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.turn import Turn
-from core.i18n import format_when
+from core.i18n import format_when, ngettext_for
 from core.messages import Button, Reply
 from store.appointments import Booking
 
@@ -100,6 +100,7 @@ def _too_late(turn: Turn, booking: Booking) -> list[Reply]:
     _ = turn._
     place = place_of(turn.session, booking.espace_id)
     hours = load_config().rules.cancel_limit_hours
+    ngettext = ngettext_for(turn.locale)
     contact = (
         _("Prévenez l'Espace au {phone}.").format(phone=place.phone)
         if place.phone
@@ -107,9 +108,12 @@ def _too_late(turn: Turn, booking: Booking) -> list[Reply]:
     )
     return [
         Reply(
-            text=_(
+            text=ngettext(
+                "Votre rendez-vous est dans moins de {hours} heure : "
+                "je ne peux plus l'annuler ici.",
                 "Votre rendez-vous est dans moins de {hours} heures : "
-                "je ne peux plus l'annuler ici."
+                "je ne peux plus l'annuler ici.",
+                int(hours),
             ).format(hours=f"{hours:g}")
             + " "
             + contact,

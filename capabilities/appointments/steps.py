@@ -19,7 +19,7 @@ from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.machine import ANY, Machine, moves
 from capabilities.conversation.turn import Turn
 from core.clock import PARIS
-from core.i18n import format_clock, format_day, format_when
+from core.i18n import format_clock, format_day, format_when, ngettext_for
 from core.messages import Button, Reply
 from store import repo_appointments
 from store.appointments import Booking, Motif
@@ -171,10 +171,13 @@ def _wanted_day(turn: Turn, slots: list[Slot]) -> str | None:
     if data.get("want_past"):
         return _("Le {day} est déjà passé.").format(day=shown)
     rules = load_config().rules
+    ngettext = ngettext_for(turn.locale)
     if wanted > turn.now.astimezone(PARIS).date() + timedelta(days=rules.horizon_days):
-        return _("Je ne peux réserver que dans les {n} prochains jours.").format(
-            n=rules.horizon_days
-        )
+        return ngettext(
+            "Je ne peux réserver que dans le prochain jour.",
+            "Je ne peux réserver que dans les {n} prochains jours.",
+            rules.horizon_days,
+        ).format(n=rules.horizon_days)
     reason = day_closed_reason(load_calendar(turn.session, rules), data["espace"], wanted)
     if reason == "holiday":
         return _("Le {day} est un jour férié : l'Espace est fermé.").format(day=shown)
@@ -243,6 +246,7 @@ def _full(turn: Turn, motif_id: str, espace_id: str) -> Reply:
     _ = turn._
     motif = turn.session.get(Motif, motif_id)
     rules = load_config().rules
+    ngettext = ngettext_for(turn.locale)
     rows: list[tuple[Button, ...]] = [
         (
             Button(
@@ -263,9 +267,11 @@ def _full(turn: Turn, motif_id: str, espace_id: str) -> Reply:
             )
     rows.append(footer_row(turn))
     return Reply(
-        text=_(
+        text=ngettext(
+            "Il n'y a plus de place libre pour « {motif} » à l'{espace} demain.",
             "Il n'y a plus de place libre pour « {motif} » à l'{espace} dans les "
-            "{n} prochains jours."
+            "{n} prochains jours.",
+            rules.horizon_days,
         ).format(
             motif=motif.label if motif else motif_id,
             espace=place_of(turn.session, espace_id).name,

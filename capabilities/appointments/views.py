@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from capabilities.appointments.booking import upcoming
 from capabilities.appointments.config import load_config
+from capabilities.appointments.demo import booking_notice, is_demo, with_offer_notice
 from capabilities.appointments.describe import (
     bring_text,
     encode_start,
@@ -103,6 +104,8 @@ def ask_day(turn: Turn, slots: list[Slot], intro: str = "", after: date | None =
         rows.append((Button(_("Plus tard"), turn.stamp(f"appt:more:{shown[-1]:%Y%m%d}")),))
     rows.append(footer_row(turn))
     text = (intro + "\n" if intro else "") + _("Quel jour vous convient ?")
+    if slots:
+        text = with_offer_notice(turn, slots[0].espace_id, text)
     return Reply(text=text, buttons=tuple(rows))
 
 
@@ -124,6 +127,8 @@ def ask_time(turn: Turn, slots: list[Slot], intro: str = "") -> Reply:
     rows.append(footer_row(turn))
     day = format_day(shown[0].start, turn.locale) if shown else ""
     text = (intro + "\n" if intro else "") + _("À quelle heure, le {day} ?").format(day=day)
+    if shown:
+        text = with_offer_notice(turn, shown[0].espace_id, text)
     return Reply(text=text, buttons=tuple(rows))
 
 
@@ -148,6 +153,8 @@ def ask_confirm(turn: Turn, slot: Slot, moving: Booking | None) -> Reply:
                 when=format_when(moving.starts_at, turn.locale)
             )
         )
+    if is_demo(turn, slot.espace_id):
+        lines.append(booking_notice(turn))
     return Reply(
         text="\n".join(lines),
         buttons=(
@@ -165,8 +172,16 @@ def booked(turn: Turn, booking: Booking, moved: bool) -> list[Reply]:
     place = place_of(turn.session, booking.espace_id)
     head = _("C'est déplacé !") if moved else _("C'est réservé !")
     label = motif.label if motif else booking.motif_id
+    demo = is_demo(turn, booking.espace_id)
+    if demo:
+        head = (
+            _("C'est déplacé, pour la démonstration.")
+            if moved
+            else _("C'est noté, pour la démonstration.")
+        )
     parts = [
         head,
+        *([booking_notice(turn)] if demo else []),
         f"{label} : {format_when(booking.starts_at, turn.locale)}",
         place.name,
         place_text(place, _),
@@ -193,7 +208,7 @@ def booked(turn: Turn, booking: Booking, moved: bool) -> list[Reply]:
         uid=f"rdv-{booking.id}@20000emplois.assistant",
         start=booking.starts_at,
         end=booking.ends_at,
-        summary=f"{label} ({place.name})",
+        summary=(_("DÉMONSTRATION") + " — " if demo else "") + f"{label} ({place.name})",
         location=place.address or place.commune,
         description=description,
         now=turn.now,

@@ -2,7 +2,7 @@
 
 0. distress words: the emergency numbers at once, then a counsellor (even before consent)
 1. consent (nothing is kept before it, a refusal is respected)
-2. edited messages and media we cannot read
+2. edited messages, voice notes and photos (passed to a counsellor), media we cannot read
 3. commands (/menu, /aide, /langue, /stop, /mesdonnees, /supprimer, /start)
 4. hand-off: while a counsellor holds the conversation, the bot stays silent (a resolved
    hand-off goes back to the bot at the person's next message)
@@ -18,6 +18,7 @@ from capabilities.conversation.keyboards import menu_reply
 from capabilities.conversation.registry import Payload
 from capabilities.conversation.turn import Turn
 from capabilities.handoff import flow as handoff
+from capabilities.handoff import media
 from capabilities.handoff.distress import emergency_reply, is_distress
 from capabilities.handoff.state import HELD, transition
 from capabilities.privacy import consent
@@ -40,6 +41,8 @@ def route(turn: Turn) -> list[Reply]:
         return before_consent(turn)
     if incoming.kind is Kind.EDITED:
         return [commands.edited(turn)]
+    if incoming.kind is Kind.MEDIA:
+        return media.receive(turn) or [commands.unsupported(turn)]
     if incoming.kind is Kind.UNSUPPORTED:
         return [commands.unsupported(turn)]
     if incoming.kind is Kind.COMMAND:

@@ -43,10 +43,13 @@ def open_request(turn: Turn, reason: str) -> tuple[HandoffRequest, bool]:
 
 
 def when_answered(turn: Turn) -> str:
-    """Tell the person when a counsellor will read them (now, or at the next opening)."""
+    """Tell the person when a counsellor will read them (now, or at the next opening).
+
+    Placeholder hours are never stated: only "as soon as possible".
+    """
     _ = turn._
     hours = load_hours()
-    if hours.is_open(turn.now):
+    if hours.placeholder or hours.is_open(turn.now):
         return _("Un conseiller vous répondra ici, dans cette conversation, dès que possible.")
     opening = hours.next_opening(turn.now)
     if opening is None:

@@ -1,6 +1,8 @@
 """Counsellors' hours (``config/counsellor_hours.yaml``): are they in, and when next?
 
 Outside these hours a person asking for a human is told when someone will read them.
+While the file says ``placeholder: true`` the hours are invented: the person is told only
+that a counsellor will answer as soon as possible (see ``flow.when_answered``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class CounsellorHours:
     """Opening ranges per ISO weekday, Paris time; public holidays are closed."""
 
     days: dict[int, tuple[Range, ...]]
+    placeholder: bool = False  # invented hours: never told to a person
 
     def is_open(self, moment: datetime) -> bool:
         """True when counsellors are at work at ``moment``."""
@@ -67,7 +70,7 @@ def parse_hours(raw: dict[str, object]) -> CounsellorHours:
         if any(start >= end for start, end in parsed):
             raise ValueError(f"empty range on weekday {weekday}")
         days[weekday] = parsed
-    return CounsellorHours(days)
+    return CounsellorHours(days, placeholder=bool(raw.get("placeholder", False)))
 
 
 @lru_cache(maxsize=4)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from capabilities.conversation.services import Host
+from capabilities.handoff.relay_media import post_media
 from capabilities.handoff.staff_context import person_context
 from capabilities.handoff.staff_identity import identify, link_with_code, remember
 from capabilities.handoff.state import counsellor_reply, resolve
@@ -86,6 +87,9 @@ class StaffRelay:
             thread, _created = await self.topic_for(event.person_id)
             text = str(event.data.get("text") or "")
             payload = str(event.data.get("payload") or "")
+            if event.data.get("media_id"):
+                await post_media(self.sessions, self.group, thread, int(event.data["media_id"]))
+                return
             line = text if text else f"(bouton : {payload})" if payload else "(pièce jointe)"
             prefix = "⚠️ Détresse — " if event.data.get("distress") else ""
             await self.group.post(thread, f"{prefix}👤 {line}")

@@ -36,6 +36,7 @@ TITLES = {
     "staff_notes": N_("Les notes des conseillers sur vous"),
     "staff_topics": N_("Votre fil dans le groupe des conseillers"),
     "audit_log": N_("Qui a consulté ou modifié votre dossier"),
+    "person_media": N_("Vos messages vocaux et photos"),
 }
 AUTHORS = {"person": N_("Vous"), "bot": N_("L'assistant")}
 # Field names shown in the readable file; others keep their column name. Ids are left out
@@ -60,6 +61,8 @@ FIELDS = {
     "text": N_("texte"),
     "reason": N_("motif"),
     "name": N_("nom"),
+    "caption": N_("légende"),
+    "size": N_("taille (octets)"),
     "misunderstood": N_("messages pas compris de suite"),
     "handoff": N_("conseiller"),
 }

@@ -11,7 +11,7 @@ from capabilities.conversation.machine import Machine, member, moves
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from capabilities.privacy import export
-from core.i18n import LANGUAGE_NAMES, format_when
+from core.i18n import LANGUAGE_NAMES, format_when, ngettext_for
 from core.messages import Button, Reply
 from store import repo_privacy
 
@@ -86,9 +86,21 @@ class PrivacyFlow(Flow):
         language = LANGUAGE_NAMES.get(person.locale or "", "")
         if language:
             lines.append(_("• la langue choisie : {language}").format(language=language))
-        lines.append(_("• nos échanges : {count} messages").format(count=messages or 0))
+        ngettext = ngettext_for(turn.locale)
+        count = messages or 0
+        lines.append(
+            ngettext(
+                "• nos échanges : {count} message", "• nos échanges : {count} messages", count
+            ).format(count=count)
+        )
         if requests:
-            lines.append(_("• vos demandes de conseiller : {count}").format(count=requests))
+            lines.append(
+                ngettext(
+                    "• {count} demande de conseiller",
+                    "• {count} demandes de conseiller",
+                    requests,
+                ).format(count=requests)
+            )
         if person.proactive_opt_out:
             lines.append(_("• vous avez demandé à ne plus recevoir de messages de ma part"))
         for section in turn.services.data_sections:

@@ -23,6 +23,9 @@ from capabilities.programme.weeks import (
     no_contact_reason,
     week_of,
 )
+from core.i18n import DEFAULT_LOCALE, ngettext_for
+
+ngettext = ngettext_for(DEFAULT_LOCALE)  # staff-facing texts: French plural forms
 
 
 class Kind(StrEnum):
@@ -182,16 +185,26 @@ def _first_meeting(
         add(
             Kind.TASK,
             "first_meeting_not_booked",
-            f"Premier rendez-vous pas encore fixé, {days} jours après l'orientation du "
-            f"{fmt_day(participant.orientation_on)} (à tenir sous {first.within_days} jours).",
+            ngettext(
+                "Premier rendez-vous pas encore fixé, {days} jour après l'orientation du {day} "
+                "(à tenir sous {within} jours).",
+                "Premier rendez-vous pas encore fixé, {days} jours après l'orientation du {day} "
+                "(à tenir sous {within} jours).",
+                days,
+            ).format(days=days, day=fmt_day(participant.orientation_on), within=first.within_days),
         )
     booked_in_time = booked is not None and periods.local_day(booked) <= deadline
     if today > deadline or (today == deadline and not booked_in_time):
         add(
             Kind.ALERT,
             "first_meeting_overdue",
-            f"Premier rendez-vous non tenu {days} jours après l'orientation du "
-            f"{fmt_day(participant.orientation_on)} (délai : {first.within_days} jours).",
+            ngettext(
+                "Premier rendez-vous non tenu {days} jour après l'orientation du {day} "
+                "(délai : {within} jours).",
+                "Premier rendez-vous non tenu {days} jours après l'orientation du {day} "
+                "(délai : {within} jours).",
+                days,
+            ).format(days=days, day=fmt_day(participant.orientation_on), within=first.within_days),
         )
 
 

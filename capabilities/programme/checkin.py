@@ -21,7 +21,7 @@ from capabilities.handoff.flow import open_request
 from capabilities.programme import periods
 from capabilities.programme.enrolment import participant_of
 from capabilities.programme.rules import default_rules
-from core.i18n import N_, gettext_for
+from core.i18n import N_, gettext_for, ngettext_for
 from core.messages import Button, Reply
 from store import repo_programme
 from store.db import Session
@@ -263,8 +263,13 @@ class CheckinFlow(Flow):
             turn.now,
         )
         rules = default_rules()
-        text = turn._(
+        per_month = rules.physical_meetings.per_month
+        ngettext = ngettext_for(turn.locale)
+        text = ngettext(
             "C'est noté : votre conseiller va vous proposer une date de rencontre (au moins "
-            "{count} par mois). Il vous répondra ici ou par téléphone."
-        ).format(count=rules.physical_meetings.per_month)
+            "{count} par mois). Il vous répondra ici ou par téléphone.",
+            "C'est noté : votre conseiller va vous proposer une date de rencontre (au moins "
+            "{count} par mois). Il vous répondra ici ou par téléphone.",
+            per_month,
+        ).format(count=per_month)
         return [Reply(text=text, buttons=(footer_row(turn),))]

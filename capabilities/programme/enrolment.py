@@ -18,7 +18,7 @@ from capabilities.conversation.keyboards import footer_row
 from capabilities.conversation.machine import Machine, moves
 from capabilities.conversation.turn import Turn
 from capabilities.programme.rules import Rules, default_rules
-from core.i18n import N_, format_day
+from core.i18n import N_, format_day, ngettext_for
 from core.messages import Reply
 from store import repo_programme
 from store.db import Session
@@ -243,12 +243,17 @@ def data_section(turn: Turn) -> list[str]:
     if participant is None:
         return []
     _ = turn._
+    ngettext = ngettext_for(turn.locale)
     answers = repo_programme.person_contact_count(turn.session, turn.person.id)
     counsellor = turn.session.get(Staff, participant.counsellor_id or 0)
     when = format_day(participant.created_at, turn.locale)
     lines = [
         _("• votre accompagnement RSA, inscrit le {when}").format(when=when),
-        _("• vos réponses au suivi de la semaine : {count}").format(count=answers or 0),
+        ngettext(
+            "• {count} réponse au suivi de la semaine",
+            "• {count} réponses au suivi de la semaine",
+            answers or 0,
+        ).format(count=answers or 0),
     ]
     if counsellor is not None:
         lines.append(_("• votre conseiller : {name}").format(name=counsellor.name))

@@ -46,7 +46,7 @@ async def test_the_context_answers_and_installs_every_capability(context: AppCon
     assert "Que voulez-vous savoir" in chat.text
     services = context.services
     # appointments and the programme installed themselves: /mesdonnees and /start hooks
-    assert len(services.data_sections) == 2 and len(services.start_handlers) == 1
+    assert len(services.data_sections) == 3 and len(services.start_handlers) == 1
     assert len(services.erase_hooks) == 1
     assert context.assistant.kick == context.wakeup.kick
 

@@ -28,8 +28,15 @@ class RecordingStaffGroup:
         self.topics[thread] = name
         return thread
 
+    media: list[tuple[int, str, bytes, str, str]] = field(default_factory=list)
+
     async def post(self, thread_id: int, text: str) -> None:
         self.posts.append((thread_id, text))
+
+    async def post_media(
+        self, thread_id: int, kind: str, data: bytes, mime_type: str, caption: str
+    ) -> None:
+        self.media.append((thread_id, kind, data, mime_type, caption))
 
     def texts(self, thread_id: int) -> list[str]:
         return [text for thread, text in self.posts if thread == thread_id]

@@ -325,7 +325,7 @@ def test_removing_a_period_with_bookings_says_how_many_and_keeps_them(
         assert row is not None and not row.active and row.managed_by == "console"
         assert session.get(Booking, booking).status == "booked"  # type: ignore[union-attr]
     assert audit_targets(assistant) == [
-        f"plage {thursday} supprimée : gare jeudi 9 h 00-12 h 00 (1 rdv conservés)"
+        f"plage {thursday} supprimée : gare jeudi 9 h 00-12 h 00 (1 rdv conservé)"
     ]
     assert (
         client.post(url, data={"csrf": csrf_of(client.get("/admin/agenda").text)}).status_code

@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from app.context import AppContext
 from capabilities.assistant.assistant import Assistant
+from capabilities.handoff import flow as handoff_flow
+from capabilities.handoff.hours import load_hours, parse_hours
 from capabilities.handoff.relay import StaffRelay, install
 from core.clock import FrozenClock
 from core.messages import Incoming, Kind
@@ -61,9 +63,25 @@ async def test_asking_in_opening_hours_says_a_counsellor_will_answer_here(chat: 
     assert transitions(chat.assistant) == [("bot", "waiting", "person")]
 
 
+REAL_HOURS = {
+    "placeholder": False,
+    "days": {d: ["09:00-12:00", "13:30-17:00"] for d in range(1, 6)},
+}
+
+
+async def test_placeholder_hours_are_never_told_as_real(chat: Chat, clock: FrozenClock) -> None:
+    assert load_hours().placeholder  # the shipped file: hours not published yet
+    clock.now = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)  # Saturday 16:00 Paris
+    await chat.consent()
+    await chat.say("je veux un conseiller")
+    assert "dès que possible" in chat.text
+    assert "absents" not in chat.text and "lundi" not in chat.text and "9 h" not in chat.text
+
+
 async def test_asking_on_saturday_says_when_counsellors_are_back(
-    chat: Chat, clock: FrozenClock
+    chat: Chat, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(handoff_flow, "load_hours", lambda: parse_hours(REAL_HOURS))
     clock.now = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)  # Saturday 16:00 Paris
     await chat.consent()
     await chat.say("je veux un conseiller")

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from tests.fakes import telegram_updates as tg
 
@@ -44,6 +44,7 @@ _JSON_FIELDS = {
     "protect_content",
 }
 _INT_FIELDS = {
+    "max_connections",
     "chat_id",
     "from_chat_id",
     "message_id",
@@ -112,6 +113,9 @@ class FakeTelegramApi:
         self._writers: set[asyncio.StreamWriter] = set()
         self._busy: set[asyncio.StreamWriter] = set()
         self.last_update: JSON | None = None
+        # Downloadable files by file_id (getFile + GET /file/bot<token>/<file_path>).
+        self.files: dict[str, bytes] = {}
+        self.webhook: JSON | None = None  # the last setWebhook's parameters, until deleted
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -364,6 +368,16 @@ class FakeTelegramApi:
                         name, value = line.split(":", 1)
                         headers[name.strip().lower()] = value.strip()
                 body = await self._read_body(reader, headers)
+                download = self._download(target)
+                if download is not None:
+                    status, content = download
+                    writer.write(
+                        b"HTTP/1.1 %d X\r\nContent-Type: application/octet-stream\r\n"
+                        b"Content-Length: %d\r\n\r\n%s" % (status, len(content), content)
+                    )
+                    await writer.drain()
+                    self._busy.discard(writer)
+                    continue
                 status, payload = await self._dispatch(target, headers, body)
                 if status == 0:  # injected failure: drop the connection without answering
                     return
@@ -397,6 +411,20 @@ class FakeTelegramApi:
                 chunks.append(chunk[:-2])
         return b""
 
+    def _download(self, target: str) -> tuple[int, bytes] | None:
+        """``GET {base_file_url}{token}/{file_path}``: the file's bytes (the Bot API's way)."""
+        path = unquote(target.split("?", 1)[0])
+        prefix = f"/file/bot{self.token}/"
+        if not path.startswith("/file/"):
+            return None
+        file_path = path[len(prefix) :] if path.startswith(prefix) else ""
+        self.calls.append(Call("download", {"file_path": file_path}, time.monotonic()))
+        self._new_call.set()
+        file_id = file_path.rpartition("/")[2].rpartition(".")[0]
+        if file_id in self.files:
+            return 200, self.files[file_id]
+        return 404, b"Not Found"
+
     async def _dispatch(self, target: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
         path = target.split("?", 1)[0]
         prefix = f"/bot{self.token}/"
@@ -420,9 +448,14 @@ class FakeTelegramApi:
             if failure.kind == "retry_after":
                 answer["parameters"] = {"retry_after": failure.retry_after}
             return code, answer
+        if method == "getUpdates" and self.webhook is not None:
+            description = "Conflict: can't use getUpdates method while webhook is active"
+            return 409, {"ok": False, "error_code": 409, "description": description}
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        if method == "getFile" and str(params.get("file_id")) not in self.files:
+            return 400, {"ok": False, "error_code": 400, "description": _NO_FILE}
         result = await handler(params) if method == "getUpdates" else handler(params)
         return 200, {"ok": True, "result": result}
 
@@ -452,11 +485,24 @@ class FakeTelegramApi:
     def _api_getMe(self, params: JSON) -> JSON:
         return tg.BOT_USER
 
+    def _api_setWebhook(self, params: JSON) -> bool:
+        self.webhook = dict(params)
+        return True
+
     def _api_deleteWebhook(self, params: JSON) -> bool:
+        self.webhook = None
         return True
 
     def _api_getWebhookInfo(self, params: JSON) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": self.pending}
+        info: JSON = {
+            "url": (self.webhook or {}).get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": self.pending,
+        }
+        if self.webhook is not None:
+            info["max_connections"] = self.webhook.get("max_connections", 40)
+            info["allowed_updates"] = self.webhook.get("allowed_updates")
+        return info
 
     def _api_setMyCommands(self, params: JSON) -> bool:
         return True
@@ -514,6 +560,28 @@ class FakeTelegramApi:
         extra = {"caption": params["caption"]} if params.get("caption") else {}
         return self._message(params, document=document, **extra)
 
+    def _api_getFile(self, params: JSON) -> JSON:
+        """A File object: ``file_path`` is where to download it (valid for an hour)."""
+        file_id = str(params["file_id"])
+        folder = "voice" if "voice" in file_id else "photos"
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"uq{file_id[-8:]}",
+            "file_size": len(self.files[file_id]),
+            "file_path": f"{folder}/{file_id}.{'oga' if folder == 'voice' else 'jpg'}",
+        }
+
+    def _api_sendVoice(self, params: JSON) -> JSON:
+        voice = {"file_id": f"AwACsent{next(self._message_ids)}", "file_unique_id": "sentv"}
+        voice["duration"] = int(params.get("duration") or 0)
+        extra = {"caption": params["caption"]} if params.get("caption") else {}
+        return self._message(params, voice=voice, **extra)
+
+    def _api_sendPhoto(self, params: JSON) -> JSON:
+        photo = [{"file_id": "AgACsent", "file_unique_id": "sentp", "width": 1, "height": 1}]
+        extra = {"caption": params["caption"]} if params.get("caption") else {}
+        return self._message(params, photo=photo, **extra)
+
     def _api_createForumTopic(self, params: JSON) -> JSON:
         return {
             "message_thread_id": next(self._thread_ids),
@@ -526,6 +594,9 @@ class FakeTelegramApi:
 
     def _api_copyMessage(self, params: JSON) -> JSON:
         return {"message_id": next(self._message_ids)}
+
+
+_NO_FILE = "Bad Request: invalid file_id"
 
 
 def _decode(content_type: str, body: bytes) -> tuple[JSON, dict[str, tuple[str, bytes]]]:

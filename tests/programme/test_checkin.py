@@ -216,7 +216,7 @@ async def test_mesdonnees_and_erasure(chat: Chat, counsellor: int, clock: Frozen
     await chat.press("checkin:ok:2026-W48")
     await chat.say("/mesdonnees")
     assert "votre accompagnement RSA" in chat.text
-    assert "vos réponses au suivi de la semaine : 1" in chat.text
+    assert "1 réponse au suivi de la semaine" in chat.text
     assert "Claire Martin" in chat.text
     await chat.say("/supprimer")
     await chat.press_label("Oui, tout effacer")
