@@ -20,6 +20,7 @@ from capabilities.conversation.services import Services
 from capabilities.handoff.install import install as install_handoff
 from capabilities.information.catalog import load_catalog
 from capabilities.plan.install import install as install_plan
+from capabilities.privacy.wipe import install as install_privacy
 from capabilities.programme import install as install_programme
 from core.clock import Clock, utcnow
 from core.ports import Nlu, Parser
@@ -33,7 +34,13 @@ log = logging.getLogger(__name__)
 
 # Each capability with hooks installs itself here, in this order (appointments sync the agenda
 # from the files before the programme reads it).
-INSTALLS = (install_appointments, install_programme, install_handoff, install_plan)
+INSTALLS = (
+    install_appointments,
+    install_programme,
+    install_handoff,
+    install_plan,
+    install_privacy,
+)
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from bot.chat_lines import parse_line
 from core.messages import Incoming, Kind, Reply
 from core.ports import Handler, Renders
 
@@ -77,7 +78,7 @@ class LocalChannel:
         for reply in replies:
             shown = reply_json(user_ref, reply)
             if self.jsonl:
-                self.out.write(json.dumps(shown, ensure_ascii=False) + "\n")
+                self.out.write(json.dumps(shown, ensure_ascii=False) + "\n")  # text is clean
                 continue
             self.out.write(f"\n{shown['text']}\n")
             for item in shown["buttons"]:
@@ -96,18 +97,14 @@ async def run_jsonl(handler: Handler, stdin: TextIO, channel: LocalChannel) -> N
             break
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-            user = str(item["user"])
-            text, button = item.get("text"), item.get("button")
-            if text is None and button is None:
-                raise ValueError("text or button is required")
-        except (ValueError, KeyError, TypeError) as exc:
+        parsed = parse_line(line)
+        if isinstance(parsed, str):
             channel.out.write(
-                json.dumps({"error": f"ligne invalide : {exc}"}, ensure_ascii=False) + "\n"
+                json.dumps({"error": f"ligne invalide : {parsed}"}, ensure_ascii=False) + "\n"
             )
             channel.out.flush()
             continue
+        user, text, button = parsed
         incoming = incoming_from(user, text, button, next(counter))
         await channel.send(user, await handler.handle(incoming))
 

@@ -10,9 +10,10 @@ import sys
 
 from app.build import database
 from console.security import MIN_PASSWORD, hash_password
+from core.clock import utcnow
 from core.logs import configure_logging
 from core.settings import ConfigError, Settings, get_settings
-from store import repo_console
+from store import repo_console, repo_console_login
 from store.staff import Staff
 
 
@@ -51,6 +52,9 @@ def create_admin(email: str, name: str) -> int:
         staff.role = "admin"
         staff.active = True
         staff.password_hash = hash_password(password)
+        session.flush()
+        # A new password ends the account's sessions (the old one may have leaked).
+        repo_console_login.revoke(session, staff.id, utcnow(), "password")
         session.commit()
     print(f"Administrateur prêt : {email}")
     return 0

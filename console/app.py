@@ -1,7 +1,8 @@
 """The counsellors' web console: a Starlette application with server-rendered pages.
 
-Sessions are signed cookies (``SameSite=Lax``, ``HttpOnly``, ``Secure`` when
-``https_only``) that expire after 8 hours; every form carries a CSRF token.
+Sessions live on the server (:mod:`console.sessions`); the signed cookie (``SameSite=Lax``,
+``HttpOnly``, ``Secure`` when ``https_only``) holds their opaque token, the CSRF token and
+the flash message. Every form carries a CSRF token.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from console import (
     views_media,
     views_periods,
     views_programme,
+    views_sessions,
     views_today,
 )
+from console.addresses import ForwardedFor
 from console.web import SESSION_HOURS, ConsoleState, render
 
 log = logging.getLogger(__name__)
@@ -86,11 +89,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     """Unexpected failure: logged, and a kind page."""
     log.error("console error on %s", request.url.path, exc_info=exc)
-    return Response(
+    response = Response(
         "Erreur interne : l'action n'a pas été enregistrée. Réessayez.",
         status_code=500,
         media_type="text/plain; charset=utf-8",
     )
+    # Starlette answers a crash outside the middlewares: the headers are set here too.
+    for name, value in HEADERS:
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 A = views_agenda
@@ -165,6 +172,13 @@ ROUTES = [
     Route("/account", views_account.account_page, methods=["GET"]),
     Route("/account/telegram/code", views_account.link_code_action, methods=["POST"]),
     Route("/account/telegram/unlink", views_account.unlink_action, methods=["POST"]),
+    Route("/account/password", views_sessions.password_action, methods=["POST"]),
+    Route("/account/sessions/end", views_sessions.end_session_action, methods=["POST"]),
+    Route(
+        "/admin/staff/{staff_id:int}/sessions/end",
+        views_sessions.end_all_action,
+        methods=["POST"],
+    ),
     *AGENDA_ROUTES,
     Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
 ]
@@ -184,6 +198,7 @@ def create_app(
     app = Starlette(
         routes=[*extra_routes, *ROUTES],
         middleware=[
+            Middleware(ForwardedFor, trusted=console.settings.forwarded_allow_ips),
             Middleware(SecurityHeaders),
             Middleware(
                 SessionMiddleware,

@@ -59,6 +59,8 @@ def is_throttled(session: Session, email: str, now: datetime) -> bool:
     return recent_failures(session, email, now) >= MAX_FAILURES
 
 
-def record_attempt(session: Session, email: str, ip: str, ok: bool, now: datetime) -> None:
-    """Remember a sign-in attempt (the throttle counts them)."""
-    session.add(LoginAttempt(email=email, ip=ip[:64], ok=ok, at=now))
+def record_attempt(
+    session: Session, email: str, ip: str, ok: bool, now: datetime, *, throttled: bool = False
+) -> None:
+    """Remember a sign-in attempt (the throttle counts the failures that were checked)."""
+    session.add(LoginAttempt(email=email, ip=ip[:64], ok=ok, at=now, throttled=throttled))

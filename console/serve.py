@@ -25,17 +25,15 @@ def https_only(settings: Settings) -> bool:
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """Where to listen, and whose ``X-Forwarded-For``/``-Proto`` to believe: only the
-    addresses in ``FORWARDED_ALLOW_IPS`` (the reverse proxy), never any client."""
+    """Where to listen. ``X-Forwarded-For``/``-Proto`` are read in one place,
+    :class:`console.addresses.ForwardedFor`, from the proxies in ``FORWARDED_ALLOW_IPS`` only
+    (never from any client): uvicorn's own ``proxy_headers`` is off."""
     return {
         "host": settings.console_host,
         "port": settings.console_port,
         "log_level": "warning",
         "access_log": False,  # request lines name people's pages; errors are still logged
-        "proxy_headers": True,
-        "forwarded_allow_ips": [
-            ip.strip() for ip in settings.forwarded_allow_ips.split(",") if ip.strip()
-        ],
+        "proxy_headers": False,
     }
 
 

@@ -19,6 +19,8 @@ from capabilities.handoff.staff_identity import (
     sender_label,
 )
 from console.audit import audit
+from console.security import MIN_PASSWORD
+from console.views_sessions import session_rows
 from console.web import checked_form, flash, gettext, page, render, state
 from store import repo_console
 from store.db import Session
@@ -42,6 +44,8 @@ async def account_page(request: Request, session: Session, staff: Staff) -> Resp
             "linked": linked,
             "code": code if isinstance(code, str) else None,
             "minutes": int(CODE_LIFETIME.total_seconds() // 60),
+            "sessions": session_rows(request, session, staff, state(request).clock()),
+            "min_password": MIN_PASSWORD,
         },
     )
 

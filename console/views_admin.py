@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -14,6 +11,7 @@ from console.charts import bar_chart
 from console.security import MIN_PASSWORD, hash_password
 from console.views_account import unlinked_senders
 from console.web import checked_form, flash, page, render, state
+from core.csv_export import csv_text
 from store import repo_console
 from store.console_models import CannedReply
 from store.db import Session
@@ -47,12 +45,8 @@ async def indicators_page(request: Request, session: Session, staff: Staff) -> R
 
 
 def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
     return Response(
-        "\ufeff" + buffer.getvalue(),
+        csv_text(header, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from console import sessions as auth_sessions
 from console.integrations import Integrations, NoIntegrations
 from console.security import csrf_matches, new_csrf_token
 from core.clock import Clock, to_paris, utcnow
@@ -24,7 +25,7 @@ from store.db import Session, SessionFactory
 from store.staff import Staff
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
-SESSION_HOURS = 8
+SESSION_HOURS = auth_sessions.SESSION_HOURS
 
 # After a counsellor's reply is in the outbox: wake the dispatcher; mirror in the staff topic.
 Kick = Callable[[], None]
@@ -111,16 +112,11 @@ def flash(request: Request, message: str) -> None:
 
 
 def signed_in(request: Request, session: Session) -> Staff | None:
-    """The member of staff of this browser session, if signed in and still active."""
-    staff_id = request.session.get("staff_id")
-    started = request.session.get("since")
-    if not isinstance(staff_id, int) or not isinstance(started, float):
+    """The member of staff of this browser's server-side session, if live and still active."""
+    row = auth_sessions.current(request.session, session, state(request).clock())
+    if row is None:
         return None
-    now = state(request).clock().timestamp()
-    if now - started > SESSION_HOURS * 3600:
-        request.session.clear()
-        return None
-    staff = session.get(Staff, staff_id)
+    staff = session.get(Staff, row.staff_id)
     if staff is None or not staff.active:
         request.session.clear()
         return None
@@ -139,6 +135,7 @@ def page(*, admin: bool = False) -> Callable[[Endpoint], Callable[[Request], Awa
             with state(request).sessions() as session:
                 staff = signed_in(request, session)
                 if staff is None:
+                    session.commit()  # an expired session is marked so
                     return RedirectResponse("/login", status_code=303)
                 if admin and staff.role != "admin":
                     raise HTTPException(403, "Réservé aux administrateurs.")

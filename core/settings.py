@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = "text"  # text | json (one JSON object per line)
     metrics_token: str | None = None  # /metrics needs "Authorization: Bearer <token>"
-    # Addresses whose X-Forwarded-For/-Proto uvicorn trusts (the reverse proxy), comma-separated.
+    # Proxies whose X-Forwarded-For/-Proto the HTTP server believes (addresses or networks,
+    # comma separated; "*" = any; console/addresses.py). Empty: the connection's own address is
+    # the client's (sign-in throttle, session list, Secure redirects).
     forwarded_allow_ips: str = "127.0.0.1,::1"
     # Serve Telegram although the agenda, the Espaces' details or the counsellors' hours are
     # still examples (``capabilities/example_data.py``); every booking then says so.

@@ -4,7 +4,8 @@
   appointments' reminders when installed), then wake the dispatcher;
 - ``programme.daily_report`` (07:00 Paris): the compliance report, logged and written to
   ``var/reports/``;
-- ``programme.retention`` (03:30 Paris): delete old delivered outbox rows and dead invitations.
+- ``programme.retention`` (03:30 Paris): delete old delivered outbox rows and dead invitations,
+  then apply ``config/retention.yaml`` (inactive people, sign-in attempts, audit, sessions).
 
 Only the leader replica runs them (``store.locks.LeaderLock``: a PostgreSQL advisory lock,
 taken over by another replica at its next tick when the leader dies; always the leader on
@@ -20,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -38,7 +39,7 @@ from core.ports import Channel
 from core.settings import ROOT
 from core.wakeup import Wakeup
 from scheduler.dispatch import Dispatcher
-from store import inbox, repo_outbox, repo_programme
+from store import inbox, repo_outbox, repo_programme, retention, wipe
 from store.db import SessionFactory
 from store.locks import LeaderLock
 
@@ -66,6 +67,7 @@ class Programme:
     dispatcher: Dispatcher | None
     clock: Clock = utcnow
     reports: Path = REPORTS
+    retention_policy: retention.Policy = field(default_factory=retention.load_policy)
     leader: Leadership | None = None
 
     def leads(self) -> bool:
@@ -121,7 +123,10 @@ class Programme:
             count = repo_outbox.purge_delivered(session, old)
             count += repo_programme.purge_invitations(session, old)
             count += inbox.purge_done(session, now - INBOX_RETENTION)
-        log.info("rétention : %d lignes supprimées", count)
+            people = retention.apply(session, now, self.retention_policy)
+        retention.after_delete(wipe.engine_of(self.sessions), people)
+        count += people.total
+        log.info("rétention : %d lignes supprimées %s", count, people.counts or "")
         return count
 
 

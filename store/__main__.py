@@ -1,5 +1,9 @@
 """``python -m store upgrade|downgrade REV|revision -m MSG|backup|restore FILE``: manage the
-schema and the data (docs/operations.md)."""
+schema and the data (docs/operations.md).
+
+``python -m store retention [--dry-run]``: apply ``config/retention.yaml`` now (the
+scheduler does it every night), printing the rows per table deleted (or to delete).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,10 @@ from pathlib import Path
 from alembic import command
 
 from app.build import database
+from core.clock import utcnow
 from core.logs import configure_logging
 from core.settings import ConfigError, get_settings
+from store import retention
 from store.backup import BackupError, backup, restore
 from store.migrate import alembic_config, downgrade, upgrade
 
@@ -30,6 +36,8 @@ def parser() -> argparse.ArgumentParser:
     back = sub.add_parser("restore", help="replace the database's content by a dump's")
     back.add_argument("dump", type=Path, help="a file made by `python -m store backup`")
     back.add_argument("--yes", action="store_true", help="confirm: the current data is replaced")
+    keep = sub.add_parser("retention", help="delete what is past its retention period")
+    keep.add_argument("--dry-run", action="store_true", help="only count, per table")
     return main
 
 
@@ -56,7 +64,19 @@ def main(argv: list[str] | None = None) -> int:
     except BackupError as exc:
         print(exc, file=sys.stderr)
         return 1
-    with database(settings, migrate=False) as db:
+    with database(settings, migrate=args.cmd == "retention") as db:
+        if args.cmd == "retention":
+            policy = retention.load_policy()
+            with db.sessions() as session:
+                if args.dry_run:
+                    outcome, _people = retention.plan(session, utcnow(), policy)
+                else:
+                    outcome = retention.apply(session, utcnow(), policy)
+                    session.commit()
+            if not args.dry_run:
+                retention.after_delete(db.engine, outcome)
+            print(retention.report(outcome, dry_run=args.dry_run), end="")
+            return 0
         if args.cmd == "upgrade":
             upgrade(db.engine)
         elif args.cmd == "downgrade":

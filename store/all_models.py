@@ -3,6 +3,7 @@
 from store import (  # noqa: F401
     appointments,
     console_models,
+    console_sessions,
     inbox,
     media,
     models,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
@@ -94,8 +94,10 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     email: Mapped[str] = mapped_column(String(120), index=True)
-    ip: Mapped[str] = mapped_column(String(64), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="", index=True)
     ok: Mapped[bool] = mapped_column(default=False)
+    # Refused by the throttle without checking the password: never counted as a failure.
+    throttled: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Assignment(Base):

@@ -96,7 +96,12 @@ def failures_since(session: Session, email: str, start: datetime) -> int:
     count = session.scalar(
         select(func.count())
         .select_from(LoginAttempt)
-        .where(LoginAttempt.email == email, LoginAttempt.at > start, LoginAttempt.ok.is_(False))
+        .where(
+            LoginAttempt.email == email,
+            LoginAttempt.at > start,
+            LoginAttempt.ok.is_(False),
+            LoginAttempt.throttled.is_(False),
+        )
     )
     return int(count or 0)
 

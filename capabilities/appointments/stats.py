@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
 from capabilities.appointments.agenda import day_bounds
 from core.clock import PARIS
+from core.csv_export import csv_dicts
 from store import repo_appointments
 from store.appointments import Booking
 from store.db import Session
@@ -101,12 +100,8 @@ def stats_rows(session: Session) -> list[dict[str, object]]:
 
 
 def to_csv(rows: Iterable[dict[str, object]], fields: tuple[str, ...]) -> str:
-    """Rows as CSV text (header first)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(fields), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    """Rows as CSV text (header first; the shared writer: ``;``, BOM, formulas neutralised)."""
+    return csv_dicts(rows, fields)
 
 
 def day_rows(session: Session, day: date) -> list[Booking]:

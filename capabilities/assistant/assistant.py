@@ -32,6 +32,7 @@ from core.i18n import gettext_for, resolve_locale
 from core.locks import KeyedLocks
 from core.messages import Incoming, Kind, Reply
 from core.ports import Parser
+from core.safe_input import clean_incoming
 from core.settings import Settings
 from store import repo_conversation
 from store.db import Session, SessionFactory
@@ -103,6 +104,7 @@ class Assistant:
 
     async def answer(self, incoming: Incoming) -> tuple[list[Reply], list[Event]]:
         """The turn alone: replies and the events to announce (listeners not run yet)."""
+        incoming = clean_incoming(incoming)  # lone surrogates, NUL: storable and printable
         key = (incoming.channel, incoming.user_ref)
         started = time.perf_counter()
         parse: dict[str, Any] | None = None

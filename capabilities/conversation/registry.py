@@ -18,6 +18,7 @@ from capabilities.conversation.turn import STAMP, Turn
 from core.messages import Reply
 
 ENTRY_POINTS = ("start", "on_button", "on_text")
+MAX_DIGITS = 18  # ids fit a 64-bit integer column
 
 
 class Flow:
@@ -65,6 +66,11 @@ def _checked(method: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _sane_arg(arg: str) -> bool:
+    """Numbers in our payloads are short ASCII digits: "²", "٣" or 30 digits are forged."""
+    return not arg.isnumeric() or (arg.isascii() and len(arg) <= MAX_DIGITS)
+
+
 @dataclass(frozen=True)
 class Payload:
     """A parsed button payload: ``flow:arg:arg~nonce``."""
@@ -76,11 +82,11 @@ class Payload:
     @classmethod
     def parse(cls, raw: str) -> Payload | None:
         """Split a payload; ``None`` when it cannot be one of ours."""
-        if not raw or len(raw.encode()) > 64:
+        if not raw or len(raw.encode(errors="replace")) > 64:
             return None
         body, _, nonce = raw.partition(STAMP)
         name, *args = body.split(":")
-        if not name.isidentifier():
+        if not name.isidentifier() or not all(map(_sane_arg, args)):
             return None
         return cls(name, args, nonce or None)
 

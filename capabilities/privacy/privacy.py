@@ -11,6 +11,7 @@ from capabilities.conversation.machine import Machine, member, moves
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from capabilities.conversation.yesno import typed_answer
+from capabilities.privacy import export
 from core.i18n import LANGUAGE_NAMES, format_when, ngettext_for
 from core.messages import Button, Reply
 from store import repo_privacy
@@ -70,7 +71,7 @@ class PrivacyFlow(Flow):
         if action is Action.CANCEL:
             turn.finish()
             return [Reply(text=turn._("D'accord, je n'efface rien."), buttons=(footer_row(turn),))]
-        return [self._show(turn)]
+        return self._show(turn)
 
     def on_text(self, turn: Turn) -> list[Reply] | None:
         """ "oui" / "non" typed at "Voulez-vous vraiment tout effacer ?" do what the buttons do."""
@@ -81,7 +82,7 @@ class PrivacyFlow(Flow):
             return self._erase(turn)
         return self.on_button(turn, [Action.CANCEL])
 
-    def _show(self, turn: Turn) -> Reply:
+    def _show(self, turn: Turn) -> list[Reply]:
         _ = turn._
         person = turn.person
         messages = repo_privacy.message_count(turn.session, person.id)
@@ -114,11 +115,17 @@ class PrivacyFlow(Flow):
             lines.append(_("• vous avez demandé à ne plus recevoir de messages de ma part"))
         for section in turn.services.data_sections:
             lines.extend(section(turn))
+        lines.append(_("Voici une copie de tout, en deux fichiers."))
         lines.append(_("Pour tout effacer : /supprimer"))
-        return Reply(
-            text="\n".join(lines),
-            buttons=((Button(_("Tout effacer"), "privacy:erase"),), footer_row(turn)),
-        )
+        files = export.documents(turn.session, person.id, turn.locale, turn.now)
+        return [
+            Reply(text="\n".join(lines)),
+            *(Reply(document=document) for document in files[:-1]),
+            Reply(
+                document=files[-1],
+                buttons=((Button(_("Tout effacer"), "privacy:erase"),), footer_row(turn)),
+            ),
+        ]
 
     def _ask(self, turn: Turn) -> list[Reply]:
         _ = turn._

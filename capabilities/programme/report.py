@@ -7,8 +7,6 @@ and tasks the cadence rules raise at ``now``).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
@@ -17,6 +15,7 @@ from capabilities.programme import periods
 from capabilities.programme.cadence import PARTICIPANT_KINDS, due_actions
 from capabilities.programme.planning import load_rows
 from capabilities.programme.rules import Rules
+from core.csv_export import csv_dicts
 from store import repo_programme
 from store.db import Session
 
@@ -129,15 +128,11 @@ def counsellor_lines(lines: list[ParticipantLine]) -> list[CounsellorLine]:
 
 
 def as_csv(lines: list[ParticipantLine] | list[CounsellorLine]) -> str:
-    """CSV with a header row (UTF-8, comma-separated)."""
-    buffer = io.StringIO()
+    """CSV with a header row (the shared writer: ``;``, UTF-8 BOM, formulas neutralised)."""
     if not lines:
         return ""
-    writer = csv.DictWriter(buffer, fieldnames=list(asdict(lines[0])))
-    writer.writeheader()
-    for line in lines:
-        writer.writerow(asdict(line))
-    return buffer.getvalue()
+    rows = [asdict(line) for line in lines]
+    return csv_dicts(rows, list(rows[0]))
 
 
 def as_table(lines: list[ParticipantLine] | list[CounsellorLine]) -> str:

@@ -57,11 +57,11 @@ def test_attendance_export_stats_and_day(
     capsys.readouterr()
     assert main(["stats"]) == 0
     stats = capsys.readouterr().out.splitlines()
-    assert stats[0].startswith("espace,motif,bookings")
-    assert stats[1].startswith("saint_pol,info,2,0,0,1,1,0,0,0.5,")
+    assert stats[0].startswith("\ufeffespace;motif;bookings")
+    assert stats[1].startswith("saint_pol;info;2;0;0;1;1;0;0;0.5;")
     out = tmp_path / "bookings.csv"
     assert main(["export", "--out", str(out)]) == 0
     rows = out.read_text(encoding="utf-8").splitlines()
-    assert len(rows) == 3 and "2026-11-26 09:00" in rows[1] and ",noshow," in rows[2]
+    assert len(rows) == 3 and "2026-11-26 09:00" in rows[1] and ";noshow;" in rows[2]
     assert main(["day", "2026-11-26"]) == 0
     assert "9 h 00" in capsys.readouterr().out

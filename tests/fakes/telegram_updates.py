@@ -68,7 +68,7 @@ def message(
             data["entities"] = [
                 {
                     "offset": 0,
-                    "length": len(command.encode("utf-16-le")) // 2,
+                    "length": len(command.encode("utf-16-le", "surrogatepass")) // 2,
                     "type": "bot_command",
                 }
             ]

@@ -120,7 +120,9 @@ def test_command_line_enrol_contact_due_report(
 ) -> None:
     assert main(["counsellor-add", "--name", "Claire Martin"]) == 0
     assert (
-        main(["enrol", "--name", "Samia B.", "--orientation", "2026-11-20", "--counsellor", "1"])
+        main(
+            ["enrol", "--name", "=HYPERLINK(1)", "--orientation", "2026-11-20", "--counsellor", "1"]
+        )
         == 0
     )
     out = capsys.readouterr().out
@@ -138,8 +140,9 @@ def test_command_line_enrol_contact_due_report(
     assert "0 action(s) dues" in capsys.readouterr().out
     assert main(["report", "--csv", "--now", "2026-12-03T10:00"]) == 0
     report = capsys.readouterr().out
-    assert report.splitlines()[0].startswith("participant,name,counsellor")
-    assert ",12," in report.splitlines()[1]  # 12 days from orientation to the first meeting
+    assert report.splitlines()[0].startswith("\ufeffparticipant;name;counsellor")
+    assert ";12;" in report.splitlines()[1]  # 12 days from orientation to the first meeting
+    assert ";'=HYPERLINK(1);" in report.splitlines()[1]  # a name is never a formula
     assert main(["plan", "--now", "2026-12-03T10:00"]) == 0
     assert main(["contact", "7", "--kind", "phone"]) == 2
     with pytest.raises(SystemExit):
