@@ -28,7 +28,7 @@ def pins(path: Path) -> dict[str, str]:
 def locked(path: Path) -> dict[str, str]:
     """Name → version of a pip-compile lock, checking each entry has hashes."""
     text = path.read_text()
-    entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n\n", 1)[-1])
+    entries = re.split(r"\n(?=[A-Za-z0-9])", text)  # comments and blank lines match no pin
     found = {}
     for entry in entries:
         match = PIN.match(entry.strip())
