@@ -146,7 +146,9 @@ async def reply_action(request: Request, session: Session, staff: Staff) -> Resp
         console.kick()
     if console.mirror is not None:
         await console.mirror(conversation.person_id, f"💬 {staff.name} (console) : {text}")
-    if not console.delivers():
+    person = session.get(Person, conversation.person_id)
+    reachable = [account.channel for account in person.accounts] if person else []
+    if not console.delivers(reachable):
         flash(
             request,
             "Mode local : aucun canal ne peut remettre ce message. Il est gardé dans la "

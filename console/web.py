@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -66,11 +66,14 @@ class ConsoleState:
     # None: decided from the settings; tests serving a fake Telegram set False.
     local_mode: bool | None = None
 
-    def delivers(self) -> bool:
-        """Can a reply written here reach the person (a channel is configured)?"""
+    def delivers(self, channels: Collection[str] = ("telegram",)) -> bool:
+        """Can a reply written here reach a person reachable on ``channels``? The web chat is
+        served by every ``python -m bot``; Telegram needs its token; the local chat never."""
         if self.local_mode is not None:
             return not self.local_mode
-        return bool(self.settings.telegram_bot_token)
+        return "web" in channels or (
+            "telegram" in channels and bool(self.settings.telegram_bot_token)
+        )
 
 
 def state(request: Request) -> ConsoleState:

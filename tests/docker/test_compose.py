@@ -37,6 +37,12 @@ DEFAULT_IN_PRODUCTION = {
     "telegram_webhook_max_connections": "polling",
     "redis_url": "one replica limits itself",
     "telegram_limiter_prefix": "one replica limits itself",
+    # The web chat: visitor ids signed with CONSOLE_SECRET_KEY unless a key of its own is set;
+    # the message and rate limits are the tested ones (docs/webchat.md).
+    "webchat_secret_key": "signed with the console's secret",
+    "webchat_max_chars": "the tested limits",
+    "webchat_visitor_per_minute": "the tested limits",
+    "webchat_address_per_minute": "the tested limits",
 }
 # Settings given as Docker secrets (a file named after the setting under /run/secrets).
 SECRET_SETTINGS = {

@@ -124,7 +124,9 @@ def test_a_visitor_books_and_talks_to_a_counsellor_from_another_site(
     expect(console.get_by_text("Votre message (envoyé sur le chat du site")).to_be_visible()
     console.get_by_label("Votre message").fill("Bonjour, je suis Karim. Je vous écoute.")
     console.get_by_role("button", name="Envoyer").click()
-    expect(console.get_by_role("status")).to_have_text("Message envoyé.")
+    expect(console.get_by_role("status")).to_have_text(
+        "Message en file d'envoi : son état s'affiche sous le message."
+    )
     expect(log).to_contain_text("je suis Karim")  # live, without reload
     shot(page, "03-telephone-conseiller")
 
@@ -140,7 +142,9 @@ def test_a_visitor_books_and_talks_to_a_counsellor_from_another_site(
     page.close()
     console.get_by_label("Votre message").fill("Pensez à votre pièce d'identité.")
     console.get_by_role("button", name="Envoyer").click()
-    expect(console.get_by_role("status")).to_have_text("Message envoyé.")
+    expect(console.get_by_role("status")).to_have_text(
+        "Message en file d'envoi : son état s'affiche sous le message."
+    )
     again = phone.new_page()
     again.goto(live.site)
     expect(again.get_by_role("button", name="nouveaux messages")).to_contain_text("1")
