@@ -34,6 +34,16 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def _discard(connection: Connection) -> None:
+    """Close a lock's own connection without returning it to the pool: PostgreSQL frees the
+    advisory locks it still holds."""
+    try:
+        connection.invalidate()
+        connection.close()
+    except Exception:
+        log.debug("closing a lock connection failed", exc_info=True)
+
+
 class _LocalKeys:
     """The keys held in this process (SQLite: the whole truth; PostgreSQL: a cheap filter)."""
 
@@ -100,11 +110,7 @@ class LockSlot:
     def _drop(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            try:
-                connection.invalidate()
-                connection.close()
-            except Exception:
-                log.debug("closing a broken lock connection failed", exc_info=True)
+            _discard(connection)
 
     def close(self) -> None:
         """Give the connection back (PostgreSQL frees what it still holds)."""
@@ -161,11 +167,7 @@ class LeaderLock:
     def _release(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            try:
-                connection.invalidate()
-                connection.close()
-            except Exception:
-                log.debug("closing the leader connection failed", exc_info=True)
+            _discard(connection)
 
     def close(self) -> None:
         """Step down (at shutdown): the connection goes, and the lock with it."""
