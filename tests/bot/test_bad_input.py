@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.chat_lines import parse_line
 from tests.chat import Chat
+from tests.jsonl_chat import run_jsonl_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 APOLOGY = "problème technique"
@@ -32,19 +30,7 @@ def test_jsonl_lines_of_the_wrong_shape_get_a_french_error_and_the_chat_goes_on(
         "null",
     ]
     stdin = "\n".join([*bad, '{"user":"u1","text":"/start \\ud800"}']) + "\n"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"}
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    env.pop("RASA_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--jsonl"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = run_jsonl_chat(tmp_path, stdin)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     objects = [json.loads(line) for line in done.stdout.splitlines()]

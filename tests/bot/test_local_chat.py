@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.chat import LocalChannel
 from core.messages import Button, Reply
 from core.ports import Channel
+from tests.jsonl_chat import run_jsonl_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,19 +33,7 @@ def test_jsonl_chat_answers_each_line_and_a_bad_line_gets_an_error(tmp_path: Pat
         {"user": "u1"},
     ]
     stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"}
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    env.pop("RASA_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--jsonl"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = run_jsonl_chat(tmp_path, stdin)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     objects = [json.loads(line) for line in done.stdout.splitlines()]
