@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 
 from app.context import AppContext
 from core.ports import Handler
+from store.webchat_feed import feed_for
 from webchat.hub import WebChat
 from webchat.routes import build_routes
 from webchat.server import WebChatServer
@@ -24,7 +25,12 @@ class WebChatParts:
 
 def wire_webchat(context: AppContext, *, handler: Handler | None = None) -> WebChatParts:
     """Install the ``web`` channel and build its routes for the console's HTTP server."""
-    chat = WebChat(context.sessions, handler or context.assistant, clock=context.clock)
+    chat = WebChat(
+        context.sessions,
+        handler or context.assistant,
+        clock=context.clock,
+        feed=feed_for(context.engine),
+    )
     context.add_channel(chat)
     server = WebChatServer.from_settings(chat, context.settings)
     return WebChatParts(chat, server, build_routes(server))

@@ -66,6 +66,16 @@ def history(session: Session, visitor: str, *, after: int = 0, limit: int = 200)
     return [(row[0], row[1], row[2]) for row in reversed(rows)]
 
 
+def rows(session: Session, visitor: str, ids: Sequence[int]) -> list[Row]:
+    """The visitor's messages among ``ids`` (another replica kept them), oldest first."""
+    found = session.execute(
+        select(WebchatMessage.id, WebchatMessage.role, WebchatMessage.payload)
+        .where(WebchatMessage.visitor == visitor, WebchatMessage.id.in_(list(ids)))
+        .order_by(WebchatMessage.id)
+    ).all()
+    return [(row[0], row[1], row[2]) for row in found]
+
+
 def seen(session: Session, visitor: str) -> int:
     """The last message id the visitor saw (0 for a new visitor)."""
     row = session.get(WebchatVisitor, visitor)

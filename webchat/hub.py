@@ -21,6 +21,7 @@ from core.messages import Incoming, Kind, Reply
 from core.ports import Handler, Renders
 from store import repo_webchat
 from store.db import SessionFactory
+from store.webchat_feed import Feed
 from webchat.render import web_reply
 
 log = logging.getLogger(__name__)
@@ -38,23 +39,57 @@ class WebChat:
     renders = frozenset({Renders.BUTTONS, Renders.VENUE, Renders.DOCUMENT})
 
     def __init__(
-        self, sessions: SessionFactory, handler: Handler, *, clock: Clock = utcnow
+        self,
+        sessions: SessionFactory,
+        handler: Handler,
+        *,
+        clock: Clock = utcnow,
+        feed: Feed | None = None,
     ) -> None:
         self.sessions = sessions
+        self.feed = feed  # PostgreSQL: items kept by another replica reach panels open here
         self.handler = handler
         self.clock = clock
         self._subscribers: dict[str, set[asyncio.Queue[Item | None]]] = defaultdict(set)
         self._locks: KeyedLocks[str] = KeyedLocks()
         self._recent: OrderedDict[tuple[str, str], list[Item]] = OrderedDict()
+        self._listening: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ the channel port
     async def start(self) -> None:
-        """Nothing to open: panels connect to the HTTP server."""
+        """Panels connect to the HTTP server; on PostgreSQL, listen to the other replicas."""
+        if self.feed is not None and self._listening is None:
+            self._listening = asyncio.create_task(self.feed.listen(self._remote, self._gap))
 
     async def stop(self) -> None:
         """Tell open panels to reconnect later (the server is going away)."""
-        for queues in self._subscribers.values():
-            for queue in queues:
+        if self._listening is not None:
+            self._listening.cancel()
+            await asyncio.gather(self._listening, return_exceptions=True)
+            self._listening = None
+        self._gap()
+
+    async def _remote(self, visitor: str, ids: list[int]) -> None:
+        """Another replica kept ``ids`` for ``visitor``: show them in the panels open here."""
+        if visitor not in self._subscribers:
+            return  # no panel of that visitor on this replica: nothing to read
+        try:
+            async with self._locks.hold(visitor):
+                items = await asyncio.to_thread(self._rows, visitor, ids)
+        except Exception:
+            log.exception("web chat: reading another replica's items failed")
+            return
+        self._publish(visitor, items)
+
+    def _rows(self, visitor: str, ids: list[int]) -> list[Item]:
+        with self.sessions() as session:
+            rows = repo_webchat.rows(session, visitor, ids)
+        return [{"id": row_id, "role": role, **payload} for row_id, role, payload in rows]
+
+    def _gap(self) -> None:
+        """Live items may have been missed: every open panel reconnects and re-reads."""
+        for queues in list(self._subscribers.values()):
+            for queue in list(queues):
                 queue.put_nowait(None)
 
     async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
@@ -119,6 +154,8 @@ class WebChat:
     def _keep(self, visitor: str, items: list[tuple[str, Item]]) -> list[Item]:
         with self.sessions() as session:
             rows = repo_webchat.append(session, visitor, items, self.clock())
+            if self.feed is not None:
+                self.feed.announce(session, visitor, [row[0] for row in rows])
             session.commit()
         if not rows:  # no account yet or any more: shown once, not kept
             return [{"id": None, "role": role, **payload} for role, payload in items]
