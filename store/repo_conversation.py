@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -52,12 +52,22 @@ def accounts_with_conversations(
     session: Session, refs: Collection[tuple[str, str]]
 ) -> Sequence[ChannelAccount]:
     """The channel accounts among ``refs`` (channel, external ref), person and conversation
-    loaded in the same query."""
-    return session.scalars(
+    loaded in the same query.
+
+    Two plain ``IN`` lists, not a row-value ``IN``: SQLite scans the whole table for a row
+    value list of two or more (a cost growing with everyone ever met, once per turn group),
+    while both columns' lists use the unique (channel, external_ref) index. The rare extra
+    pairs (a ref known on another channel) are dropped here."""
+    wanted = set(refs)
+    accounts = session.scalars(
         select(ChannelAccount)
-        .where(tuple_(ChannelAccount.channel, ChannelAccount.external_ref).in_(refs))
+        .where(
+            ChannelAccount.channel.in_({channel for channel, _ in wanted}),
+            ChannelAccount.external_ref.in_({ref for _, ref in wanted}),
+        )
         .options(joinedload(ChannelAccount.person).joinedload(Person.conversation))
     ).all()
+    return [a for a in accounts if (a.channel, a.external_ref) in wanted]
 
 
 def insert_log(session: Session, rows: Sequence[dict[str, Any]]) -> None:

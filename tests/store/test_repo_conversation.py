@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from capabilities.assistant.assistant import Assistant
@@ -38,6 +39,31 @@ async def test_accounts_are_found_with_their_person_and_conversation(
         assert repo_conversation.person_id_of(session, "local", "nobody") is None
     assert [account.person_id for account in accounts] == [person_id]
     assert accounts[0].person.conversation is not None  # loaded, usable after the session
+
+
+async def test_a_group_look_up_takes_exact_pairs_and_uses_the_index_on_sqlite(
+    assistant: Assistant,
+) -> None:
+    for user in ("a", "b"):
+        await Chat(assistant, user=user).consent()
+    plans: list[str] = []
+
+    def explain(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if "FROM channel_accounts" in statement and not statement.startswith("EXPLAIN"):
+            rows = cursor.connection.execute("EXPLAIN QUERY PLAN " + statement, params)
+            plans.extend(str(row[-1]) for row in rows.fetchall())
+
+    engine = assistant.sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", explain)
+    try:
+        with assistant.sessions() as session:
+            wanted = {("local", "a"), ("local", "b"), ("web", "a")}
+            accounts = repo_conversation.accounts_with_conversations(session, wanted)
+    finally:
+        event.remove(engine, "before_cursor_execute", explain)
+    assert sorted((a.channel, a.external_ref) for a in accounts) == [("local", "a"), ("local", "b")]
+    # a row-value IN of two pairs or more scans every account ever met, once per turn group
+    assert plans and not any(p.startswith("SCAN channel_accounts") for p in plans), plans
 
 
 async def test_transcript_rows_are_inserted_in_one_call(assistant: Assistant) -> None:
