@@ -41,14 +41,15 @@ log = logging.getLogger(__name__)
 
 
 async def _handler(context: AppContext) -> Handler:
-    """The assistant, or its child process (started now; the Application's shutdown hook
-    stops it)."""
+    """The assistant, or its child process (started now, stopped with the context, after the
+    channels), for Telegram and the web chat alike."""
     if not context.settings.assistant_process:
         return context.assistant
     # Both processes count turns: their samples are added up at /metrics.
     enable_multiprocess()
     process = AssistantProcess(context.settings, context.assistant)
     await process.start()
+    context.on_close(process.aclose)  # idempotent: the Telegram Application may close it first
     return process
 
 
@@ -56,13 +57,14 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
     """Serve Telegram (when a token is set), the web chat, the scheduler and the console
     until ``stop`` is set."""
     await context.start()  # the NLU model, before the first update
-    webchat = wire_webchat(context)
+    handler = await _handler(context)
+    webchat = wire_webchat(context, handler=handler)
     async with contextlib.AsyncExitStack() as stack:
         relay = None
         receiving = Receiving()
         telegram_ready: Callable[[], bool] | None = None
         if context.settings.telegram_bot_token:
-            telegram = wire_telegram(context, handler=await _handler(context))
+            telegram = wire_telegram(context, handler=handler)
             receiving = await stack.enter_async_context(receive_updates(context, telegram, stop))
             relay = telegram.relay
             application, webhook = telegram.application, receiving.webhook is not None

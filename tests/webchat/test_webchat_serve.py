@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 import websockets
 
 from app.build import build_context
@@ -71,6 +72,45 @@ async def test_the_web_chat_is_served_without_telegram(tmp_path: Path) -> None:
             while "Message de votre conseillère" not in texts:
                 data = json.loads(await asyncio.wait_for(socket.recv(), 20))
                 texts.append(data.get("item", {}).get("text", ""))
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await context.aclose()
+
+
+async def test_with_assistant_process_the_web_chat_turns_run_in_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'child.db'}"
+    port = free_port()
+    settings = load_settings(
+        database_url=url,
+        telegram_bot_token=None,
+        console_port=port,
+        console_secret_key="k",
+        assistant_process=True,
+    )
+    context = build_context(settings)
+
+    async def not_here(*_args: object) -> None:
+        raise AssertionError("the turn ran in the serving process")
+
+    monkeypatch.setattr(context.assistant, "answer", not_here)  # only the child may answer
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_context(context, stop))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as client:
+            for _ in range(100):
+                with contextlib.suppress(httpx.TransportError):
+                    token = (await client.post("/chat/api/session", json={})).json()["token"]
+                    break
+                await asyncio.sleep(0.1)
+            sent = await client.post(
+                "/chat/api/send", json={"token": token, "start": True}, timeout=60
+            )
+        shown = "\n".join(item.get("text", "") for item in sent.json()["items"])
+        assert "Vie privée" in shown and "désolé" not in shown.lower()
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
