@@ -58,7 +58,12 @@ async def _serve(port: int, database_url: str) -> None:
     state = ConsoleState(sessions=context.sessions, settings=settings)
     app = create_app(state, extra_routes=parts.routes)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws_ping_interval=None
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_ping_interval=None,
+        ws_per_message_deflate=False,  # as console.serve.uvicorn_options
     )
     print("ready", flush=True)
     await uvicorn.Server(config)._serve()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ CHANNEL = "web"
 Item = dict[str, Any]
 RECENT_IDS = 64  # client message ids remembered per visitor: a retried send runs once
 QUEUE_LIMIT = 200  # items waiting for one panel before it is asked to reconnect
+LOCALES = 20_000  # visitors whose language is remembered (read again after each turn)
 
 
 class WebChat:
@@ -54,6 +56,10 @@ class WebChat:
         self._locks: KeyedLocks[str] = KeyedLocks()
         self._recent: OrderedDict[tuple[str, str], list[Item]] = OrderedDict()
         self._listening: asyncio.Task[None] | None = None
+        # The person's language, read in the turn's own transcript session: a message costs
+        # one trip to a worker thread, not three (the language before and after the turn).
+        self._locales: OrderedDict[str, str | None] = OrderedDict()
+        self._locales_mutex = threading.Lock()  # written from worker threads
 
     # ------------------------------------------------------------------ the channel port
     async def start(self) -> None:
@@ -156,7 +162,9 @@ class WebChat:
             rows = repo_webchat.append(session, visitor, items, self.clock())
             if self.feed is not None:
                 self.feed.announce(session, visitor, [row[0] for row in rows])
+            locale = repo_webchat.locale(session, visitor)  # a /langue turn changed it
             session.commit()
+        self._remember(visitor, locale)
         if not rows:  # no account yet or any more: shown once, not kept
             return [{"id": None, "role": role, **payload} for role, payload in items]
         return [{"id": row_id, "role": role, **payload} for row_id, role, payload in rows]
@@ -172,6 +180,7 @@ class WebChat:
             unread = repo_webchat.unread(session, visitor)
             locale = repo_webchat.locale(session, visitor)
             session.commit()
+        self._remember(visitor, locale)
         items = [{"id": row_id, "role": role, **payload} for row_id, role, payload in rows]
         return {"items": items, "unread": unread, "locale": locale}
 
@@ -185,12 +194,26 @@ class WebChat:
             session.commit()
 
     async def locale(self, visitor: str) -> str | None:
-        """The person's chosen language (``dir="rtl"`` for Arabic)."""
+        """The person's chosen language (``dir="rtl"`` for Arabic), as read at this visitor's
+        last turn or panel opening on this replica."""
+        with self._locales_mutex:
+            if visitor in self._locales:
+                self._locales.move_to_end(visitor)
+                return self._locales[visitor]
         return await asyncio.to_thread(self._locale, visitor)
 
     def _locale(self, visitor: str) -> str | None:
         with self.sessions() as session:
-            return repo_webchat.locale(session, visitor)
+            locale = repo_webchat.locale(session, visitor)
+        self._remember(visitor, locale)
+        return locale
+
+    def _remember(self, visitor: str, locale: str | None) -> None:
+        with self._locales_mutex:
+            self._locales[visitor] = locale
+            self._locales.move_to_end(visitor)
+            while len(self._locales) > LOCALES:
+                self._locales.popitem(last=False)
 
     def subscribe(self, visitor: str) -> asyncio.Queue[Item | None]:
         """A queue of the items shown to ``visitor`` from now on (``None``: server stops)."""
