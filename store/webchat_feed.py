@@ -83,8 +83,11 @@ class Feed:
                             await on_notice(*parsed)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("web chat: listening to the other replicas failed, retrying")
+            except Exception as exc:  # the URL holds a password: never log the exception text
+                log.warning(
+                    "web chat: listening to the other replicas failed (%s), retrying",
+                    type(exc).__name__,
+                )
             self.connected.clear()
             first = False
             await asyncio.sleep(RETRY_SECONDS)
