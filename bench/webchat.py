@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -165,6 +166,7 @@ async def _bench(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         child.terminate()
         child.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:
