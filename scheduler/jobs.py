@@ -30,6 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from capabilities.appointments.reminders import RULE_48H, RULE_DAY, after_reminder_sent
 from capabilities.programme import periods, report, sources
 from capabilities.programme.checkin import after_checkin_sent
 from capabilities.programme.planning import PlanResult, plan
@@ -193,7 +194,11 @@ async def run_programme(
             channels,
             rules,
             clock=clock,
-            after_send={"weekly_checkin": after_checkin_sent},
+            after_send={
+                "weekly_checkin": after_checkin_sent,
+                RULE_48H: after_reminder_sent,
+                RULE_DAY: after_reminder_sent,
+            },
         )
         if wakeup is not None:
             unregister = wakeup.register(dispatcher.kick)

@@ -87,6 +87,8 @@ class BookingFlow(Flow):
         answer = typed_answer(turn) if turn.step in (Step.CONFIRM, Step.CANCEL) else None
         if answer is not None:
             return self._typed(turn, answer)
+        if turn.step == Step.REMINDED:
+            return self._reminded(turn)
         found = self._read(turn)
         if not found:
             return None
@@ -116,6 +118,16 @@ class BookingFlow(Flow):
         if yes:
             return actions.confirm_booking(turn, [])
         return [actions.not_confirmed(turn)]
+
+    def _reminded(self, turn: Turn) -> list[Reply] | None:
+        """The first text after a reminder: a typed oui/non is its buttons, the rest is read as
+        usual (the reminder's buttons still work)."""
+        booking = [str(turn.data.get("booking") or "")]
+        answer = typed_answer(turn)
+        turn.finish()
+        if answer is None:
+            return None
+        return self._on_yes(turn, booking) if answer else actions.cannot_come(turn, booking)
 
     # --- reading free text ---------------------------------------------------------------
     def _read(self, turn: Turn) -> dict[str, Any]:

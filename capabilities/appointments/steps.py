@@ -38,6 +38,7 @@ class Step(StrEnum):
     TIME = "time"
     CONFIRM = "confirm"
     CANCEL = "cancel"
+    REMINDED = "reminded"  # a reminder « Vous venez ? » went out: a typed oui/non answers it
 
 
 class Action(StrEnum):
@@ -100,6 +101,9 @@ MACHINE = Machine(
         (None, Step.TIME, "appt:pick:<motif>:<espace>:<utc> (a slot offered by a notice)"),
         (None, Step.CANCEL, "appt:cx:<id>, cancel_appointment (early enough)"),
         (Step.CANCEL, None, "appt:cxok:<id>: cancelled, reminders dropped, waiting list told"),
+        (None, Step.REMINDED, "a reminder went out to a free conversation (after_reminder_sent)"),
+        (Step.REMINDED, None, "typed oui: what « Je viens » does; anything else: read as usual"),
+        (Step.REMINDED, Step.DAY, "typed non: what « Je ne peux pas » does (slot freed)"),
         (ANY, Step.MOTIF, "free text or a choice: advance() asks the first missing piece"),
         (ANY, Step.ESPACE, ""),
         (ANY, Step.FULL, ""),

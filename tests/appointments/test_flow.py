@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from capabilities.appointments.reminders import after_reminder_sent
 from capabilities.assistant.assistant import Assistant
 from core.clock import FrozenClock
 from store.appointments import Booking, Espace
@@ -323,3 +324,46 @@ async def test_move_in_words_uses_the_day_and_time_said(person: Chat, nlu: FakeN
     assert "Jeudi 26 novembre à 9 h 00" in person.text
     (old,) = bookings(person.assistant)
     assert old.status == "booked"  # nothing moved before "Je confirme"
+
+
+# --- a typed « oui » / « non » right after a reminder « Vous venez ? » ---
+
+
+async def _reminded(person: Chat) -> Booking:
+    """Book, then let the dispatcher "send" the day's reminder (its after-send hook runs)."""
+    await book_info_tuesday_14h(person)
+    (booking,) = bookings(person.assistant)
+    with person.assistant.sessions() as session:
+        key = f"reminderday:{booking.id}"
+        after_reminder_sent(session, booking.person_id or 0, "reminder_day", key, NOW)
+        session.commit()
+    return booking
+
+
+@pytest.mark.parametrize("typed", ["oui", "ouais", "ok", "Oui merci"])
+async def test_typed_yes_after_a_reminder_confirms_coming(person: Chat, typed: str) -> None:
+    booking = await _reminded(person)
+    await person.say(typed)
+    assert "on vous attend" in person.text
+    (after,) = bookings(person.assistant)
+    assert after.id == booking.id and after.status == "booked"
+    assert after.confirmed_at is not None
+
+
+@pytest.mark.parametrize("typed", ["non", "pas maintenant", "Non merci"])
+async def test_typed_no_after_a_reminder_frees_the_place(person: Chat, typed: str) -> None:
+    await _reminded(person)
+    await person.say(typed)
+    assert "place est libérée" in person.text and "Quel jour" in person.text
+    (after,) = bookings(person.assistant)
+    assert after.status == "cancelled" and after.attendance == "excused"
+
+
+async def test_a_question_after_a_reminder_is_read_as_usual(person: Chat) -> None:
+    await _reminded(person)
+    await person.say("mes rendez-vous")
+    assert "on vous attend" not in person.text
+    (after,) = bookings(person.assistant)
+    assert after.status == "booked"
+    await person.say("oui")  # the reminder was not answered by this: nothing happens to it
+    assert bookings(person.assistant)[0].status == "booked"
