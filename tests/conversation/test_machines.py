@@ -145,6 +145,7 @@ def test_persisted_values_and_old_buttons_keep_working() -> None:
         "time",
         "confirm",
         "cancel",
+        "reminded",
     }
     old_payloads = [
         "menu",
