@@ -109,8 +109,12 @@ class Integrations(Protocol):
         """Participants of one counsellor (``None``: everyone), overdue first."""
         ...
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
-        """Enrol a participant and return the invitation code (None: not available)."""
+    def enrol(
+        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+    ) -> Enrolment | None:
+        """Enrol a participant followed by ``staff_id`` (their referent), oriented on
+        ``orientation_on`` (``None``: today), and return the invitation code (None: not
+        available)."""
         ...
 
     def day(self, session: Session, day: date) -> list[AppointmentRow]:
@@ -183,7 +187,9 @@ class NoIntegrations:
         """No programme: empty caseload."""
         return []
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
+    def enrol(
+        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+    ) -> Enrolment | None:
         """Not available without the programme module."""
         return None
 

@@ -62,7 +62,7 @@ RULE_LABELS = {
     "participant_unreachable": "injoignable sur la messagerie",
 }
 ANSWERS = {**dict(ANSWER_LABELS), "free_text": "message écrit"}
-STATUS_LABELS = {"invited": "invitation envoyée, compte pas encore relié", "active": "actif"}
+STATUS_LABELS = {"invited": "invitation créée, compte pas encore relié", "active": "actif"}
 REFUSALS = {
     "future": "Ce rendez-vous n'a pas encore commencé : « Venu(e) » et « Absent(e) » se notent "
     "après l'heure prévue. Rien n'a été modifié.",
@@ -159,14 +159,17 @@ class LiveIntegrations:
             },
         )
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
-        """Enrol through the programme (orientation today) and hand back the invitation code."""
+    def enrol(
+        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+    ) -> Enrolment | None:
+        """Enrol through the programme (``staff_id`` the referent; orientation today unless
+        given) and hand back the invitation code."""
         now = self.clock()
         try:
             enrolled = enrol(
                 session,
                 name=label,
-                orientation_on=to_paris(now).date(),
+                orientation_on=orientation_on or to_paris(now).date(),
                 counsellor_id=staff_id,
                 now=now,
                 username=self.username,

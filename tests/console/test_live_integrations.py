@@ -183,16 +183,17 @@ async def test_caseload_page_lists_the_enrolled_and_the_day_view_marks_attendanc
 ) -> None:
     add_staff("Claire Martin", "claire@example.org")
     assert sign_in(client, "claire@example.org") == 303
-    assert post(client, "/caseload/enrol", {"label": "Samia Benali"}, page="/caseload") == 303
+    enrolment = {"label": "Samia Benali", "orientation_on": "2026-11-20"}
+    assert post(client, "/caseload/enrol", enrolment, page="/caseload") == 303
     page = client.get("/caseload").text
-    assert "Samia Benali" in page and "Lien à transmettre" in page and "<svg" in page
+    assert "Samia Benali" in page and "Invitation créée — à transmettre" in page
     with chat.assistant.sessions() as session:
         participant = session.scalars(select(Participant)).one()
         invitation = participant.invitations[0]
-    # No bot username in the test settings: the link shows an obvious placeholder name.
-    link = page.split('Lien à transmettre : <a href="')[1].split('"')[0]
-    assert link.startswith("https://t.me/NOM_DU_BOT?start=")
-    code = link.split("start=")[1]
+        assert participant.orientation_on == date(2026, 11, 20)
+    # No bot username in the test settings: a warning and the code, no link that leads nowhere.
+    assert "TELEGRAM_BOT_USERNAME" in page and "t.me/" not in page and 'class="qr"' not in page
+    code = page.split("<code>")[1].split("</code>")[0]
     assert invitation.code_hash == hash_code(code)
     person = await linked_person(chat, code)
     booking = book_thursday(chat.assistant, person, clock())
