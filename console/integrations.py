@@ -32,6 +32,8 @@ class AppointmentRow:
     who: str
     motif: str
     attendance: str | None = None
+    phone: str = ""  # given while booking, with consent: "06 12 34 56 78"
+    phone_e164: str = ""  # for the tel: link
 
 
 @dataclass

@@ -61,6 +61,15 @@ def outbox(assistant: Assistant) -> list[OutboxMessage]:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
+async def skip_name_and_phone(chat: Chat) -> None:
+    """The optional questions after the time: « Passer », then « Non merci » (no number is
+    asked for an example agenda: nobody would call)."""
+    assert "Quel est votre prénom ?" in chat.text
+    await chat.press_label("Passer")
+    if "pour que l'Espace puisse vous appeler" in chat.text:
+        await chat.press_label("Non merci")
+
+
 async def book_info_tuesday_14h(chat: Chat) -> None:
     await chat.say("je veux un rendez-vous")
     assert "Pour quoi" in chat.text
@@ -72,6 +81,7 @@ async def book_info_tuesday_14h(chat: Chat) -> None:
     assert "14 h 00" in [b.label for b in chat.buttons]
     assert "10 h 00" not in [b.label for b in chat.buttons]  # less than 2 h from now
     await chat.press_label("14 h 00")
+    await skip_name_and_phone(chat)
     assert "Je récapitule" in chat.text
     await chat.press_label("Je confirme")
 
@@ -109,6 +119,7 @@ async def test_free_text_prefills_and_asks_only_the_rest(person: Chat) -> None:
     await person.say("rdv mardi prochain à la gare vers 14h")
     assert "Pour quoi" in person.text  # only the motif is missing
     await person.press_label("Information sur les métiers")
+    await skip_name_and_phone(person)
     assert "Je récapitule" in person.text
     assert "mardi 1er décembre à 14 h 00" in person.text.lower()
     assert "gare" in person.text
@@ -137,6 +148,7 @@ async def test_pressing_book_twice_and_old_keyboards_change_nothing(person: Chat
     old_days = list(person.payloads)
     await person.press_label("mardi 24 novembre")
     await person.press_label("14 h 00")
+    await skip_name_and_phone(person)
     confirm = next(p for p in person.payloads if p.startswith("appt:ok"))
     await person.press(confirm)
     assert "pour la démonstration" in person.text

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.exceptions import HTTPException
 from starlette.testclient import TestClient
 
@@ -15,9 +15,11 @@ from capabilities.appointments.config import load_config
 from capabilities.assistant.assistant import Assistant
 from console.live_integrations import LiveIntegrations
 from core.clock import FrozenClock
+from store.appointments import OpeningPeriod
 from store.models import Person
 from store.outbox import OutboxMessage
 from store.programme import Invitation, Participant, hash_code
+from tests.appointments.test_contact import to_the_name_question
 from tests.chat import Chat
 from tests.console.conftest import post, sign_in
 
@@ -236,3 +238,25 @@ async def test_booked_then_seen_meetings_count_for_the_cadence(
         (row,) = integrations.caseload(session, claire)
     assert row.first_meeting.startswith("tenu")  # the seen RSA meeting is the first meeting
     assert row.meetings_this_month == "1 / 2"
+
+
+async def test_the_day_list_shows_the_first_name_and_phone_given_while_booking(
+    chat: Chat,
+    client: TestClient,
+    add_staff: Callable[..., int],
+) -> None:
+    with chat.assistant.sessions() as session:  # real hours: the number is asked
+        session.execute(update(OpeningPeriod).values(example=False))
+        session.commit()
+    await chat.consent()
+    await to_the_name_question(chat)
+    await chat.say("Léa")
+    await chat.press_label("Oui, je donne mon numéro")
+    await chat.say("06 12 34 56 78")
+    await chat.press_label("Je confirme")
+    add_staff("Claire Martin", "claire@example.org")
+    assert sign_in(client, "claire@example.org") == 303
+    for url in ("/day?date=2026-11-24", "/"):
+        page = client.get(url).text
+        assert "Léa" in page, url
+        assert 'href="tel:+33612345678"' in page and "06 12 34 56 78" in page, url
