@@ -49,6 +49,12 @@ log = logging.getLogger(__name__)
 TICK, DAILY_REPORT, RETENTION = "programme.tick", "programme.daily_report", "programme.retention"
 REPORTS = ROOT / "var" / "reports"
 INBOX_RETENTION = timedelta(days=3)  # Telegram stops re-delivering after a day
+# What to do once a row went out: a sent check-in or reminder waits for its typed answer.
+AFTER_SEND = {
+    "weekly_checkin": after_checkin_sent,
+    RULE_48H: after_reminder_sent,
+    RULE_DAY: after_reminder_sent,
+}
 
 
 class Leadership(Protocol):
@@ -194,11 +200,7 @@ async def run_programme(
             channels,
             rules,
             clock=clock,
-            after_send={
-                "weekly_checkin": after_checkin_sent,
-                RULE_48H: after_reminder_sent,
-                RULE_DAY: after_reminder_sent,
-            },
+            after_send=AFTER_SEND,
         )
         if wakeup is not None:
             unregister = wakeup.register(dispatcher.kick)

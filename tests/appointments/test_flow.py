@@ -10,10 +10,14 @@ from sqlalchemy import select
 
 from capabilities.appointments.reminders import after_reminder_sent
 from capabilities.assistant.assistant import Assistant
+from capabilities.programme.rules import default_rules
 from core.clock import FrozenClock
+from scheduler.dispatch import Dispatcher
+from scheduler.jobs import AFTER_SEND
 from store.appointments import Booking, Espace
 from store.outbox import OutboxMessage
 from tests.chat import Chat, FakeNlu
+from tests.scheduler.helpers import FakeChannel
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # the chat fixture's clock
 
@@ -379,3 +383,31 @@ async def test_a_question_after_a_reminder_is_read_as_usual(person: Chat) -> Non
     assert after.status == "booked"
     await person.say("oui")  # the reminder was not answered by this: nothing happens to it
     assert bookings(person.assistant)[0].status == "booked"
+
+
+async def test_a_sent_reminder_is_answered_by_a_typed_oui(person: Chat, clock: FrozenClock) -> None:
+    """Through the dispatcher as the scheduler runs it: the day's reminder, then « ouais »."""
+    await person.say("je veux un rendez-vous")
+    await person.press_label("Information sur les métiers")
+    await person.press_label("Saint-Pol")
+    await person.press_label("mercredi 25 novembre")
+    await person.press_label("9 h 30")
+    await skip_name_and_phone(person)
+    await person.press_label("Je confirme")
+    clock.now = datetime(2026, 11, 25, 7, 35, tzinfo=UTC)  # 8:35 in Paris, the day's reminder
+    channel = FakeChannel(name="local")
+    dispatcher = Dispatcher(
+        person.assistant.sessions,
+        {"local": channel},
+        default_rules(),
+        clock=clock,
+        after_send=AFTER_SEND,
+        offload=False,
+    )
+    while await dispatcher.drain_once():
+        pass
+    await dispatcher.close()
+    assert any("Vous venez ?" in m.text for _, replies in channel.sent for m in replies)
+    await person.say("ouais")
+    assert "on vous attend" in person.text
+    assert bookings(person.assistant)[0].confirmed_at is not None
