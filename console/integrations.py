@@ -32,6 +32,8 @@ class AppointmentRow:
     who: str
     motif: str
     attendance: str | None = None
+    phone: str = ""  # given while booking, with consent: "06 12 34 56 78"
+    phone_e164: str = ""  # for the tel: link
 
 
 @dataclass
@@ -109,8 +111,12 @@ class Integrations(Protocol):
         """Participants of one counsellor (``None``: everyone), overdue first."""
         ...
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
-        """Enrol a participant and return the invitation code (None: not available)."""
+    def enrol(
+        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+    ) -> Enrolment | None:
+        """Enrol a participant followed by ``staff_id`` (their referent), oriented on
+        ``orientation_on`` (``None``: today), and return the invitation code (None: not
+        available)."""
         ...
 
     def day(self, session: Session, day: date) -> list[AppointmentRow]:
@@ -183,7 +189,9 @@ class NoIntegrations:
         """No programme: empty caseload."""
         return []
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
+    def enrol(
+        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+    ) -> Enrolment | None:
         """Not available without the programme module."""
         return None
 

@@ -38,7 +38,9 @@ from console.integrations import (
 )
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import format_clock, format_when
-from store import repo_console, repo_console_agenda, repo_today
+from core.phone import readable
+from store import repo_appointments, repo_console, repo_console_agenda, repo_today
+from store.appointments import BookingContact
 from store.db import Session
 from store.programme import Participant
 from store.staff import Staff
@@ -62,7 +64,7 @@ RULE_LABELS = {
     "participant_unreachable": "injoignable sur la messagerie",
 }
 ANSWERS = {**dict(ANSWER_LABELS), "free_text": "message écrit"}
-STATUS_LABELS = {"invited": "invitation envoyée, compte pas encore relié", "active": "actif"}
+STATUS_LABELS = {"invited": "invitation créée, compte pas encore relié", "active": "actif"}
 REFUSALS = {
     "future": "Ce rendez-vous n'a pas encore commencé : « Venu(e) » et « Absent(e) » se notent "
     "après l'heure prévue. Rien n'a été modifié.",
@@ -74,6 +76,13 @@ CONTACTS_SHOWN = 20
 
 def _fmt(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _phone(contact: BookingContact | None) -> dict[str, str]:
+    """The number a person gave while booking (with consent), for the day list."""
+    if contact is None or not contact.phone:
+        return {}
+    return {"phone": readable(contact.phone), "phone_e164": contact.phone}
 
 
 class LiveIntegrations:
@@ -159,14 +168,17 @@ class LiveIntegrations:
             },
         )
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
-        """Enrol through the programme (orientation today) and hand back the invitation code."""
+    def enrol(
+        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+    ) -> Enrolment | None:
+        """Enrol through the programme (``staff_id`` the referent; orientation today unless
+        given) and hand back the invitation code."""
         now = self.clock()
         try:
             enrolled = enrol(
                 session,
                 name=label,
-                orientation_on=to_paris(now).date(),
+                orientation_on=orientation_on or to_paris(now).date(),
                 counsellor_id=staff_id,
                 now=now,
                 username=self.username,
@@ -182,7 +194,9 @@ class LiveIntegrations:
         """The day's bookings per Espace; those excused or revoked in advance stay listed."""
         bookings = day_sheet(session, day)
         motifs = repo_console_agenda.motif_labels(session)
-        names = self._names(session, {b.person_id for b in bookings if b.person_id})
+        people = {b.person_id for b in bookings if b.person_id}
+        names = self._names(session, people)
+        contacts = repo_appointments.contacts_of(session, people)
         places: dict[str, str] = {}
         rows = []
         for b in bookings:
@@ -197,15 +211,20 @@ class LiveIntegrations:
                     who=names.get(b.person_id or 0, "(données effacées)"),
                     motif=motifs.get(b.motif_id, b.motif_id),
                     attendance=None if b.attendance == "unknown" else b.attendance,
+                    **_phone(contacts.get(b.person_id or 0)),
                 )
             )
         return rows
 
     def _names(self, session: Session, person_ids: set[int]) -> dict[int, str]:
-        """Participant name, else the name the person gave, else their channel."""
+        """Participant name, else the name the person gave (while booking first), else their
+        channel."""
         ids = sorted(person_ids)
-        given = repo_console_agenda.display_names(session, set(ids))
-        return names_of(session, ids, dict(given))
+        given: dict[int, str | None] = dict(repo_console_agenda.display_names(session, set(ids)))
+        for person_id, contact in repo_appointments.contacts_of(session, ids).items():
+            if contact.first_name:
+                given[person_id] = contact.first_name
+        return names_of(session, ids, given)
 
     def mark_attendance(
         self, session: Session, appointment_id: int, status: str, staff_id: int

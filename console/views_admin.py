@@ -10,7 +10,7 @@ from console.audit import audit
 from console.charts import bar_chart
 from console.security import MIN_PASSWORD, hash_password
 from console.views_account import unlinked_senders
-from console.web import checked_form, flash, page, render, state
+from console.web import checked_form, flash, gettext, ngettext, page, render, state
 from core.csv_export import csv_text
 from store import repo_console
 from store.console_models import CannedReply
@@ -26,11 +26,23 @@ async def indicators_page(request: Request, session: Session, staff: Staff) -> R
     table = compute(session, console.clock(), console.settings.nlu_threshold)
     labels = [week.label for week in table]
     charts = [
-        bar_chart("Conversations par semaine", labels, [w.conversations for w in table]),
-        bar_chart("Taux de passage à un conseiller", labels, [w.handoff_rate for w in table], "%"),
-        bar_chart("Messages non compris", labels, [w.missed_rate for w in table], "%"),
         bar_chart(
-            "Délai médian avant la 1re réponse humaine",
+            gettext("Conversations par semaine"),
+            labels,
+            [w.conversations for w in table],
+            amount=lambda v: ngettext("{n} conversation", "{n} conversations", int(v)).format(
+                n=int(v)
+            ),
+        ),
+        bar_chart(
+            gettext("Taux de passage à un conseiller"),
+            labels,
+            [w.handoff_rate for w in table],
+            "%",
+        ),
+        bar_chart(gettext("Messages non compris"), labels, [w.missed_rate for w in table], "%"),
+        bar_chart(
+            gettext("Délai médian avant la 1re réponse humaine"),
             labels,
             [w.median_wait for w in table],
             "min",

@@ -14,7 +14,7 @@ from capabilities.plan import intake as summary
 from capabilities.plan.questions import BY_KEY
 from console.audit import audit
 from console.charts import bar_chart
-from console.web import checked_form, flash, page, person_id_of, render, state
+from console.web import checked_form, flash, gettext, ngettext, page, person_id_of, render, state
 from store.db import Session
 from store.models import Person
 from store.staff import Staff
@@ -67,16 +67,33 @@ async def correct_action(request: Request, session: Session, staff: Staff) -> Re
     return RedirectResponse(f"/conversations/{person_id}#point", status_code=303)
 
 
+def _steps(value: float) -> str:
+    return ngettext("{n} étape", "{n} étapes", int(value)).format(n=int(value))
+
+
 @page()
 async def plans_page(request: Request, session: Session, staff: Staff) -> Response:
     """Eight weeks of « Faire le point »: plans made, steps proposed and taken."""
     table = summary.weeks(session, state(request).clock(), catalog())
     labels = [week.label for week in table]
     charts = [
-        bar_chart("Plans faits par semaine", labels, [w.made for w in table]),
-        bar_chart("Étapes proposées", labels, [w.proposed for w in table]),
         bar_chart(
-            "Étapes suivies (fiche ouverte, rendez-vous commencé)", labels, [w.taken for w in table]
+            gettext("Plans faits par semaine"),
+            labels,
+            [w.made for w in table],
+            amount=lambda v: ngettext("{n} plan", "{n} plans", int(v)).format(n=int(v)),
+        ),
+        bar_chart(
+            gettext("Étapes proposées"),
+            labels,
+            [w.proposed for w in table],
+            amount=_steps,
+        ),
+        bar_chart(
+            gettext("Étapes suivies (fiche ouverte, rendez-vous commencé)"),
+            labels,
+            [w.taken for w in table],
+            amount=_steps,
         ),
     ]
     return render(request, "plans.html", {"staff": staff, "charts": charts, "table": table})

@@ -1,4 +1,12 @@
-"""Caseload (cadence compliance, enrolment with QR code) and the day view (émargement)."""
+"""Caseload (cadence compliance, enrolment with QR code) and the day view (émargement).
+
+Enrolment asks the name, the orientation date (required, not after today) and the referent
+(a counsellor, the one signed in by default), and how the person will be reached (the
+channel: Telegram's invitation link). Bad input shows the form again with what was typed and
+a French error; nothing is created. Nothing is sent by itself: the page says the invitation
+is created and must be handed over, and without ``TELEGRAM_BOT_USERNAME`` it shows a warning
+instead of a link and a QR code that would lead nowhere.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +22,10 @@ from capabilities.programme.enrolment import link_for
 from console.audit import audit
 from console.integrations import ATTENDANCE, AppointmentRow
 from console.views_intake import intakes_of
-from console.web import checked_form, flash, page, render, state
+from console.web import checked_form, flash, gettext, page, render, state
 from core.clock import to_paris
+from core.i18n import N_
+from store import repo_console
 from store.db import Session
 from store.staff import Staff
 
@@ -27,40 +37,108 @@ def qr_svg(link: str) -> str:
     return buffer.getvalue().decode()
 
 
-@page()
-async def caseload_page(request: Request, session: Session, staff: Staff) -> Response:
-    """Each counsellor's participants, overdue first (admins see everyone)."""
+# How an enrolled person is reached (the form's « Canal »): value → label. Telegram's
+# invitation link is the one built here; another channel is added beside it.
+CHANNELS = {"telegram": N_("Telegram : lien d'invitation et QR code à transmettre")}
+
+
+def _caseload(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    *,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+) -> Response:
     console = state(request)
     rows = console.integrations.caseload(session, None if staff.role == "admin" else staff.id)
     rows.sort(key=lambda row: (not row.overdue, row.name.lower()))
     invitation = request.session.pop("invitation", None)
+    invited = request.session.pop("invited", None)
+    username = console.settings.telegram_bot_username
     link = qr = None
-    if isinstance(invitation, str):
-        username = console.settings.telegram_bot_username
+    if isinstance(invitation, str) and username:
         link = link_for(username, invitation)
         qr = qr_svg(link)
+    today = to_paris(console.clock()).date()
+    values = {"label": "", "orientation_on": "", "referent": str(staff.id), "channel": "telegram"}
+    values.update(form or {})
     return render(
         request,
         "caseload.html",
-        {"staff": staff, "rows": rows, "link": link, "qr": qr, "code": invitation},
+        {
+            "staff": staff,
+            "rows": rows,
+            "link": link,
+            "qr": qr,
+            "code": invitation if isinstance(invitation, str) else None,
+            "invited": invited if isinstance(invited, str) else "",
+            "bot_username": username,
+            "referents": repo_console.active_members(session),
+            "channels": CHANNELS,
+            "today": today.isoformat(),
+            "form": values,
+            "error": error,
+        },
+        status_code=400 if error else 200,
     )
 
 
 @page()
+async def caseload_page(request: Request, session: Session, staff: Staff) -> Response:
+    """Each counsellor's participants, overdue first (admins see everyone), and enrolment."""
+    return _caseload(request, session, staff)
+
+
+def _enrol_error(session: Session, form: dict[str, str], today: date) -> str | None:
+    """What is wrong with the enrolment form, in plain French (``None``: all good)."""
+    if not form["label"]:
+        return gettext("Indiquez le nom ou une référence de la personne.")
+    raw = form["orientation_on"]
+    if not raw:
+        return gettext("Indiquez la date d'orientation.")
+    try:
+        oriented = date.fromisoformat(raw)
+    except ValueError:
+        return gettext("Date d'orientation invalide : choisissez un jour dans le calendrier.")
+    if oriented > today:
+        return gettext("La date d'orientation ne peut pas être après aujourd'hui.")
+    referents = {str(member.id) for member in repo_console.active_members(session)}
+    if form["referent"] not in referents:
+        return gettext("Référent inconnu : choisissez un conseiller dans la liste.")
+    if form["channel"] not in CHANNELS:
+        return gettext("Canal inconnu : choisissez comment la personne sera jointe.")
+    return None
+
+
+@page()
 async def enrol_action(request: Request, session: Session, staff: Staff) -> Response:
-    """Enrol a participant: an invitation link and QR code to hand over."""
-    form = await checked_form(request)
-    label = str(form.get("label") or "").strip()[:80]
-    if not label:
-        flash(request, "Indiquez un nom ou une référence.")
-        return RedirectResponse("/caseload", status_code=303)
+    """Enrol a participant: an invitation link and QR code to hand over (nothing is sent)."""
+    posted = await checked_form(request)
+    form = {
+        "label": " ".join(str(posted.get("label") or "").split())[:80],
+        "orientation_on": str(posted.get("orientation_on") or "").strip(),
+        "referent": str(posted.get("referent") or staff.id).strip(),
+        "channel": str(posted.get("channel") or "telegram").strip(),
+    }
     console = state(request)
-    enrolment = console.integrations.enrol(session, staff.id, label)
+    error = _enrol_error(session, form, to_paris(console.clock()).date())
+    if error is not None:
+        return _caseload(request, session, staff, form=form, error=error)
+    oriented = date.fromisoformat(form["orientation_on"])
+    try:
+        enrolment = console.integrations.enrol(
+            session, int(form["referent"]), form["label"], orientation_on=oriented
+        )
+    except HTTPException as refused:
+        session.rollback()
+        return _caseload(request, session, staff, form=form, error=str(refused.detail))
     if enrolment is None:
-        flash(request, "L'inscription au programme n'est pas encore disponible.")
+        flash(request, gettext("L'inscription au programme n'est pas encore disponible."))
     else:
         request.session["invitation"] = enrolment.code
-        audit(session, staff, "enrol", label, console.clock(), None)
+        request.session["invited"] = form["label"]
+        audit(session, staff, "enrol", form["label"], console.clock(), None)
     return RedirectResponse("/caseload", status_code=303)
 
 

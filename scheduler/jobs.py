@@ -30,6 +30,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from capabilities.appointments.reminders import RULE_48H, RULE_DAY, after_reminder_sent
 from capabilities.programme import periods, report, sources
 from capabilities.programme.checkin import after_checkin_sent
 from capabilities.programme.planning import PlanResult, plan
@@ -48,6 +49,12 @@ log = logging.getLogger(__name__)
 TICK, DAILY_REPORT, RETENTION = "programme.tick", "programme.daily_report", "programme.retention"
 REPORTS = ROOT / "var" / "reports"
 INBOX_RETENTION = timedelta(days=3)  # Telegram stops re-delivering after a day
+# What to do once a row went out: a sent check-in or reminder waits for its typed answer.
+AFTER_SEND = {
+    "weekly_checkin": after_checkin_sent,
+    RULE_48H: after_reminder_sent,
+    RULE_DAY: after_reminder_sent,
+}
 
 
 class Leadership(Protocol):
@@ -193,7 +200,7 @@ async def run_programme(
             channels,
             rules,
             clock=clock,
-            after_send={"weekly_checkin": after_checkin_sent},
+            after_send=AFTER_SEND,
         )
         if wakeup is not None:
             unregister = wakeup.register(dispatcher.kick)

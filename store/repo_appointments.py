@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from store.appointments import AgendaLock, Booking, Motif, WaitlistEntry
+from store.appointments import AgendaLock, Booking, BookingContact, Motif, WaitlistEntry
 from store.models import Person
 from store.outbox import OutboxMessage
 
@@ -309,3 +309,43 @@ def booked_between(session: Session, start: datetime, end: datetime) -> list[Boo
             .order_by(Booking.espace_id, Booking.starts_at)
         )
     )
+
+
+def contact_of(session: Session, person_id: int) -> BookingContact | None:
+    """The first name and phone number a person gave while booking, if any."""
+    return session.get(BookingContact, person_id)
+
+
+def contacts_of(session: Session, person_ids: Iterable[int]) -> dict[int, BookingContact]:
+    """The booking contacts of these people, by person."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(select(BookingContact).where(BookingContact.person_id.in_(ids)))
+    return {row.person_id: row for row in rows}
+
+
+def save_contact(
+    session: Session,
+    person_id: int,
+    *,
+    first_name: str | None,
+    phone: str | None,
+    now: datetime,
+) -> BookingContact:
+    """Keep what was given while booking; ``None`` keeps what was there, ``""`` clears it.
+
+    A phone number is only ever saved after the person's explicit yes (the caller's step),
+    whose moment ``phone_consent_at`` records.
+    """
+    contact = session.get(BookingContact, person_id)
+    if contact is None:
+        contact = BookingContact(person_id=person_id, updated_at=now)
+        session.add(contact)
+    if first_name is not None:
+        contact.first_name = first_name or None
+    if phone is not None:
+        contact.phone = phone or None
+        contact.phone_consent_at = now if phone else None
+    contact.updated_at = now
+    return contact

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from capabilities.appointments import views
+from capabilities.appointments import contact, views
 from capabilities.appointments.booking import BookingError, book, cancel
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import place_of
@@ -79,6 +79,8 @@ def confirm_booking(turn: Turn, rest: list[str]) -> list[Reply]:
             turn.update(day=None)
         return advance(turn, intro)
     moved = bool(data.get("move"))
+    if not moved:
+        contact.save(turn)
     turn.finish()
     return views.booked(turn, booking, moved)
 

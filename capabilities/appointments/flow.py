@@ -1,4 +1,5 @@
-"""The booking conversation (``appt:`` buttons): motif → Espace → day → time → confirmation.
+"""The booking conversation (``appt:`` buttons): motif → Espace → day → time → first name →
+phone number for the Espace (both skippable, the number only with a yes) → confirmation.
 
 Free text pre-fills what it can ("rdv mardi à la gare vers 14h") and only the rest is asked.
 "Mes rendez-vous" lists upcoming ones with "Déplacer" / "Annuler"; a move keeps the old slot
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
-from capabilities.appointments import actions, steps, views
+from capabilities.appointments import actions, contact, steps, views
 from capabilities.appointments.agenda import search
 from capabilities.appointments.booking import BookingError, confirm_coming, join_waitlist, upcoming
 from capabilities.appointments.config import load_config
@@ -65,6 +66,8 @@ class BookingFlow(Flow):
             Action.PICK: self._on_pick,
             Action.GO: self._on_go,
             Action.WAITLIST: self._on_wl,
+            Action.NAME: self._on_nm,
+            Action.PHONE: self._on_ph,
         }
 
     # --- entry points --------------------------------------------------------------------
@@ -83,14 +86,55 @@ class BookingFlow(Flow):
         return advance(turn)
 
     def on_text(self, turn: Turn) -> list[Reply] | None:
-        """A typed yes/no at a confirmation step; a day, a time or a place typed while booking."""
+        """A typed yes/no at a confirmation step; a first name, a phone number; a day, a time
+        or a place typed while booking."""
         answer = typed_answer(turn) if turn.step in (Step.CONFIRM, Step.CANCEL) else None
         if answer is not None:
             return self._typed(turn, answer)
+        if turn.step == Step.REMINDED:
+            return self._reminded(turn)
+        if turn.step == Step.PHONE:
+            return self._typed_phone(turn)
+        if turn.step == Step.NAME and (said := typed_answer(turn)) is not None:
+            return self._on_nm(turn, ["known" if said else "skip"])  # « oui » takes the offer
+        if turn.step == Step.NAME and (name := contact.read_name(turn.text)) is not None:
+            turn.update(first_name=name, name_asked=True)
+            return advance(turn)
         found = self._read(turn)
         if not found:
-            return None
+            return [contact.name_retry(turn)] if turn.step == Step.NAME else None
         turn.update(**found)
+        return advance(turn)
+
+    # --- who is coming: a first name, a phone number for the Espace ------------------------
+    def _on_nm(self, turn: Turn, rest: list[str]) -> list[Reply]:
+        """ "Passer", or the first name already known."""
+        if turn.step != Step.NAME:
+            return [expired(turn)]
+        name = contact.known_name(turn) if rest and rest[0] == "known" else None
+        turn.update(first_name=name or "", name_asked=True)
+        return advance(turn)
+
+    def _on_ph(self, turn: Turn, rest: list[str]) -> list[Reply]:
+        """ "Oui, je donne mon numéro" (then it is typed) or "Non merci"."""
+        if turn.step != Step.PHONE:
+            return [expired(turn)]
+        if rest and rest[0] == "yes":
+            return [contact.phone_prompt(turn)]
+        turn.update(phone="", phone_asked=True)
+        return advance(turn)
+
+    def _typed_phone(self, turn: Turn) -> list[Reply]:
+        """At the phone question: a typed yes/no is its buttons; anything else, a number."""
+        answer = typed_answer(turn)
+        if answer is True:
+            return [contact.phone_prompt(turn)]
+        if answer is False:
+            return self._on_ph(turn, ["no"])
+        number, problem = contact.read_phone(turn.text)
+        if number is None:
+            return [contact.phone_retry(turn, problem)]
+        turn.update(phone=number, phone_asked=True)  # typed after being told why: a yes
         return advance(turn)
 
     def on_button(self, turn: Turn, args: list[str]) -> list[Reply]:
@@ -116,6 +160,16 @@ class BookingFlow(Flow):
         if yes:
             return actions.confirm_booking(turn, [])
         return [actions.not_confirmed(turn)]
+
+    def _reminded(self, turn: Turn) -> list[Reply] | None:
+        """The first text after a reminder: a typed oui/non is its buttons, the rest is read as
+        usual (the reminder's buttons still work)."""
+        booking = [str(turn.data.get("booking") or "")]
+        answer = typed_answer(turn)
+        turn.finish()
+        if answer is None:
+            return None
+        return self._on_yes(turn, booking) if answer else actions.cannot_come(turn, booking)
 
     # --- reading free text ---------------------------------------------------------------
     def _read(self, turn: Turn) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from capabilities.appointments import contact
 from capabilities.appointments.booking import cancel, upcoming
 from capabilities.appointments.config import load_config
 from capabilities.appointments.describe import place_of
@@ -18,11 +19,13 @@ if TYPE_CHECKING:
 
 
 def data_section(turn: Turn) -> list[str]:
-    """/mesdonnees: the person's upcoming appointments."""
+    """/mesdonnees: the first name and phone number given while booking, the upcoming
+    appointments."""
+    lines = contact.data_lines(turn)
     bookings = upcoming(turn.session, turn.person.id, turn.now)
     if not bookings:
-        return []
-    lines = [turn._("• vos rendez-vous à venir :")]
+        return lines
+    lines.append(turn._("• vos rendez-vous à venir :"))
     for booking in bookings:
         motif = turn.session.get(Motif, booking.motif_id)
         when = format_when(booking.starts_at, turn.locale)

@@ -18,7 +18,7 @@ from core.calendar import QuietHours
 from core.clock import PARIS
 from core.i18n import format_clock, format_when, gettext_for, resolve_locale
 from core.messages import Button, Reply
-from store import repo_appointments
+from store import repo_appointments, repo_programme
 from store.appointments import Booking, Motif
 from store.db import Session
 from store.outbox import enqueue
@@ -109,6 +109,22 @@ def _reply(session: Session, booking: Booking, rule: str, locale: str) -> Reply:
             ),
         ),
     )
+
+
+def after_reminder_sent(
+    session: Session, person_id: int, rule: str, key: str, at: datetime
+) -> None:
+    """Called by the dispatcher once a reminder went out: the next typed « oui » / « non »
+    answers its « Je viens » / « Je ne peux pas » buttons, unless the person is busy elsewhere."""
+    if rule not in (RULE_48H, RULE_DAY):
+        return
+    booking_id = key.rsplit(":", 1)[-1]
+    if not booking_id.isdigit():
+        return
+    conversation = repo_programme.conversation_of(session, person_id)
+    if conversation is not None and conversation.flow is None and conversation.handoff == "bot":
+        conversation.flow, conversation.step = "appt", "reminded"
+        conversation.data = {"booking": booking_id}
 
 
 def locale_of(session: Session, person_id: int) -> str:

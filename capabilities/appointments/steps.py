@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from capabilities.appointments import views
+from capabilities.appointments import contact, views
 from capabilities.appointments.agenda import load_calendar, search
 from capabilities.appointments.config import load_config
+from capabilities.appointments.demo import is_demo
 from capabilities.appointments.describe import place_of
 from capabilities.appointments.referent import referent_for
 from capabilities.appointments.slots import Slot, day_closed_reason
@@ -38,6 +39,9 @@ class Step(StrEnum):
     TIME = "time"
     CONFIRM = "confirm"
     CANCEL = "cancel"
+    NAME = "name"  # « Quel est votre prénom ? » (skippable)
+    PHONE = "phone"  # a phone number for the Espace, only with an explicit yes
+    REMINDED = "reminded"  # a reminder « Vous venez ? » went out: a typed oui/non answers it
 
 
 class Action(StrEnum):
@@ -60,6 +64,8 @@ class Action(StrEnum):
     PICK = "pick"
     GO = "go"
     WAITLIST = "wl"
+    NAME = "nm"
+    PHONE = "ph"
 
 
 # Actions that only make sense while the conversation is in the booking flow.
@@ -74,6 +80,8 @@ STATEFUL = frozenset(
         Action.OK,
         Action.CANCEL_OK,
         Action.WAITLIST,
+        Action.NAME,
+        Action.PHONE,
     }
 )
 
@@ -92,7 +100,13 @@ MACHINE = Machine(
         (Step.DAY, Step.TIME, "appt:d:<YYYYMMDD> or typed (« jeudi »)"),
         (Step.TIME, Step.TIME, "time not free: a clear answer, buttons again"),
         (Step.TIME, Step.DAY, "appt:days (another day)"),
-        (Step.TIME, Step.CONFIRM, "appt:t:<utc> or typed (« 14h »)"),
+        (Step.TIME, Step.CONFIRM, "appt:t:<utc> or typed (« 14h »), when moving a booking"),
+        (Step.TIME, Step.NAME, "appt:t:<utc> or typed (« 14h »): « Quel est votre prénom ? »"),
+        (Step.NAME, Step.NAME, "typed text that is not a first name: kindly asked again"),
+        (Step.NAME, Step.PHONE, "appt:nm:known|skip or a typed first name"),
+        (Step.NAME, Step.CONFIRM, "the same, when a number was given or the agenda is an example"),
+        (Step.PHONE, Step.PHONE, "appt:ph:yes (where to type it), a number that cannot be read"),
+        (Step.PHONE, Step.CONFIRM, "a typed French number (kept with consent), appt:ph:no"),
         (Step.CONFIRM, Step.DAY, "appt:days (another moment)"),
         (Step.CONFIRM, Step.TIME, "appt:ok but the slot was taken meanwhile (nothing changed)"),
         (Step.CONFIRM, None, "appt:ok: booked under the agenda lock, venue + .ics, reminders"),
@@ -100,11 +114,16 @@ MACHINE = Machine(
         (None, Step.TIME, "appt:pick:<motif>:<espace>:<utc> (a slot offered by a notice)"),
         (None, Step.CANCEL, "appt:cx:<id>, cancel_appointment (early enough)"),
         (Step.CANCEL, None, "appt:cxok:<id>: cancelled, reminders dropped, waiting list told"),
+        (None, Step.REMINDED, "a reminder went out to a free conversation (after_reminder_sent)"),
+        (Step.REMINDED, None, "typed oui: what « Je viens » does; anything else: read as usual"),
+        (Step.REMINDED, Step.DAY, "typed non: what « Je ne peux pas » does (slot freed)"),
         (ANY, Step.MOTIF, "free text or a choice: advance() asks the first missing piece"),
         (ANY, Step.ESPACE, ""),
         (ANY, Step.FULL, ""),
         (ANY, Step.DAY, ""),
         (ANY, Step.TIME, ""),
+        (ANY, Step.NAME, ""),
+        (ANY, Step.PHONE, ""),
         (ANY, Step.CONFIRM, ""),
         (ANY, Step.CANCEL, "appt:cx:<id> from the list"),
         (ANY, None, "appt:menu, my_appointments, a stale button: the list of appointments"),
@@ -166,7 +185,17 @@ def advance(turn: Turn, intro: str = "") -> list[Reply]:
             problem = f"{problem}\n{_('Les heures libres les plus proches :')}"
         turn.goto(Step.TIME, start=None, want_time=None)
         return [views.ask_time(turn, near or day_slots, problem or intro)]
-    turn.goto(Step.CONFIRM, start=slot.start.strftime("%Y%m%d%H%M"))
+    start = slot.start.strftime("%Y%m%d%H%M")
+    if not data.get("move"):  # a move keeps who is coming
+        if not data.get("name_asked"):
+            turn.goto(Step.NAME, start=start)
+            return [contact.name_question(turn, intro)]
+        # No number for an example agenda: nobody would call (a demonstration, :mod:`.demo`).
+        real = not is_demo(turn, data["espace"])
+        if real and not data.get("phone_asked") and not contact.has_phone(turn):
+            turn.goto(Step.PHONE, start=start)
+            return [contact.phone_question(turn)]
+    turn.goto(Step.CONFIRM, start=start)
     moving = turn.session.get(Booking, data["move"]) if data.get("move") else None
     return [views.ask_confirm(turn, slot, moving)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from capabilities.appointments import contact
 from capabilities.appointments.booking import upcoming
 from capabilities.appointments.config import load_config
 from capabilities.appointments.demo import booking_notice, is_demo, with_offer_notice
@@ -165,7 +166,9 @@ def ask_confirm(turn: Turn, slot: Slot, moving: Booking | None) -> Reply:
         _capitalised(format_when(slot.start, turn.locale)),
         place.name,
     ]
-    if moving is not None:
+    if moving is None:
+        lines.extend(contact.recap_lines(turn))
+    else:
         lines.append(
             _("Votre rendez-vous du {when} sera libéré une fois celui-ci confirmé.").format(
                 when=format_when(moving.starts_at, turn.locale)

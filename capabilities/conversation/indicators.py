@@ -1,7 +1,8 @@
 """Indicators of the last weeks: conversations, hand-offs, misunderstandings, response time.
 
 Time to first human reply runs from the hand-off request to the first counsellor message;
-bot messages in between do not stop the clock.
+bot messages in between do not stop the clock, and neither does a counsellor reply no channel
+delivered (local mode: "non remis"), since the person never read it.
 """
 
 from __future__ import annotations
@@ -76,10 +77,11 @@ def compute(session: Session, now: datetime, threshold: float, count: int = 8) -
         return None
 
     replies: dict[int, list[datetime]] = {}
+    undelivered = repo_indicators.undelivered_replies(session, begin)
     rows = repo_indicators.log_since(session, begin)
-    for person_id, created, direction, author, kind, intent, confidence in rows:
+    for message_id, person_id, created, direction, author, kind, intent, confidence in rows:
         week = week_of(created)
-        if direction == "out" and author.startswith("counsellor"):
+        if direction == "out" and author.startswith("counsellor") and message_id not in undelivered:
             replies.setdefault(person_id, []).append(created)
         if week is None or direction != "in":
             continue

@@ -25,7 +25,9 @@ async def test_every_offer_and_the_confirmation_say_it_is_a_demonstration(person
     await person.press_label("mardi 24 novembre")
     assert "À quelle heure" in person.text and DEMO in person.text
     await person.press_label("14 h 00")
-    assert "Je récapitule" in person.text
+    assert "Quel est votre prénom ?" in person.text
+    await person.press_label("Passer")
+    assert "Je récapitule" in person.text  # no phone number asked: nobody would call
     assert "n'est pas réel" in person.text
     await person.press_label("Je confirme")
     text = person.text
@@ -44,6 +46,9 @@ async def test_real_hours_book_without_any_demonstration_notice(person: Chat) ->
     for label in ("Information sur les métiers", "Saint-Pol", "mardi 24 novembre", "14 h 00"):
         await person.press_label(label)
         seen.append(person.text)
+    await person.press_label("Passer")
+    assert "pour que l'Espace puisse vous appeler" in person.text  # real hours: asked
+    await person.press_label("Non merci")
     await person.press_label("Je confirme")
     seen.append(person.text)
     assert "C'est réservé !" in person.text

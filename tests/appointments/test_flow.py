@@ -8,11 +8,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from capabilities.appointments.reminders import after_reminder_sent
 from capabilities.assistant.assistant import Assistant
+from capabilities.programme.rules import default_rules
 from core.clock import FrozenClock
+from scheduler.dispatch import Dispatcher
+from scheduler.jobs import AFTER_SEND
 from store.appointments import Booking, Espace
 from store.outbox import OutboxMessage
 from tests.chat import Chat, FakeNlu
+from tests.scheduler.helpers import FakeChannel
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # the chat fixture's clock
 
@@ -60,6 +65,15 @@ def outbox(assistant: Assistant) -> list[OutboxMessage]:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
+async def skip_name_and_phone(chat: Chat) -> None:
+    """The optional questions after the time: « Passer », then « Non merci » (no number is
+    asked for an example agenda: nobody would call)."""
+    assert "Quel est votre prénom ?" in chat.text
+    await chat.press_label("Passer")
+    if "pour que l'Espace puisse vous appeler" in chat.text:
+        await chat.press_label("Non merci")
+
+
 async def book_info_tuesday_14h(chat: Chat) -> None:
     await chat.say("je veux un rendez-vous")
     assert "Pour quoi" in chat.text
@@ -71,6 +85,7 @@ async def book_info_tuesday_14h(chat: Chat) -> None:
     assert "14 h 00" in [b.label for b in chat.buttons]
     assert "10 h 00" not in [b.label for b in chat.buttons]  # less than 2 h from now
     await chat.press_label("14 h 00")
+    await skip_name_and_phone(chat)
     assert "Je récapitule" in chat.text
     await chat.press_label("Je confirme")
 
@@ -108,6 +123,7 @@ async def test_free_text_prefills_and_asks_only_the_rest(person: Chat) -> None:
     await person.say("rdv mardi prochain à la gare vers 14h")
     assert "Pour quoi" in person.text  # only the motif is missing
     await person.press_label("Information sur les métiers")
+    await skip_name_and_phone(person)
     assert "Je récapitule" in person.text
     assert "mardi 1er décembre à 14 h 00" in person.text.lower()
     assert "gare" in person.text
@@ -136,6 +152,7 @@ async def test_pressing_book_twice_and_old_keyboards_change_nothing(person: Chat
     old_days = list(person.payloads)
     await person.press_label("mardi 24 novembre")
     await person.press_label("14 h 00")
+    await skip_name_and_phone(person)
     confirm = next(p for p in person.payloads if p.startswith("appt:ok"))
     await person.press(confirm)
     assert "pour la démonstration" in person.text
@@ -323,3 +340,74 @@ async def test_move_in_words_uses_the_day_and_time_said(person: Chat, nlu: FakeN
     assert "Jeudi 26 novembre à 9 h 00" in person.text
     (old,) = bookings(person.assistant)
     assert old.status == "booked"  # nothing moved before "Je confirme"
+
+
+# --- a typed « oui » / « non » right after a reminder « Vous venez ? » ---
+
+
+async def _reminded(person: Chat) -> Booking:
+    """Book, then let the dispatcher "send" the day's reminder (its after-send hook runs)."""
+    await book_info_tuesday_14h(person)
+    (booking,) = bookings(person.assistant)
+    with person.assistant.sessions() as session:
+        key = f"reminderday:{booking.id}"
+        after_reminder_sent(session, booking.person_id or 0, "reminder_day", key, NOW)
+        session.commit()
+    return booking
+
+
+@pytest.mark.parametrize("typed", ["oui", "ouais", "ok", "Oui merci"])
+async def test_typed_yes_after_a_reminder_confirms_coming(person: Chat, typed: str) -> None:
+    booking = await _reminded(person)
+    await person.say(typed)
+    assert "on vous attend" in person.text
+    (after,) = bookings(person.assistant)
+    assert after.id == booking.id and after.status == "booked"
+    assert after.confirmed_at is not None
+
+
+@pytest.mark.parametrize("typed", ["non", "pas maintenant", "Non merci"])
+async def test_typed_no_after_a_reminder_frees_the_place(person: Chat, typed: str) -> None:
+    await _reminded(person)
+    await person.say(typed)
+    assert "place est libérée" in person.text and "Quel jour" in person.text
+    (after,) = bookings(person.assistant)
+    assert after.status == "cancelled" and after.attendance == "excused"
+
+
+async def test_a_question_after_a_reminder_is_read_as_usual(person: Chat) -> None:
+    await _reminded(person)
+    await person.say("mes rendez-vous")
+    assert "on vous attend" not in person.text
+    (after,) = bookings(person.assistant)
+    assert after.status == "booked"
+    await person.say("oui")  # the reminder was not answered by this: nothing happens to it
+    assert bookings(person.assistant)[0].status == "booked"
+
+
+async def test_a_sent_reminder_is_answered_by_a_typed_oui(person: Chat, clock: FrozenClock) -> None:
+    """Through the dispatcher as the scheduler runs it: the day's reminder, then « ouais »."""
+    await person.say("je veux un rendez-vous")
+    await person.press_label("Information sur les métiers")
+    await person.press_label("Saint-Pol")
+    await person.press_label("mercredi 25 novembre")
+    await person.press_label("9 h 30")
+    await skip_name_and_phone(person)
+    await person.press_label("Je confirme")
+    clock.now = datetime(2026, 11, 25, 7, 35, tzinfo=UTC)  # 8:35 in Paris, the day's reminder
+    channel = FakeChannel(name="local")
+    dispatcher = Dispatcher(
+        person.assistant.sessions,
+        {"local": channel},
+        default_rules(),
+        clock=clock,
+        after_send=AFTER_SEND,
+        offload=False,
+    )
+    while await dispatcher.drain_once():
+        pass
+    await dispatcher.close()
+    assert any("Vous venez ?" in m.text for _, replies in channel.sent for m in replies)
+    await person.say("ouais")
+    assert "on vous attend" in person.text
+    assert bookings(person.assistant)[0].confirmed_at is not None

@@ -45,7 +45,12 @@ class FakeIntegrations(NoIntegrations):
             if staff_id is None or owner == staff_id
         ]
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
+    enrolled: list[tuple[int, str, date | None]] = field(default_factory=list)
+
+    def enrol(
+        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+    ) -> Enrolment | None:
+        self.enrolled.append((staff_id, label, orientation_on))
         return Enrolment(code="inv_ABC123", person_label=label)
 
     def day(self, session: Session, day: date) -> list[AppointmentRow]:

@@ -161,8 +161,11 @@ def test_admin_pages_render(page: Page, live: LiveConsole, integrations: FakeInt
     integrations.owners.update({1: admin})
     sign_in(page, live, "claire@example.org")
     page.get_by_role("link", name="Mon suivi").click()
-    page.get_by_label("Inscrire un participant (nom ou référence)").fill("M. Dupont")
+    page.get_by_label("Nom ou référence").fill("M. Dupont")
+    page.get_by_label("Date d'orientation").fill("2026-11-02")
+    expect(page.get_by_label("Référent")).to_have_value(str(admin))  # the one signed in
     page.get_by_role("button", name="Inscrire et créer l'invitation").click()
+    expect(page.get_by_role("heading", name="Invitation créée — à transmettre")).to_be_visible()
     expect(page.get_by_text("inv_ABC123")).to_be_visible()
     shot(page, "06-suivi")
     page.get_by_role("link", name="Indicateurs").click()

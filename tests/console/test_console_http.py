@@ -177,6 +177,7 @@ async def test_day_view_marks_attendance_and_caseload_enrols(
     caseload = client.get("/caseload").text
     assert caseload.index("Participant 6") < caseload.index("Participant 5")  # overdue first
     assert "Participant 7" not in caseload
-    assert post(client, "/caseload/enrol", {"label": "M. Dupont"}, "/caseload") == 303
+    enrolment = {"label": "M. Dupont", "orientation_on": "2026-11-20"}
+    assert post(client, "/caseload/enrol", enrolment, "/caseload") == 303
     page = client.get("/caseload").text
-    assert "inv_ABC123" in page and "<svg" in page
+    assert "inv_ABC123" in page and "TELEGRAM_BOT_USERNAME" in page  # no bot name: no QR code

@@ -18,7 +18,8 @@ def test_the_audit_export_neutralises_a_participant_label(
 ) -> None:
     add_staff("Admin", "admin@example.org", role="admin")
     assert sign_in(client, "admin@example.org") == 303
-    assert post(client, "/caseload/enrol", {"label": FORMULA}, "/caseload") == 303
+    enrolment = {"label": FORMULA, "orientation_on": "2026-11-20"}
+    assert post(client, "/caseload/enrol", enrolment, "/caseload") == 303
     export = client.get("/exports/journal.csv")
     assert export.text.startswith("\ufeffdate;qui;action;objet")
     rows = list(csv.reader(io.StringIO(export.text[1:]), delimiter=";"))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.exceptions import HTTPException
 from starlette.testclient import TestClient
 
@@ -15,9 +15,11 @@ from capabilities.appointments.config import load_config
 from capabilities.assistant.assistant import Assistant
 from console.live_integrations import LiveIntegrations
 from core.clock import FrozenClock
+from store.appointments import OpeningPeriod
 from store.models import Person
 from store.outbox import OutboxMessage
 from store.programme import Invitation, Participant, hash_code
+from tests.appointments.test_contact import to_the_name_question
 from tests.chat import Chat
 from tests.console.conftest import post, sign_in
 
@@ -183,16 +185,17 @@ async def test_caseload_page_lists_the_enrolled_and_the_day_view_marks_attendanc
 ) -> None:
     add_staff("Claire Martin", "claire@example.org")
     assert sign_in(client, "claire@example.org") == 303
-    assert post(client, "/caseload/enrol", {"label": "Samia Benali"}, page="/caseload") == 303
+    enrolment = {"label": "Samia Benali", "orientation_on": "2026-11-20"}
+    assert post(client, "/caseload/enrol", enrolment, page="/caseload") == 303
     page = client.get("/caseload").text
-    assert "Samia Benali" in page and "Lien à transmettre" in page and "<svg" in page
+    assert "Samia Benali" in page and "Invitation créée — à transmettre" in page
     with chat.assistant.sessions() as session:
         participant = session.scalars(select(Participant)).one()
         invitation = participant.invitations[0]
-    # No bot username in the test settings: the link shows an obvious placeholder name.
-    link = page.split('Lien à transmettre : <a href="')[1].split('"')[0]
-    assert link.startswith("https://t.me/NOM_DU_BOT?start=")
-    code = link.split("start=")[1]
+        assert participant.orientation_on == date(2026, 11, 20)
+    # No bot username in the test settings: a warning and the code, no link that leads nowhere.
+    assert "TELEGRAM_BOT_USERNAME" in page and "t.me/" not in page and 'class="qr"' not in page
+    code = page.split("<code>")[1].split("</code>")[0]
     assert invitation.code_hash == hash_code(code)
     person = await linked_person(chat, code)
     booking = book_thursday(chat.assistant, person, clock())
@@ -235,3 +238,25 @@ async def test_booked_then_seen_meetings_count_for_the_cadence(
         (row,) = integrations.caseload(session, claire)
     assert row.first_meeting.startswith("tenu")  # the seen RSA meeting is the first meeting
     assert row.meetings_this_month == "1 / 2"
+
+
+async def test_the_day_list_shows_the_first_name_and_phone_given_while_booking(
+    chat: Chat,
+    client: TestClient,
+    add_staff: Callable[..., int],
+) -> None:
+    with chat.assistant.sessions() as session:  # real hours: the number is asked
+        session.execute(update(OpeningPeriod).values(example=False))
+        session.commit()
+    await chat.consent()
+    await to_the_name_question(chat)
+    await chat.say("Léa")
+    await chat.press_label("Oui, je donne mon numéro")
+    await chat.say("06 12 34 56 78")
+    await chat.press_label("Je confirme")
+    add_staff("Claire Martin", "claire@example.org")
+    assert sign_in(client, "claire@example.org") == 303
+    for url in ("/day?date=2026-11-24", "/"):
+        page = client.get(url).text
+        assert "Léa" in page, url
+        assert 'href="tel:+33612345678"' in page and "06 12 34 56 78" in page, url

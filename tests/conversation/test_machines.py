@@ -145,6 +145,9 @@ def test_persisted_values_and_old_buttons_keep_working() -> None:
         "time",
         "confirm",
         "cancel",
+        "reminded",
+        "name",
+        "phone",
     }
     old_payloads = [
         "menu",
@@ -164,6 +167,8 @@ def test_persisted_values_and_old_buttons_keep_working() -> None:
         "pick",
         "go",
         "wl",
+        "nm",
+        "ph",
     ]
     assert {str(a) for a in BookingAction} == set(old_payloads)
     assert {str(s) for s in CheckinStep} == {"await", "note"}

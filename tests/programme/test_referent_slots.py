@@ -35,6 +35,7 @@ async def test_one_tap_slots_are_the_referents_and_book_with_them(
     picks = [p for p in chat.payloads if p.startswith("appt:pick:rsa:")]
     assert picks and all(":saint_pol:" in p for p in picks)  # sp2 only works at Saint-Pol
     await chat.press(picks[0])
+    await chat.press_label("Passer")
     await chat.press_label("Je confirme")
     assert "Je vous enverrai un rappel" in chat.text  # booked (the demo agenda says so too)
     with chat.assistant.sessions() as session:

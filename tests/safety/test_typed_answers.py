@@ -108,6 +108,7 @@ async def test_english_yes_at_a_recap_books(person: Chat) -> None:
     await person.press_label("Saint-Pol")
     await person.press_label("mardi 24 novembre")
     await person.press_label("14 h 00")
+    await person.say("no")  # no first name: skipped (no number asked for the example agenda)
     await person.say("yes")
     assert "Je vous enverrai un rappel" in person.text  # the booking's confirmation (demo or not)
     with person.assistant.sessions() as session:

@@ -75,7 +75,7 @@ def test_consent_first_then_the_free_buses_and_the_transcript_survives_a_reload(
 def test_a_booking_with_buttons_ends_with_the_ics_to_download(web: Web) -> None:
     token = consented(web)
     items = send(web, token, text="je veux un rendez-vous").json()["items"]
-    for _ in range(5):
+    for _ in range(8):  # motif, Espace, day, time, first name (phone: not for the demo), ok
         payloads = [
             b["payload"]
             for i in items
