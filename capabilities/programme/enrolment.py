@@ -22,6 +22,7 @@ from core.i18n import N_, format_day, ngettext_for
 from core.messages import Reply
 from store import repo_programme
 from store.db import Session
+from store.models import ChannelAccount, Person
 from store.programme import Invitation, Participant, hash_code
 from store.staff import Staff
 
@@ -146,6 +147,54 @@ def enrol(
     session.add(participant)
     session.flush()
     return issue_invitation(session, participant, now, username, rules)
+
+
+SMS_CHANNEL = "sms"
+
+
+def enrol_by_sms(
+    session: Session,
+    *,
+    name: str,
+    phone: str,
+    orientation_on: date,
+    counsellor_id: int,
+    now: datetime,
+    programme_start: date | None = None,
+    programme_end: date | None = None,
+    rules: Rules | None = None,
+) -> int:
+    """Enrol a participant reached by SMS at ``phone`` (E.164, already validated with
+    :func:`core.phone.french_mobile`); returns the participant's id (the caller commits).
+
+    No invitation: the person gave their mobile number to the counsellor to be followed by
+    SMS, which is their consent to these messages (every SMS can be stopped with STOP). The
+    number is the person's SMS account (``channel_accounts``): erased with the person.
+    """
+    if session.query(ChannelAccount).filter_by(channel=SMS_CHANNEL, external_ref=phone).first():
+        raise EnrolmentError("ce numéro de portable est déjà inscrit")
+    enrolled = enrol(
+        session,
+        name=name,
+        orientation_on=orientation_on,
+        counsellor_id=counsellor_id,
+        now=now,
+        username=None,
+        programme_start=programme_start,
+        programme_end=programme_end,
+        rules=rules,
+    )
+    repo_programme.revoke_invitations(session, enrolled.participant_id, now)
+    person = Person(consent="given", consent_at=now, created_at=now)
+    session.add(person)
+    session.flush()
+    session.add(ChannelAccount(person_id=person.id, channel=SMS_CHANNEL, external_ref=phone))
+    participant = session.get(Participant, enrolled.participant_id)
+    assert participant is not None
+    participant.person_id = person.id
+    participant.status = "active"
+    session.flush()
+    return participant.id
 
 
 def participant_of(session: Session, person_id: int) -> Participant | None:
