@@ -306,9 +306,11 @@ class Assistant:
             if account.unreachable_at is not None:
                 account.unreachable_at = None  # they wrote to us: reachable again
             person = account.person
-            if person.conversation is None:
-                person.conversation = Conversation(person=person, data={})
-            loaded[ref] = (person, person.conversation)
+            conversation = person.conversation
+            if conversation is None:  # enrolled without a chat (SMS): their first message
+                conversation = Conversation(person=person, data={}, misunderstood=0, handoff="bot")
+                session.add(conversation)
+            loaded[ref] = (person, conversation)
         if created:
             session.flush()
         return loaded

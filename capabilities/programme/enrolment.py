@@ -22,7 +22,7 @@ from core.i18n import N_, format_day, ngettext_for
 from core.messages import Reply
 from store import repo_programme
 from store.db import Session
-from store.models import ChannelAccount, Person
+from store.models import ChannelAccount, Conversation, Person
 from store.programme import Invitation, Participant, hash_code
 from store.staff import Staff
 
@@ -189,6 +189,7 @@ def enrol_by_sms(
     session.add(person)
     session.flush()
     session.add(ChannelAccount(person_id=person.id, channel=SMS_CHANNEL, external_ref=phone))
+    session.add(Conversation(person_id=person.id, data={}, misunderstood=0, handoff="bot"))
     participant = session.get(Participant, enrolled.participant_id)
     assert participant is not None
     participant.person_id = person.id

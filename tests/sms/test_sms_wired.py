@@ -1,0 +1,382 @@
+"""SMS end to end: enrolment by phone, the week's check-in and the 3-day reminder by SMS
+(fake Brevo on 127.0.0.1), answers through Brevo's webhook, provider errors, delivery reports."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from app.build import build_context
+from app.context import AppContext
+from app.sms import SmsParts, wire_sms
+from capabilities.programme.checkin import after_checkin_sent
+from capabilities.programme.enrolment import EnrolmentError, enrol, enrol_by_sms
+from capabilities.programme.planning import plan
+from capabilities.programme.rules import default_rules
+from core.clock import FrozenClock
+from core.settings import Settings, load_settings
+from scheduler.dispatch import Dispatcher
+from sms.segments import segments
+from store.models import ChannelAccount, HandoffRequest
+from store.outbox import OutboxMessage
+from store.programme import ContactEvent, CounsellorTask, Participant
+from store.sms import SmsDelivery, SmsEvent
+from store.staff import Staff
+from tests.chat import Chat, FakeNlu
+from tests.fakes.brevo_api import API_KEY, FakeBrevo, sms_event
+from tests.scheduler.helpers import FakeChannel, paris
+
+RULES = default_rules()
+SECRET = "brevo-hook-secret-0123456789"
+PHONE = "+33612345678"
+
+
+@pytest.fixture
+async def brevo() -> AsyncIterator[FakeBrevo]:
+    async with FakeBrevo() as fake:
+        yield fake
+
+
+@pytest.fixture
+def sms_settings(database_url: str, brevo: FakeBrevo) -> Settings:
+    return load_settings(
+        database_url=database_url,
+        telegram_bot_token=None,
+        rasa_url=None,
+        sms_provider="brevo",
+        brevo_api_key=API_KEY,
+        sms_webhook_secret=SECRET,
+        brevo_base_url=brevo.base_url,
+    )
+
+
+@pytest.fixture
+async def wired(
+    sms_settings: Settings, fake_nlu: FakeNlu, clock: FrozenClock
+) -> AsyncIterator[tuple[AppContext, SmsParts]]:
+    context = build_context(sms_settings, parse=fake_nlu.parse, clock=clock)
+    parts = wire_sms(context)
+    assert parts is not None
+    await context.start()
+    yield context, parts
+    await context.aclose()
+
+
+def a_counsellor(context: AppContext) -> int:
+    with context.sessions() as session:
+        staff = Staff(name="Claire Martin", role="counsellor")
+        session.add(staff)
+        session.commit()
+        return staff.id
+
+
+def settled(context: AppContext, participant_id: int) -> None:
+    """First meeting held and contract signed: only the weekly contact is due."""
+    with context.sessions() as session:
+        p = session.get(Participant, participant_id)
+        assert p is not None
+        p.cer_signed_on = date(2026, 9, 8)
+        session.add(
+            ContactEvent(participant_id=p.id, kind="physical", occurred_at=paris(2026, 9, 8, 10))
+        )
+        session.commit()
+
+
+def run_plan(context: AppContext) -> None:
+    with context.sessions() as session:
+        plan(session, context.clock(), RULES)
+        session.commit()
+
+
+async def dispatch(context: AppContext, local: FakeChannel) -> None:
+    channels = {"local": local, "sms": context.channels["sms"]}
+    dispatcher = Dispatcher(
+        context.sessions,
+        channels,
+        RULES,
+        clock=context.clock,
+        after_send={"weekly_checkin": after_checkin_sent},
+        offload=False,
+    )
+    while await dispatcher.drain_once():
+        pass
+    await dispatcher.close()
+
+
+async def post(parts: SmsParts, body: Any, *, path: str = f"/sms/brevo/{SECRET}") -> int:
+    async def nothing(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the console must not see Brevo's calls")
+
+    transport = httpx.ASGITransport(app=parts.webhook.mount(nothing))
+    async with httpx.AsyncClient(transport=transport, base_url="http://console") as client:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        answer = await client.post(path, content=data)
+    await parts.inbound.drain()
+    return answer.status_code
+
+
+def checkins(context: AppContext) -> dict[int, list[str]]:
+    with context.sessions() as session:
+        events = session.scalars(select(ContactEvent).where(ContactEvent.kind == "checkin"))
+        out: dict[int, list[str]] = {}
+        for e in events:
+            out.setdefault(e.participant_id, []).append(f"{e.answer}:{e.period}")
+        return out
+
+
+def rules_sent(context: AppContext) -> list[tuple[str, str]]:
+    with context.sessions() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [(r.rule, r.status) for r in rows]
+
+
+async def test_telegram_and_sms_participants_get_the_checkin_and_one_reminder_after_3_days(
+    wired: tuple[AppContext, SmsParts],
+    brevo: FakeBrevo,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    context, parts = wired
+    counsellor = a_counsellor(context)
+    chat = Chat(context.assistant)
+    with context.sessions() as session:
+        invited = enrol(
+            session,
+            name="Samia Benali",
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+            username="Emplois20000Bot",
+        )
+        by_sms = enrol_by_sms(
+            session,
+            name="Karim Haddad",
+            phone=PHONE,
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+        )
+        session.commit()
+    settled(context, invited.participant_id)
+    settled(context, by_sms)
+    await chat.say(f"/start {invited.code}")
+    await chat.press("consent:yes")
+
+    # Tuesday 10:00: the week's check-in, by chat and by SMS (numbered answers, ≤ 2 segments).
+    local = FakeChannel(name="local")
+    run_plan(context)
+    await dispatch(context, local)
+    assert "Comment se passe votre semaine" in local.sent[0][1][0].text
+    (checkin,) = brevo.sent
+    assert checkin["recipient"] == PHONE[1:]
+    assert "Comment se passe votre semaine" in checkin["content"]
+    assert "\n1 Ça va bien" in checkin["content"] and segments(checkin["content"]) <= 2
+
+    # Nobody answers: nothing after 71 h, exactly one reminder each at 72 h (planned twice).
+    clock.advance(hours=71)
+    run_plan(context)
+    await dispatch(context, local)
+    assert len(brevo.sent) == 1 and len(local.sent) == 1
+    clock.advance(hours=1)
+    run_plan(context)
+    run_plan(context)
+    await dispatch(context, local)
+    assert len(local.sent) == 2 and "Petit rappel" in local.sent[1][1][0].text
+    assert len(brevo.sent) == 2 and "Petit rappel" in brevo.sent[1]["content"]
+    assert segments(brevo.sent[1]["content"]) <= 2
+    assert sorted(rules_sent(context)).count(("checkin_reminder", "sent")) == 2
+
+    # Both answer: the Telegram one with a button, the SMS one with "1" (Brevo's webhook,
+    # delivered twice: processed once).
+    await chat.press("checkin:ok:2026-W48")
+    with context.sessions() as session:
+        message_id = session.scalars(select(SmsDelivery.message_id)).all()[-1]
+    reply = sms_event("replied", message_id, reply=" 1 ")
+    assert await post(parts, reply) == 200
+    assert await post(parts, reply) == 200
+    assert parts.webhook.duplicates == 1
+    answers = checkins(context)
+    assert answers == {invited.participant_id: ["ok:2026-W48"], by_sms: ["ok:2026-W48"]}
+    assert "Merci, c'est noté" in brevo.sent[-1]["content"] and len(brevo.sent) == 3
+
+    # The answers count for the cadence: a week later, no "unanswered" alert for either.
+    clock.advance(days=4)
+    run_plan(context)
+    with context.sessions() as session:
+        alerts = session.scalars(
+            select(CounsellorTask).where(CounsellorTask.rule == "checkin_unanswered")
+        ).all()
+        assert alerts == []
+        # The inbox forgot the number and the text once processed.
+        assert all(e.payload is None for e in session.scalars(select(SmsEvent)))
+    assert "612345678" not in caplog.text  # the number is never logged
+
+
+async def test_a_free_text_sms_reaches_the_counsellor_and_stop_stops(
+    wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
+) -> None:
+    context, parts = wired
+    counsellor = a_counsellor(context)
+    with context.sessions() as session:
+        pid = enrol_by_sms(
+            session,
+            name="Karim Haddad",
+            phone=PHONE,
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+        )
+        session.commit()
+    settled(context, pid)
+    run_plan(context)
+    await dispatch(context, FakeChannel(name="local"))
+    event = sms_event("replied", 1, reply="je suis malade cette semaine", ts_event=1)
+    assert await post(parts, event) == 200
+    assert checkins(context)[pid] == ["free_text:2026-W48"]
+    # The triage hands it to the counsellor, as for a Telegram message; the answer is an SMS.
+    assert "J'ai prévenu Claire Martin" in brevo.sent[-1]["content"]
+    assert segments(brevo.sent[-1]["content"]) <= 2
+    with context.sessions() as session:
+        assert session.scalars(select(HandoffRequest)).one().status == "open"
+    assert await post(parts, sms_event("replied", 2, reply="STOP", ts_event=2)) == 200
+    with context.sessions() as session:
+        account = session.scalars(select(ChannelAccount)).one()
+        assert account.person.proactive_opt_out
+
+
+async def test_the_webhook_is_authenticated_and_checks_its_input(
+    wired: tuple[AppContext, SmsParts],
+) -> None:
+    _context, parts = wired
+    event = sms_event("delivered", 5)
+    assert await post(parts, event, path="/sms/brevo/wrong-secret-0123456789") == 401
+    assert await post(parts, event, path="/sms/brevo") == 401
+    assert await post(parts, b"not json") == 400
+    assert await post(parts, {"hello": "world"}) == 400
+    assert await post(parts, b"{" + b" " * 1_000_001 + b"}") == 400
+    assert parts.webhook.received == 0
+
+
+async def test_delivery_reports_update_the_state(
+    wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
+) -> None:
+    context, parts = wired
+    counsellor = a_counsellor(context)
+    with context.sessions() as session:
+        enrol_by_sms(
+            session,
+            name="Karim Haddad",
+            phone=PHONE,
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+        )
+        session.commit()
+    await context.channels["sms"].send(PHONE, [])  # nothing to say: nothing sent
+    from core.messages import Reply
+
+    await context.channels["sms"].send(PHONE, [Reply(text="Bonjour")])
+    await context.channels["sms"].send(PHONE, [Reply(text="Au revoir")])
+    with context.sessions() as session:
+        first, second = session.scalars(
+            select(SmsDelivery.message_id).order_by(SmsDelivery.message_id)
+        ).all()
+    assert await post(parts, sms_event("delivered", first)) == 200
+    bounce = sms_event("hard_bounce", second, description="Numéro inexistant")
+    assert await post(parts, bounce) == 200
+    with context.sessions() as session:
+        states = {
+            d.message_id: (d.state, d.reason, d.segments)
+            for d in session.scalars(select(SmsDelivery))
+        }
+    assert states == {first: ("sent", None, 1), second: ("failed", "Numéro inexistant", 1)}
+
+
+async def test_an_invalid_number_marks_the_participant_and_no_credit_pauses_sms_only(
+    wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
+) -> None:
+    context, _parts = wired
+    counsellor = a_counsellor(context)
+    chat = Chat(context.assistant)
+    with context.sessions() as session:
+        invited = enrol(
+            session,
+            name="Samia Benali",
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+            username="Emplois20000Bot",
+        )
+        first = enrol_by_sms(
+            session,
+            name="Karim Haddad",
+            phone=PHONE,
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+        )
+        second = enrol_by_sms(
+            session,
+            name="Nadia Roussel",
+            phone="+33781234567",
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+        )
+        session.commit()
+    for pid in (invited.participant_id, first, second):
+        settled(context, pid)
+    await chat.say(f"/start {invited.code}")
+    await chat.press("consent:yes")
+    run_plan(context)
+    brevo.fail_next.append((400, {"code": "invalid_parameter", "message": "Invalid number"}, {}))
+    brevo.fail_next.append((402, {"code": "not_enough_credits", "message": "No credits"}, {}))
+    local = FakeChannel(name="local")
+    await dispatch(context, local)
+    assert len(local.sent) == 1  # Telegram/chat goes on
+    assert brevo.sent == []
+    with context.sessions() as session:
+        rows = {
+            r.person_id: (r.status, r.last_error) for r in session.scalars(select(OutboxMessage))
+        }
+        statuses = sorted(status for status, _error in rows.values())
+        assert statuses == ["failed", "pending", "sent"]
+        task = session.scalars(
+            select(CounsellorTask).where(CounsellorTask.rule == "participant_unreachable")
+        ).one()
+        assert "SMS" in task.reason and "portable" in task.reason
+        unreachable = session.scalars(
+            select(ChannelAccount).where(ChannelAccount.unreachable_at.is_not(None))
+        ).all()
+        assert [a.channel for a in unreachable] == ["sms"]
+    assert context.channels["sms"].paused  # type: ignore[attr-defined]
+
+
+def test_the_same_number_cannot_be_enrolled_twice(context: AppContext, clock: FrozenClock) -> None:
+    counsellor = a_counsellor(context)
+    with context.sessions() as session:
+        enrol_by_sms(
+            session,
+            name="Karim Haddad",
+            phone=PHONE,
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+        )
+        with pytest.raises(EnrolmentError, match="déjà inscrit"):
+            enrol_by_sms(
+                session,
+                name="Karim H.",
+                phone=PHONE,
+                orientation_on=date(2026, 9, 1),
+                counsellor_id=counsellor,
+                now=clock(),
+            )
