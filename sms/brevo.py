@@ -149,6 +149,8 @@ class BrevoSms:
             )
         if cleaned.lower().rstrip(".! ") in STOP_WORDS:
             return Incoming(CHANNEL, sender, Kind.COMMAND, text="/stop", update_id=message_id)
+        if cleaned.startswith("/") and " " not in cleaned:  # /mesdonnees, /supprimer…
+            return Incoming(CHANNEL, sender, Kind.COMMAND, text=cleaned, update_id=message_id)
         return Incoming(CHANNEL, sender, Kind.TEXT, text=cleaned, update_id=message_id)
 
 

@@ -20,6 +20,7 @@ from capabilities.conversation.turn import Turn
 from capabilities.programme.rules import Rules, default_rules
 from core.i18n import N_, format_day, ngettext_for
 from core.messages import Reply
+from core.phone import masked
 from store import repo_programme
 from store.db import Session
 from store.models import ChannelAccount, Conversation, Person
@@ -304,6 +305,14 @@ def data_section(turn: Turn) -> list[str]:
             "• {count} réponses au suivi de la semaine",
             answers or 0,
         ).format(count=answers or 0),
+    ]
+    # First: over SMS the answer is cut at two segments.
+    lines[1:1] = [
+        _("• votre numéro de portable pour les SMS : {number}").format(
+            number=masked(account.external_ref)
+        )
+        for account in turn.person.accounts
+        if account.channel == SMS_CHANNEL
     ]
     if counsellor is not None:
         lines.append(_("• votre conseiller : {name}").format(name=counsellor.name))

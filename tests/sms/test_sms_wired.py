@@ -380,3 +380,34 @@ def test_the_same_number_cannot_be_enrolled_twice(context: AppContext, clock: Fr
                 counsellor_id=counsellor,
                 now=clock(),
             )
+
+
+async def test_mesdonnees_lists_the_number_and_supprimer_erases_it(
+    wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
+) -> None:
+    context, parts = wired
+    counsellor = a_counsellor(context)
+    with context.sessions() as session:
+        pid = enrol_by_sms(
+            session,
+            name="Karim Haddad",
+            phone=PHONE,
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+        )
+        session.commit()
+    assert await post(parts, sms_event("replied", 1, reply="/mesdonnees", ts_event=1)) == 200
+    listed = brevo.sent[-1]["content"]
+    assert "numéro de portable pour les SMS" in listed and "78" in listed
+    assert "612345678" not in listed  # masked even to the person
+    assert await post(parts, sms_event("replied", 2, reply="/supprimer", ts_event=2)) == 200
+    question = brevo.sent[-1]["content"]
+    digit = next(line.split(" ", 1)[0] for line in question.splitlines() if "tout effacer" in line)
+    assert await post(parts, sms_event("replied", 3, reply=digit, ts_event=3)) == 200
+    with context.sessions() as session:
+        assert session.scalars(select(ChannelAccount)).all() == []
+        # What is left of the SMS counts for the week's cost, tied to nobody.
+        assert {d.person_id for d in session.scalars(select(SmsDelivery))} == {None}
+        participant = session.get(Participant, pid)
+        assert participant is not None and participant.person_id is None
