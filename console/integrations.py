@@ -109,8 +109,11 @@ class Integrations(Protocol):
         """Participants of one counsellor (``None``: everyone), overdue first."""
         ...
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
-        """Enrol a participant and return the invitation code (None: not available)."""
+    def enrol(
+        self, session: Session, staff_id: int, label: str, phone: str | None = None
+    ) -> Enrolment | None:
+        """Enrol a participant and return the invitation code (None: not available); with
+        ``phone`` (E.164, validated), followed by SMS: no invitation (``code`` empty)."""
         ...
 
     def day(self, session: Session, day: date) -> list[AppointmentRow]:
@@ -183,7 +186,9 @@ class NoIntegrations:
         """No programme: empty caseload."""
         return []
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
+    def enrol(
+        self, session: Session, staff_id: int, label: str, phone: str | None = None
+    ) -> Enrolment | None:
         """Not available without the programme module."""
         return None
 

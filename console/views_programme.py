@@ -16,6 +16,7 @@ from console.integrations import ATTENDANCE, AppointmentRow
 from console.views_intake import intakes_of
 from console.web import checked_form, flash, page, render, state
 from core.clock import to_paris
+from core.phone import InvalidNumber, french_mobile
 from store.db import Session
 from store.staff import Staff
 
@@ -54,10 +55,20 @@ async def enrol_action(request: Request, session: Session, staff: Staff) -> Resp
     if not label:
         flash(request, "Indiquez un nom ou une référence.")
         return RedirectResponse("/caseload", status_code=303)
+    phone = None
+    if form.get("channel") == "sms":
+        try:
+            phone = french_mobile(str(form.get("phone") or "")[:40])
+        except InvalidNumber as error:  # nothing created
+            flash(request, f"Inscription impossible : {error}")
+            return RedirectResponse("/caseload", status_code=303)
     console = state(request)
-    enrolment = console.integrations.enrol(session, staff.id, label)
+    enrolment = console.integrations.enrol(session, staff.id, label, phone=phone)
     if enrolment is None:
         flash(request, "L'inscription au programme n'est pas encore disponible.")
+    elif phone is not None:
+        flash(request, f"{label} est inscrit(e) : le suivi de la semaine partira par SMS.")
+        audit(session, staff, "enrol", label, console.clock(), None)
     else:
         request.session["invitation"] = enrolment.code
         audit(session, staff, "enrol", label, console.clock(), None)

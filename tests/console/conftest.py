@@ -45,8 +45,10 @@ class FakeIntegrations(NoIntegrations):
             if staff_id is None or owner == staff_id
         ]
 
-    def enrol(self, session: Session, staff_id: int, label: str) -> Enrolment | None:
-        return Enrolment(code="inv_ABC123", person_label=label)
+    def enrol(
+        self, session: Session, staff_id: int, label: str, phone: str | None = None
+    ) -> Enrolment | None:
+        return Enrolment(code="" if phone else "inv_ABC123", person_label=label)
 
     def day(self, session: Session, day: date) -> list[AppointmentRow]:
         return list(self.appointments)

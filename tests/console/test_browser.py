@@ -162,7 +162,7 @@ def test_admin_pages_render(page: Page, live: LiveConsole, integrations: FakeInt
     sign_in(page, live, "claire@example.org")
     page.get_by_role("link", name="Mon suivi").click()
     page.get_by_label("Inscrire un participant (nom ou référence)").fill("M. Dupont")
-    page.get_by_role("button", name="Inscrire et créer l'invitation").click()
+    page.get_by_role("button", name="Inscrire", exact=True).click()
     expect(page.get_by_text("inv_ABC123")).to_be_visible()
     shot(page, "06-suivi")
     page.get_by_role("link", name="Indicateurs").click()

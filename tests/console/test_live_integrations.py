@@ -235,3 +235,33 @@ async def test_booked_then_seen_meetings_count_for_the_cadence(
         (row,) = integrations.caseload(session, claire)
     assert row.first_meeting.startswith("tenu")  # the seen RSA meeting is the first meeting
     assert row.meetings_this_month == "1 / 2"
+
+
+def test_the_enrolment_form_takes_a_mobile_number_for_sms(
+    client: TestClient,
+    integrations: LiveIntegrations,
+    add_staff: Callable[..., int],
+    chat: Chat,
+) -> None:
+    from store.models import ChannelAccount
+
+    add_staff("Claire Martin", "claire@example.org")
+    assert sign_in(client, "claire@example.org") == 303
+    page = client.get("/caseload").text
+    assert 'name="channel" value="sms"' in page and 'type="tel"' in page
+    bad = {"label": "Karim Haddad", "channel": "sms", "phone": "03 28 12 34 56"}
+    assert post(client, "/caseload/enrol", bad, page="/caseload") == 303
+    page = client.get("/caseload").text
+    assert "il faut un portable (06 ou 07)" in page
+    with chat.assistant.sessions() as session:
+        assert session.scalars(select(Participant)).all() == []  # nothing created
+    good = {**bad, "phone": "07 81 23 45 67"}
+    assert post(client, "/caseload/enrol", good, page="/caseload") == 303
+    page = client.get("/caseload").text
+    assert "le suivi de la semaine partira par SMS" in page and "Lien à transmettre" not in page
+    assert "781234567" not in page  # the number is not shown back
+    with chat.assistant.sessions() as session:
+        participant = session.scalars(select(Participant)).one()
+        account = session.scalars(select(ChannelAccount)).one()
+        assert account.external_ref == "+33781234567"
+        assert participant.person_id == account.person_id
