@@ -265,3 +265,23 @@ def test_the_enrolment_form_takes_a_mobile_number_for_sms(
         account = session.scalars(select(ChannelAccount)).one()
         assert account.external_ref == "+33781234567"
         assert participant.person_id == account.person_id
+
+
+def test_the_indicators_show_the_weeks_sms_and_their_estimated_cost(
+    client: TestClient, add_staff: Callable[..., int], chat: Chat, clock: FrozenClock
+) -> None:
+    from datetime import timedelta
+
+    from store import sms as sms_store
+
+    with chat.assistant.sessions() as session:
+        sms_store.sent(session, 1, None, 2, clock())
+        sms_store.sent(session, 2, None, 1, clock() - timedelta(hours=1))
+        sms_store.sent(session, 3, None, 2, clock() - timedelta(days=7))  # last week
+        session.commit()
+    add_staff("Claire Martin", "claire@example.org")
+    assert sign_in(client, "claire@example.org") == 303
+    page = client.get("/indicators").text
+    assert "SMS cette semaine : 2 SMS envoyés, 3 segments" in page
+    assert "coût estimé : 0,14 €" in page  # 3 x 0.045 (placeholder price)
+    assert "valeur provisoire" in page
