@@ -411,3 +411,24 @@ async def test_mesdonnees_lists_the_number_and_supprimer_erases_it(
         assert {d.person_id for d in session.scalars(select(SmsDelivery))} == {None}
         participant = session.get(Participant, pid)
         assert participant is not None and participant.person_id is None
+
+
+async def test_readyz_shows_the_sms_channel_paused_without_credits(
+    wired: tuple[AppContext, SmsParts],
+) -> None:
+    from starlette.applications import Starlette
+
+    from app.ops import context_routes
+
+    context, parts = wired
+
+    async def readyz() -> dict[str, Any]:
+        app = Starlette(routes=context_routes(context))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return dict((await client.get("/readyz")).json())
+
+    assert (await readyz())["checks"]["sms"]["status"] == "ok"
+    parts.channel.paused_until = parts.channel.monotonic() + 60
+    sms = (await readyz())["checks"]["sms"]
+    assert sms["status"] == "degraded" and "no SMS credits" in sms["detail"]
