@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, func, select, update
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -126,3 +126,11 @@ def deliveries_of(session: Session, person_id: int, limit: int = 20) -> Sequence
         .order_by(SmsDelivery.sent_at.desc())
         .limit(limit)
     ).all()
+
+
+def purge_done(session: Session, old: datetime) -> int:
+    """Delete processed webhook events older than ``old`` (their text is already gone)."""
+    done = session.execute(
+        delete(SmsEvent).where(SmsEvent.done_at.is_not(None), SmsEvent.done_at < old)
+    )
+    return int(getattr(done, "rowcount", 0) or 0)

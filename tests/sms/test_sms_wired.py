@@ -432,3 +432,19 @@ async def test_readyz_shows_the_sms_channel_paused_without_credits(
     parts.channel.paused_until = parts.channel.monotonic() + 60
     sms = (await readyz())["checks"]["sms"]
     assert sms["status"] == "degraded" and "no SMS credits" in sms["detail"]
+
+
+async def test_processed_events_are_purged_by_the_retention(
+    wired: tuple[AppContext, SmsParts], clock: FrozenClock
+) -> None:
+    from datetime import timedelta
+
+    from store import sms as sms_store
+
+    context, parts = wired
+    assert await post(parts, sms_event("delivered", 9)) == 200
+    with context.sessions() as session, session.begin():
+        assert sms_store.purge_done(session, clock() - timedelta(days=3)) == 0
+        assert sms_store.purge_done(session, clock() + timedelta(seconds=1)) == 1
+    # Purged: a late re-delivery is recorded again, and processed harmlessly.
+    assert await post(parts, sms_event("delivered", 9)) == 200
