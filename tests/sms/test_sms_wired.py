@@ -448,3 +448,53 @@ async def test_processed_events_are_purged_by_the_retention(
         assert sms_store.purge_done(session, clock() + timedelta(seconds=1)) == 1
     # Purged: a late re-delivery is recorded again, and processed harmlessly.
     assert await post(parts, sms_event("delivered", 9)) == 200
+
+
+async def test_meeting_reminders_go_by_sms_within_two_segments(
+    wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
+) -> None:
+    from capabilities.appointments.booking import book
+    from capabilities.appointments.config import load_config
+    from capabilities.appointments.reminders import enqueue_due_reminders
+
+    context, parts = wired
+    counsellor = a_counsellor(context)
+    with context.sessions() as session:
+        pid = enrol_by_sms(
+            session,
+            name="Karim Haddad",
+            phone=PHONE,
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+        )
+        person_id = session.get(Participant, pid).person_id  # type: ignore[union-attr]
+        assert person_id is not None
+        booking = book(
+            session,
+            person_id=person_id,
+            espace_id="saint_pol",
+            motif_id="rsa",
+            start=paris(2026, 12, 3, 9),  # Thursday: reminders Tuesday and Thursday morning
+            now=clock(),
+            rules=load_config().rules,
+        )
+        session.commit()
+    local = FakeChannel(name="local")
+    texts = []
+    for moment in (paris(2026, 12, 1, 10), paris(2026, 12, 3, 8, 30)):
+        clock.now = moment
+        with context.sessions() as session:
+            enqueue_due_reminders(session, clock())
+            session.commit()
+        await dispatch(context, local)
+        texts.append(brevo.sent[-1]["content"])
+    assert texts[0].startswith("Rappel :") and texts[1].startswith("C'est aujourd'hui")
+    for text in texts:
+        assert segments(text) <= 2, text
+        assert "\n1 Je viens\n2 Je ne peux pas\nRépondez par le chiffre." in text
+    assert local.sent == [] and len(brevo.sent) == 2
+    clock.advance(minutes=5)
+    assert await post(parts, sms_event("replied", 1, reply="1", ts_event=5)) == 200
+    assert len(brevo.sent) == 3  # the answer to "Je viens", by SMS
+    assert booking.id
