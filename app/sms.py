@@ -129,7 +129,9 @@ class SmsInbound:
         phone = number_of(event)
         if not phone:
             return
-        incoming = self.channel.incoming(phone, str(event.get("reply") or ""), message_id=number)
+        choices = await asyncio.to_thread(self._choices, event)
+        text = str(event.get("reply") or "")
+        incoming = self.channel.incoming(phone, text, message_id=number, choices=choices)
         replies = await self.handler.handle(incoming)
         if not replies:
             return
@@ -138,6 +140,11 @@ class SmsInbound:
         except DeliveryError:
             if isinstance(self.handler, Redelivering):
                 await self.handler.undelivered(incoming, replies)
+
+    def _choices(self, event: dict[str, Any]) -> tuple[str, ...] | None:
+        """The numbered answers of the SMS this replies to (kept in the database)."""
+        with self.sessions() as session:
+            return sms_store.choices_of(session, int(event["messageId"]))
 
     def _report(self, event: dict[str, Any]) -> None:
         state = STATES.get(status_of(event))
@@ -239,10 +246,10 @@ def wire_sms(context: AppContext, *, handler: Handler | None = None) -> SmsParts
     assert settings.sms_webhook_secret
     sessions, clock = context.sessions, context.clock
 
-    def on_sent(phone: str, message_id: int, segments: int) -> None:
+    def on_sent(phone: str, message_id: int, segments: int, choices: tuple[str, ...]) -> None:
         with sessions() as session, session.begin():
             person_id = repo_conversation.person_id_of(session, "sms", phone)
-            sms_store.sent(session, message_id, person_id, segments, clock())
+            sms_store.sent(session, message_id, person_id, segments, clock(), choices)
 
     channel = BrevoSms(
         settings.brevo_api_key,

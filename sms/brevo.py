@@ -37,7 +37,7 @@ CHANNEL = "sms"
 BREVO_URL = "https://api.brevo.com/v3"
 STOP_WORDS = {"stop", "arret", "arrêt", "stop sms", "stopsms"}
 NO_CREDIT_PAUSE = 3600.0  # seconds
-OnSent = Callable[[str, int, int], None]  # (number, Brevo messageId, segments)
+OnSent = Callable[[str, int, int, tuple[str, ...]], None]  # number, messageId, segments, choices
 
 
 class BrevoSms:
@@ -97,7 +97,7 @@ class BrevoSms:
         self._choices[user_ref] = sms.choices
         self.sent_segments += sms.segments
         if self.on_sent is not None:
-            self.on_sent(user_ref, message_id, sms.segments)
+            self.on_sent(user_ref, message_id, sms.segments, sms.choices)
 
     async def _post(self, user_ref: str, sms: Sms) -> int:
         if self._client is None:
@@ -134,11 +134,20 @@ class BrevoSms:
             raise TransientDeliveryError(f"Brevo {response.status_code}")
         raise DeliveryError(f"Brevo {response.status_code}: {code}")  # 401/403: configuration
 
-    def incoming(self, sender: str, text: str, *, message_id: int | None = None) -> Incoming:
-        """An SMS from ``sender`` (E.164) as the assistant hears it: a digit of the last
-        numbered answers is that button; STOP is ``/stop``; anything else is free text."""
+    def incoming(
+        self,
+        sender: str,
+        text: str,
+        *,
+        message_id: int | None = None,
+        choices: Sequence[str] | None = None,
+    ) -> Incoming:
+        """An SMS from ``sender`` (E.164) as the assistant hears it: a digit of the numbered
+        answers (``choices`` of the SMS replied to, else the last sent) is that button; STOP
+        is ``/stop``; anything else is free text."""
         cleaned = (text or "").strip()
-        choices = self._choices.get(sender, ())
+        if choices is None:
+            choices = self._choices.get(sender, ())
         if cleaned.isdigit() and 0 < int(cleaned) <= len(choices):
             return Incoming(
                 CHANNEL,

@@ -9,6 +9,7 @@ failed with why). Both are erased with the person (``person_id``), or by the ret
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -44,6 +45,9 @@ class SmsDelivery(Base):
         ForeignKey("people.id", ondelete="CASCADE"), index=True
     )
     segments: Mapped[int] = mapped_column(Integer)
+    # The payloads the digits 1, 2… stand for in this SMS (JSON list): a reply, which Brevo
+    # ties to this messageId, is understood after a restart too.
+    choices: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     state: Mapped[str] = mapped_column(String(10), default="pending")  # pending|sent|failed
     reason: Mapped[str | None] = mapped_column(String(120))
@@ -90,12 +94,29 @@ def mark_done(session: Session, key: str, now: datetime) -> None:
 
 
 def sent(
-    session: Session, message_id: int, person_id: int | None, segments: int, now: datetime
+    session: Session,
+    message_id: int,
+    person_id: int | None,
+    segments: int,
+    now: datetime,
+    choices: Sequence[str] = (),
 ) -> None:
     """Brevo accepted an SMS."""
     session.add(
-        SmsDelivery(message_id=message_id, person_id=person_id, segments=segments, sent_at=now)
+        SmsDelivery(
+            message_id=message_id,
+            person_id=person_id,
+            segments=segments,
+            sent_at=now,
+            choices=json.dumps(list(choices)) if choices else None,
+        )
     )
+
+
+def choices_of(session: Session, message_id: int) -> tuple[str, ...] | None:
+    """The numbered answers of an SMS, or None when unknown."""
+    raw = session.scalar(select(SmsDelivery.choices).where(SmsDelivery.message_id == message_id))
+    return tuple(json.loads(raw)) if raw else None
 
 
 def report(session: Session, message_id: int, state: str, reason: str | None, now: datetime) -> int:

@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('message_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('segments', sa.Integer(), nullable=False),
+    sa.Column('choices', sa.Text(), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
     sa.Column('reason', sa.String(length=120), nullable=True),
