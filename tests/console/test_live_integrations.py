@@ -242,6 +242,7 @@ def test_the_enrolment_form_takes_a_mobile_number_for_sms(
     integrations: LiveIntegrations,
     add_staff: Callable[..., int],
     chat: Chat,
+    clock: FrozenClock,
 ) -> None:
     from store.models import ChannelAccount
 
@@ -265,6 +266,17 @@ def test_the_enrolment_form_takes_a_mobile_number_for_sms(
         account = session.scalars(select(ChannelAccount)).one()
         assert account.external_ref == "+33781234567"
         assert participant.person_id == account.person_id
+        # Brevo's delivery reports, as the conversation page shows them.
+        from store import sms as sms_store
+
+        sms_store.sent(session, 11, account.person_id, 1, clock())
+        sms_store.sent(session, 12, account.person_id, 2, clock())
+        sms_store.report(session, 11, "sent", None, clock())
+        sms_store.report(session, 12, "failed", "Numéro inexistant", clock())
+        session.commit()
+    page = client.get(f"/conversations/{account.person_id}").text
+    assert "Derniers SMS envoyés (2)" in page
+    assert ": reçu" in page and "non reçu (Numéro inexistant)" in page
 
 
 def test_the_indicators_show_the_weeks_sms_and_their_estimated_cost(
