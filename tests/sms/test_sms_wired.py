@@ -247,6 +247,23 @@ async def test_a_free_text_sms_reaches_the_counsellor_and_stop_stops(
     assert segments(brevo.sent[-1]["content"]) <= 2
     with context.sessions() as session:
         assert session.scalars(select(HandoffRequest)).one().status == "open"
+    # The counsellor answers from the console (the same call as its reply form): by SMS.
+    from capabilities.handoff.state import counsellor_reply
+    from store.models import Conversation
+
+    with context.sessions() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        counsellor_reply(
+            session,
+            conversation,
+            "Bonjour Karim, reposez-vous. Je vous appelle jeudi. Claire",
+            at=clock(),
+            by=f"staff:{counsellor}",
+            channel="console",
+        )
+        session.commit()
+    await dispatch(context, FakeChannel(name="local"))
+    assert brevo.sent[-1]["content"] == "Bonjour Karim, reposez-vous. Je vous appelle jeudi. Claire"
     assert await post(parts, sms_event("replied", 2, reply="STOP", ts_event=2)) == 200
     with context.sessions() as session:
         account = session.scalars(select(ChannelAccount)).one()
