@@ -516,3 +516,81 @@ async def test_meeting_reminders_go_by_sms_within_two_segments(
     assert await post(parts, sms_event("replied", 1, reply="1", ts_event=5)) == 200
     assert len(brevo.sent) == 3  # the answer to "Je viens", by SMS
     assert booking.id
+
+
+async def test_python_m_bot_serves_sms_without_telegram(tmp_path: Any, brevo: FakeBrevo) -> None:
+    """``serve_context`` (``python -m bot``) with SMS only: an outbox row goes out by SMS and
+    Brevo's webhook answers on the console's port."""
+    import asyncio
+    import contextlib
+    from datetime import UTC, datetime
+
+    from app.serve import serve_context
+    from core.messages import Reply
+    from store.outbox import enqueue
+    from tests.bot.test_serve import free_port
+
+    port = free_port()
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'serve.db'}",
+        telegram_bot_token=None,
+        console_port=port,
+        console_secret_key="test-secret-key-for-serve",
+        sms_provider="brevo",
+        brevo_api_key=API_KEY,
+        sms_webhook_secret=SECRET,
+        brevo_base_url=brevo.base_url,
+    )
+    context = build_context(settings, parse=FakeNlu().parse)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_context(context, stop))
+    try:
+        with context.sessions() as session:
+            staff = Staff(name="Claire Martin", role="counsellor")
+            session.add(staff)
+            session.flush()
+            pid = enrol_by_sms(
+                session,
+                name="Karim Haddad",
+                phone=PHONE,
+                orientation_on=date(2026, 9, 1),
+                counsellor_id=staff.id,
+                now=datetime.now(UTC),
+            )
+            enqueue(
+                session,
+                key="test:serve:sms",
+                person_id=session.get(Participant, pid).person_id,  # type: ignore[union-attr]
+                rule="relay",
+                replies=[Reply(text="Message de votre conseillère")],
+                not_before=datetime.now(UTC),
+                ignore_quiet_hours=True,
+            )
+            session.commit()
+        context.wakeup.kick()
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):
+                with contextlib.suppress(httpx.TransportError):
+                    wrong = await client.post(f"http://127.0.0.1:{port}/sms/brevo/nope", json={})
+                    break
+                await asyncio.sleep(0.1)
+            assert wrong.status_code == 401
+            for _ in range(100):
+                if brevo.sent:
+                    break
+                await asyncio.sleep(0.1)
+            assert brevo.sent[0]["content"] == "Message de votre conseillère"
+            event = sms_event("delivered", 1511882900176220)
+            ok = await client.post(f"http://127.0.0.1:{port}/sms/brevo/{SECRET}", json=event)
+            assert ok.status_code == 200
+            for _ in range(50):
+                with context.sessions() as session:
+                    if session.scalars(select(SmsDelivery.state)).one() == "sent":
+                        break
+                await asyncio.sleep(0.1)
+            with context.sessions() as session:
+                assert session.scalars(select(SmsDelivery.state)).one() == "sent"
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await context.aclose()
