@@ -594,3 +594,35 @@ async def test_python_m_bot_serves_sms_without_telegram(tmp_path: Any, brevo: Fa
         stop.set()
         await asyncio.wait_for(task, 30)
         await context.aclose()
+
+
+async def test_a_brevo_server_error_is_retried_with_backoff_and_sent_once(
+    wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
+) -> None:
+    context, _parts = wired
+    counsellor = a_counsellor(context)
+    with context.sessions() as session:
+        pid = enrol_by_sms(
+            session,
+            name="Karim Haddad",
+            phone=PHONE,
+            orientation_on=date(2026, 9, 1),
+            counsellor_id=counsellor,
+            now=clock(),
+        )
+        session.commit()
+    settled(context, pid)
+    run_plan(context)
+    brevo.fail_next.append((500, {"code": "internal", "message": "oops"}, {}))
+    local = FakeChannel(name="local")
+    await dispatch(context, local)
+    with context.sessions() as session:
+        row = session.scalars(select(OutboxMessage)).one()
+        assert (row.status, row.last_error, row.attempts) == ("pending", "Brevo 500", 1)
+        assert row.not_before is not None and row.not_before > clock()
+    await dispatch(context, local)  # before the backoff: nothing
+    assert brevo.sent == []
+    clock.advance(seconds=RULES.dispatch.backoff_max_seconds)
+    await dispatch(context, local)
+    await dispatch(context, local)
+    assert len(brevo.sent) == 1 and "Comment se passe votre semaine" in brevo.sent[0]["content"]
