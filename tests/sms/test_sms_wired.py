@@ -515,7 +515,11 @@ async def test_meeting_reminders_go_by_sms_within_two_segments(
     clock.advance(minutes=5)
     assert await post(parts, sms_event("replied", 1, reply="1", ts_event=5)) == 200
     assert len(brevo.sent) == 3  # the answer to "Je viens", by SMS
-    assert booking.id
+    from store.appointments import Booking
+
+    with context.sessions() as session:
+        confirmed = session.get(Booking, booking.id)
+        assert confirmed is not None and confirmed.confirmed_at is not None
 
 
 async def test_python_m_bot_serves_sms_without_telegram(tmp_path: Any, brevo: FakeBrevo) -> None:
