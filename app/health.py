@@ -99,6 +99,19 @@ def receiving_probe(receiving: Callable[[], bool] | None, what: str = "Telegram"
     return probe
 
 
+def sms_probe(paused: Callable[[], bool] | None) -> Probe:
+    """``degraded`` while Brevo has no credits left (the SMS channel waits, the others go)."""
+
+    async def probe() -> Check:
+        if paused is None:
+            return Check("off", "SMS_PROVIDER not set: no SMS")
+        if paused():
+            return Check("degraded", "Brevo: no SMS credits left; SMS paused, other channels go on")
+        return Check("ok", "SMS channel sending")
+
+    return probe
+
+
 @dataclass
 class Readiness:
     """The checks of one process, run together (each under its own timeout)."""
@@ -131,6 +144,7 @@ def readiness(
     rasa_url: str | None,
     *,
     telegram: Callable[[], bool] | None = None,
+    sms_paused: Callable[[], bool] | None = None,
 ) -> Readiness:
     """The standard checks of a process of the application."""
     return Readiness(
@@ -139,5 +153,6 @@ def readiness(
             "nlu": nlu_probe(nlu),
             "rasa": rasa_probe(nlu, rasa_url),
             "telegram": receiving_probe(telegram),
+            "sms": sms_probe(sms_paused),
         }
     )

@@ -169,5 +169,13 @@ def context_routes(
 ) -> list[BaseRoute]:
     """The routes of a process serving ``context`` (``telegram``: is it receiving updates)."""
     settings = context.settings
-    checks = readiness(context.engine, context.nlu, settings.rasa_url, telegram=telegram)
+    sms = context.channels.get("sms")
+    paused = getattr(sms, "paused", None)
+    checks = readiness(
+        context.engine,
+        context.nlu,
+        settings.rasa_url,
+        telegram=telegram,
+        sms_paused=(lambda: bool(getattr(sms, "paused", False))) if paused is not None else None,
+    )
     return ops_routes(checks, context.sessions, context.clock, settings.metrics_token)

@@ -25,6 +25,7 @@ from typing import Any
 from app.build import build_context
 from app.context import AppContext
 from app.ops import context_routes
+from app.sms import wire_sms
 from app.telegram import wire_telegram
 from app.telegram_updates import Receiving, receive_updates
 from app.webchat import wire_webchat
@@ -59,6 +60,7 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
     await context.start()  # the NLU model, before the first update
     handler = await _handler(context)
     webchat = wire_webchat(context, handler=handler)
+    sms = wire_sms(context, handler=handler)
     async with contextlib.AsyncExitStack() as stack:
         relay = None
         receiving = Receiving()
@@ -73,6 +75,10 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
                 return is_receiving(application, webhook=webhook)
 
         await context.start()  # the channels
+        mount = receiving.mount
+        if sms is not None:
+            mount = _chain(receiving.mount, sms.webhook.mount)
+            await sms.inbound.drain()  # events recorded before a restart
         parts: list[Coroutine[Any, Any, None]] = [
             run_programme(
                 context.sessions,
@@ -86,7 +92,7 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
                 context.sessions,
                 kick=context.wakeup.kick,
                 mirror=relay.mirror if relay is not None else None,
-                mount=receiving.mount,
+                mount=mount,
                 routes=[*context_routes(context, telegram=telegram_ready), *webchat.routes],
             ),
         ]
@@ -98,6 +104,15 @@ async def serve_context(context: AppContext, stop: asyncio.Event) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _chain(
+    first: Callable[[Any], Any] | None, second: Callable[[Any], Any]
+) -> Callable[[Any], Any]:
+    """Both endpoints in front of the console (``second`` outermost)."""
+    if first is None:
+        return second
+    return lambda app: second(first(app))
 
 
 async def _serve(settings: Settings) -> None:

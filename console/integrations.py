@@ -112,11 +112,17 @@ class Integrations(Protocol):
         ...
 
     def enrol(
-        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+        self,
+        session: Session,
+        staff_id: int,
+        label: str,
+        orientation_on: date | None = None,
+        phone: str | None = None,
     ) -> Enrolment | None:
         """Enrol a participant followed by ``staff_id`` (their referent), oriented on
         ``orientation_on`` (``None``: today), and return the invitation code (None: not
-        available)."""
+        available); with ``phone`` (E.164, validated), followed by SMS: no invitation (``code``
+        empty)."""
         ...
 
     def day(self, session: Session, day: date) -> list[AppointmentRow]:
@@ -190,7 +196,12 @@ class NoIntegrations:
         return []
 
     def enrol(
-        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+        self,
+        session: Session,
+        staff_id: int,
+        label: str,
+        orientation_on: date | None = None,
+        phone: str | None = None,
     ) -> Enrolment | None:
         """Not available without the programme module."""
         return None

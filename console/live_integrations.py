@@ -23,7 +23,7 @@ from capabilities.programme.cadence import PARTICIPANT_KINDS, due_actions
 from capabilities.programme.caseload import last_checkin, open_caseload, recent_contacts
 from capabilities.programme.checkin import ANSWER_LABELS
 from capabilities.programme.contacts import KIND_LABELS, record_contact
-from capabilities.programme.enrolment import EnrolmentError, enrol, participant_of
+from capabilities.programme.enrolment import EnrolmentError, enrol, enrol_by_sms, participant_of
 from capabilities.programme.planning import participant_row
 from capabilities.programme.report import ParticipantLine, participant_lines
 from capabilities.programme.rules import Rules, default_rules
@@ -169,11 +169,31 @@ class LiveIntegrations:
         )
 
     def enrol(
-        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+        self,
+        session: Session,
+        staff_id: int,
+        label: str,
+        orientation_on: date | None = None,
+        phone: str | None = None,
     ) -> Enrolment | None:
         """Enrol through the programme (``staff_id`` the referent; orientation today unless
-        given) and hand back the invitation code."""
+        given) and hand back the invitation code; with a phone (E.164), followed by SMS (no
+        invitation)."""
         now = self.clock()
+        if phone is not None:
+            try:
+                enrol_by_sms(
+                    session,
+                    name=label,
+                    phone=phone,
+                    orientation_on=orientation_on or to_paris(now).date(),
+                    counsellor_id=staff_id,
+                    now=now,
+                    rules=self.rules,
+                )
+            except EnrolmentError as error:
+                raise HTTPException(400, f"Inscription impossible : {error}.") from error
+            return Enrolment(code="", person_label=label)
         try:
             enrolled = enrol(
                 session,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -11,8 +13,11 @@ from console.charts import bar_chart
 from console.security import MIN_PASSWORD, hash_password
 from console.views_account import unlinked_senders
 from console.web import checked_form, flash, gettext, ngettext, page, render, state
+from core.clock import PARIS, to_paris
 from core.csv_export import csv_text
+from core.sms_price import sms_price
 from store import repo_console
+from store import sms as sms_store
 from store.console_models import CannedReply
 from store.db import Session
 from store.errors import Conflict
@@ -52,8 +57,28 @@ async def indicators_page(request: Request, session: Session, staff: Staff) -> R
     return render(
         request,
         "indicators.html",
-        {"staff": staff, "charts": charts, "table": table, "rates": rates},
+        {
+            "staff": staff,
+            "charts": charts,
+            "table": table,
+            "rates": rates,
+            "sms": sms_week(session, console.clock()),
+        },
     )
+
+
+def sms_week(session: Session, now: datetime) -> dict[str, object]:
+    """This ISO week's SMS (Monday 00:00 Paris to now): messages, segments, estimated cost."""
+    monday = to_paris(now).date() - timedelta(days=to_paris(now).weekday())
+    start = datetime.combine(monday, time(0), tzinfo=PARIS).astimezone(UTC)
+    count, segments = sms_store.week_totals(session, start, now + timedelta(seconds=1))
+    price = sms_price()
+    return {
+        "count": count,
+        "segments": segments,
+        "cost": f"{price.cost(segments):.2f}".replace(".", ","),
+        "placeholder": price.placeholder,
+    }
 
 
 def _csv(name: str, header: list[str], rows: list[list[object]]) -> Response:

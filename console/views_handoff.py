@@ -24,10 +24,13 @@ from console.audit import audit
 from console.views_intake import choices, intake_of
 from console.web import checked_form, flash, ngettext, page, person_id_of, render, state
 from store import repo_console, repo_media
+from store import sms as sms_store
 from store.console_models import CannedReply, StaffNote
 from store.db import Session
 from store.models import Conversation, Person
 from store.staff import Staff
+
+SMS_STATES = {"pending": "en cours d'envoi", "sent": "reçu", "failed": "non reçu"}
 
 STATE_LABELS = {
     "bot": "Assistant",
@@ -80,6 +83,8 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "history": changes,
             "labels": labels,
             "media": repo_media.of_person(session, person_id),
+            "sms": sms_store.deliveries_of(session, person_id),
+            "sms_states": SMS_STATES,
             "alert": alert_of(session, person_id),
             "reasons": REASON_LABELS,
             "name": handoff_queue.names_of(

@@ -25,6 +25,7 @@ from console.views_intake import intakes_of
 from console.web import checked_form, flash, gettext, page, render, state
 from core.clock import to_paris
 from core.i18n import N_
+from core.phone import InvalidNumber, french_mobile
 from store import repo_console
 from store.db import Session
 from store.staff import Staff
@@ -37,9 +38,11 @@ def qr_svg(link: str) -> str:
     return buffer.getvalue().decode()
 
 
-# How an enrolled person is reached (the form's « Canal »): value → label. Telegram's
-# invitation link is the one built here; another channel is added beside it.
-CHANNELS = {"telegram": N_("Telegram : lien d'invitation et QR code à transmettre")}
+# How an enrolled person is reached (the form's « Canal »): value → label.
+CHANNELS = {
+    "telegram": N_("Telegram : lien d'invitation et QR code à transmettre"),
+    "sms": N_("Par SMS, sur son portable"),
+}
 
 
 def _caseload(
@@ -61,7 +64,13 @@ def _caseload(
         link = link_for(username, invitation)
         qr = qr_svg(link)
     today = to_paris(console.clock()).date()
-    values = {"label": "", "orientation_on": "", "referent": str(staff.id), "channel": "telegram"}
+    values = {
+        "label": "",
+        "orientation_on": "",
+        "referent": str(staff.id),
+        "channel": "telegram",
+        "phone": "",
+    }
     values.update(form or {})
     return render(
         request,
@@ -74,6 +83,7 @@ def _caseload(
             "code": invitation if isinstance(invitation, str) else None,
             "invited": invited if isinstance(invited, str) else "",
             "bot_username": username,
+            "sms_ready": console.settings.sms_provider == "brevo",
             "referents": repo_console.active_members(session),
             "channels": CHANNELS,
             "today": today.isoformat(),
@@ -120,21 +130,33 @@ async def enrol_action(request: Request, session: Session, staff: Staff) -> Resp
         "orientation_on": str(posted.get("orientation_on") or "").strip(),
         "referent": str(posted.get("referent") or staff.id).strip(),
         "channel": str(posted.get("channel") or "telegram").strip(),
+        "phone": str(posted.get("phone") or "").strip()[:40],
     }
     console = state(request)
     error = _enrol_error(session, form, to_paris(console.clock()).date())
     if error is not None:
         return _caseload(request, session, staff, form=form, error=error)
+    phone = None
+    if form["channel"] == "sms":
+        try:
+            phone = french_mobile(form["phone"])
+        except InvalidNumber as refused:  # nothing created
+            message = gettext("Numéro de portable : {problem}").format(problem=refused)
+            return _caseload(request, session, staff, form=form, error=message)
     oriented = date.fromisoformat(form["orientation_on"])
     try:
         enrolment = console.integrations.enrol(
-            session, int(form["referent"]), form["label"], orientation_on=oriented
+            session, int(form["referent"]), form["label"], orientation_on=oriented, phone=phone
         )
     except HTTPException as refused:
         session.rollback()
         return _caseload(request, session, staff, form=form, error=str(refused.detail))
     if enrolment is None:
         flash(request, gettext("L'inscription au programme n'est pas encore disponible."))
+    elif phone is not None:
+        message = gettext("{name} est inscrit·e : le suivi de la semaine partira par SMS.")
+        flash(request, message.format(name=form["label"]))
+        audit(session, staff, "enrol", form["label"], console.clock(), None)
     else:
         request.session["invitation"] = enrolment.code
         request.session["invited"] = form["label"]

@@ -1,21 +1,23 @@
 """French phone numbers: what a person or a counsellor types → E.164 (``+33612345678``).
 
 Shared by the booking flow (a number the Espace may call, landline or mobile) and the SMS
-adapter (mobiles only, :mod:`sms.phone`). Refusals say what to fix, in plain French.
+adapter and enrolment (mobiles only, :func:`french_mobile`). Refusals say what to fix, in
+plain French.
 """
 
 from __future__ import annotations
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumber
+from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberType
 
+MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 # Metropolitan France and the overseas departments have their own region codes.
 FRENCH_REGIONS = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF"}
 
 
 class InvalidNumber(ValueError):
     """Not a French phone number; the message says what to fix, in plain French, and
-    ``reason`` is ``shape``, ``unknown``, ``foreign`` or ``landline`` (:mod:`sms.phone`)."""
+    ``reason`` is ``shape``, ``unknown``, ``foreign`` or ``landline``."""
 
     def __init__(self, message: str, reason: str = "shape") -> None:
         super().__init__(message)
@@ -53,6 +55,21 @@ def e164(number: PhoneNumber) -> str:
 def french_number(text: str) -> str:
     """Any French number (landline or mobile), as E.164."""
     return e164(parse_french(text))
+
+
+def french_mobile(text: str) -> str:
+    """``06 12 34 56 78``, ``+33 6…``, ``0033 6…`` → ``+33612345678`` (SMS need a mobile)."""
+    try:
+        number = parse_french(text)
+    except InvalidNumber as refused:
+        if refused.reason == "foreign":
+            message = "Seuls les numéros français sont acceptés pour les SMS."
+            raise InvalidNumber(message, "foreign") from None
+        raise
+    if phonenumbers.number_type(number) not in MOBILE:
+        message = "C'est un numéro fixe : il faut un portable (06 ou 07) pour les SMS."
+        raise InvalidNumber(message, "landline")
+    return e164(number)
 
 
 def readable(e164_number: str) -> str:

@@ -32,6 +32,11 @@ class RetryLater(DeliveryError):
         self.retry_after = retry_after
 
 
+class ChannelPaused(RetryLater):
+    """The whole channel stopped for a while (SMS credits used up): only its own messages
+    wait, the other channels keep going."""
+
+
 class TransientDeliveryError(DeliveryError):
     """A network error or timeout: retry with backoff."""
 

@@ -86,6 +86,15 @@ class Settings(BaseSettings):
     webchat_max_chars: int = 1000
     webchat_visitor_per_minute: int = 30
     webchat_address_per_minute: int = 120
+    # SMS for participants without Telegram (docs/sms.md): ``brevo`` or empty (off). The API
+    # key is a secret (also read from /run/secrets/brevo_api_key); the sender is what the
+    # phone shows (Brevo: at most 11 letters or digits); inbound replies and delivery reports
+    # come to /sms/brevo/<SMS_WEBHOOK_SECRET>.
+    sms_provider: str = ""
+    brevo_api_key: str | None = None
+    sms_sender: str = "20000emploi"
+    brevo_base_url: str = "https://api.brevo.com/v3"
+    sms_webhook_secret: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -138,6 +147,43 @@ class Settings(BaseSettings):
     def _webhook_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
         return _WebhookChecks.secret(value, info.data.get("telegram_webhook_url"))
 
+    @field_validator("sms_provider")
+    @classmethod
+    def _sms_provider(cls, value: str) -> str:
+        value = (value or "").strip().lower()
+        if value not in {"", "brevo"}:
+            raise ValueError("SMS_PROVIDER must be brevo or empty (no SMS)")
+        return value
+
+    @field_validator("sms_sender")
+    @classmethod
+    def _sms_sender(cls, value: str) -> str:
+        if not _SENDER.fullmatch(value or ""):
+            raise ValueError("SMS_SENDER must be 1-11 letters or digits (A-Z a-z 0-9)")
+        return value
+
+    @field_validator("brevo_base_url")
+    @classmethod
+    def _brevo_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("BREVO_BASE_URL must be an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("sms_webhook_secret")
+    @classmethod
+    def _sms_secret(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
+            raise ValueError("SMS_WEBHOOK_SECRET must be 16-256 characters among A-Z a-z 0-9 _ -")
+        return value or None
+
+    @model_validator(mode="after")
+    def _sms_complete(self) -> Settings:
+        if self.sms_provider == "brevo" and not self.brevo_api_key:
+            raise ValueError("BREVO_API_KEY is required with SMS_PROVIDER=brevo")
+        if self.sms_provider == "brevo" and not self.sms_webhook_secret:
+            raise ValueError("SMS_WEBHOOK_SECRET is required with SMS_PROVIDER=brevo")
+        return self
+
     @field_validator("redis_url")
     @classmethod
     def _redis(cls, value: str | None) -> str | None:
@@ -150,6 +196,7 @@ class Settings(BaseSettings):
 
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_SENDER = re.compile(r"[A-Za-z0-9]{1,11}")
 
 
 class _WebhookChecks:

@@ -24,11 +24,12 @@ from datetime import UTC, date, datetime
 from app.build import database
 from capabilities.programme import report
 from capabilities.programme.contacts import record_contact
-from capabilities.programme.enrolment import EnrolmentError, enrol
+from capabilities.programme.enrolment import EnrolmentError, enrol, enrol_by_sms
 from capabilities.programme.planning import compute, plan
 from capabilities.programme.rules import Rules, RulesError, default_rules
 from core.clock import PARIS, utcnow
 from core.logs import configure_logging
+from core.phone import InvalidNumber, french_mobile
 from core.settings import ConfigError, Settings, get_settings
 from store import repo_programme
 from store.db import SessionFactory
@@ -107,6 +108,8 @@ def cmd_report(sessions: SessionFactory, rules: Rules, args: argparse.Namespace)
 def cmd_enrol(
     sessions: SessionFactory, rules: Rules, args: argparse.Namespace, settings: Settings
 ) -> int:
+    if args.phone is not None:
+        return _enrol_by_sms(sessions, rules, args)
     with sessions() as session:
         try:
             enrolled = enrol(
@@ -134,6 +137,33 @@ def cmd_enrol(
             f"« {enrolled.link.split('?')[0].rsplit('/', 1)[1]} » par le nom du bot.",
             file=sys.stderr,
         )
+    return 0
+
+
+def _enrol_by_sms(sessions: SessionFactory, rules: Rules, args: argparse.Namespace) -> int:
+    try:
+        phone = french_mobile(args.phone)
+    except InvalidNumber as exc:
+        print(f"Inscription impossible : {exc}", file=sys.stderr)
+        return 2
+    with sessions() as session:
+        try:
+            participant_id = enrol_by_sms(
+                session,
+                name=args.name,
+                phone=phone,
+                orientation_on=args.orientation,
+                counsellor_id=args.counsellor,
+                now=utcnow(),
+                programme_start=args.start,
+                programme_end=args.end,
+                rules=rules,
+            )
+        except EnrolmentError as exc:
+            print(f"Inscription impossible : {exc}", file=sys.stderr)
+            return 2
+        session.commit()
+    print(f"Participant #{participant_id} inscrit : suivi par SMS (numéro enregistré).")
     return 0
 
 
@@ -212,6 +242,7 @@ def parser() -> argparse.ArgumentParser:
     en.add_argument("--counsellor", required=True, type=int)
     en.add_argument("--start", type=day)
     en.add_argument("--end", type=day)
+    en.add_argument("--phone", help="a French mobile: follow by SMS instead of Telegram")
     co = sub.add_parser("contact", help="record a counsellor's contact")
     co.add_argument("participant", type=int)
     co.add_argument("--kind", required=True, choices=COUNSELLOR_KINDS)

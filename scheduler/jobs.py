@@ -41,6 +41,7 @@ from core.settings import ROOT
 from core.wakeup import Wakeup
 from scheduler.dispatch import Dispatcher
 from store import inbox, repo_outbox, repo_programme, retention, wipe
+from store import sms as sms_store
 from store.db import SessionFactory
 from store.locks import LeaderLock
 
@@ -130,6 +131,7 @@ class Programme:
             count = repo_outbox.purge_delivered(session, old)
             count += repo_programme.purge_invitations(session, old)
             count += inbox.purge_done(session, now - INBOX_RETENTION)
+            count += sms_store.purge_done(session, now - INBOX_RETENTION)
             people = retention.apply(session, now, self.retention_policy)
         retention.after_delete(wipe.engine_of(self.sessions), people)
         count += people.total

@@ -3,20 +3,24 @@
 Request: ``{"sender", "recipient" (country code, no "+"), "content", "type": "transactional",
 "tag", "unicodeEnabled", "webUrl"?}`` with the ``api-key`` header; answer ``{"messageId"}``.
 Brevo's errors are ``{"code", "message"}``: a 400 on a recipient is final (the number cannot
-receive SMS: :class:`RecipientBlocked`), 402 (no credits) and 429 wait (:class:`RetryLater`),
-5xx and network errors are retried (:class:`TransientDeliveryError`). The number is never
-logged, only masked.
+receive SMS: :class:`RecipientBlocked`), 429 waits (:class:`RetryLater`), 402 (no credits)
+pauses the SMS channel for an hour (:class:`ChannelPaused`: the other channels go on; the
+health page shows it), 5xx and network errors are retried (:class:`TransientDeliveryError`).
+The number is never logged, only masked. Each accepted SMS is told to ``on_sent`` (its
+Brevo ``messageId`` and segments: the delivery reports and the week's indicators).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 import httpx
 
 from core.messages import Incoming, Kind, Reply
 from core.ports import (
+    ChannelPaused,
     DeliveryError,
     RecipientBlocked,
     Renders,
@@ -32,6 +36,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "sms"
 BREVO_URL = "https://api.brevo.com/v3"
 STOP_WORDS = {"stop", "arret", "arrêt", "stop sms", "stopsms"}
+NO_CREDIT_PAUSE = 3600.0  # seconds
+OnSent = Callable[[str, int, int, tuple[str, ...]], None]  # number, messageId, segments, choices
 
 
 class BrevoSms:
@@ -41,7 +47,14 @@ class BrevoSms:
     renders: frozenset[Renders] = frozenset()  # buttons become numbered answers
 
     def __init__(
-        self, api_key: str, sender: str, *, base_url: str = BREVO_URL, web_url: str = ""
+        self,
+        api_key: str,
+        sender: str,
+        *,
+        base_url: str = BREVO_URL,
+        web_url: str = "",
+        on_sent: OnSent | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.api_key = api_key
         self.sender = sender[:11]
@@ -50,6 +63,14 @@ class BrevoSms:
         self._client: httpx.AsyncClient | None = None
         self._choices: dict[str, tuple[str, ...]] = {}
         self.sent_segments = 0
+        self.on_sent = on_sent
+        self.monotonic = monotonic
+        self.paused_until = 0.0  # no credits left (402): nothing is sent before this
+
+    @property
+    def paused(self) -> bool:
+        """True while Brevo said the account has no credits left."""
+        return self.monotonic() < self.paused_until
 
     async def start(self) -> None:
         """Open the HTTP client."""
@@ -70,9 +91,13 @@ class BrevoSms:
         sms = render(replies)
         if not sms.text.strip():
             return
-        await self._post(user_ref, sms)
+        if self.paused:
+            raise ChannelPaused(self.paused_until - self.monotonic())
+        message_id = await self._post(user_ref, sms)
         self._choices[user_ref] = sms.choices
         self.sent_segments += sms.segments
+        if self.on_sent is not None:
+            self.on_sent(user_ref, message_id, sms.segments, sms.choices)
 
     async def _post(self, user_ref: str, sms: Sms) -> int:
         if self._client is None:
@@ -102,16 +127,27 @@ class BrevoSms:
         if response.status_code == 429:
             raise RetryLater(float(response.headers.get("retry-after", "60") or 60))
         if response.status_code == 402:
-            raise RetryLater(3600.0)
+            self.paused_until = self.monotonic() + NO_CREDIT_PAUSE
+            log.error("Brevo: no SMS credits left; SMS paused for %d s", NO_CREDIT_PAUSE)
+            raise ChannelPaused(NO_CREDIT_PAUSE)
         if response.status_code >= 500:
             raise TransientDeliveryError(f"Brevo {response.status_code}")
         raise DeliveryError(f"Brevo {response.status_code}: {code}")  # 401/403: configuration
 
-    def incoming(self, sender: str, text: str, *, message_id: int | None = None) -> Incoming:
-        """An SMS from ``sender`` (E.164) as the assistant hears it: a digit of the last
-        numbered answers is that button; STOP is ``/stop``; anything else is free text."""
+    def incoming(
+        self,
+        sender: str,
+        text: str,
+        *,
+        message_id: int | None = None,
+        choices: Sequence[str] | None = None,
+    ) -> Incoming:
+        """An SMS from ``sender`` (E.164) as the assistant hears it: a digit of the numbered
+        answers (``choices`` of the SMS replied to, else the last sent) is that button; STOP
+        is ``/stop``; anything else is free text."""
         cleaned = (text or "").strip()
-        choices = self._choices.get(sender, ())
+        if choices is None:
+            choices = self._choices.get(sender, ())
         if cleaned.isdigit() and 0 < int(cleaned) <= len(choices):
             return Incoming(
                 CHANNEL,
@@ -122,6 +158,8 @@ class BrevoSms:
             )
         if cleaned.lower().rstrip(".! ") in STOP_WORDS:
             return Incoming(CHANNEL, sender, Kind.COMMAND, text="/stop", update_id=message_id)
+        if cleaned.startswith("/") and " " not in cleaned:  # /mesdonnees, /supprimer…
+            return Incoming(CHANNEL, sender, Kind.COMMAND, text=cleaned, update_id=message_id)
         return Incoming(CHANNEL, sender, Kind.TEXT, text=cleaned, update_id=message_id)
 
 

@@ -10,6 +10,7 @@ from store import (  # noqa: F401
     outbox,
     plan,
     programme,
+    sms,
     staff,
     webchat_models,
 )

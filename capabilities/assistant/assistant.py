@@ -306,9 +306,11 @@ class Assistant:
             if account.unreachable_at is not None:
                 account.unreachable_at = None  # they wrote to us: reachable again
             person = account.person
-            if person.conversation is None:
-                person.conversation = Conversation(person=person, data={})
-            loaded[ref] = (person, person.conversation)
+            existing = person.conversation
+            if existing is None:  # enrolled without a chat (SMS): their first message
+                existing = Conversation(person=person, data={}, misunderstood=0, handoff="bot")
+                session.add(existing)
+            loaded[ref] = (person, existing)
         if created:
             session.flush()
         return loaded

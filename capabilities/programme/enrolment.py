@@ -20,8 +20,10 @@ from capabilities.conversation.turn import Turn
 from capabilities.programme.rules import Rules, default_rules
 from core.i18n import N_, format_day, ngettext_for
 from core.messages import Reply
+from core.phone import masked
 from store import repo_programme
 from store.db import Session
+from store.models import ChannelAccount, Conversation, Person
 from store.programme import Invitation, Participant, hash_code
 from store.staff import Staff
 
@@ -148,6 +150,55 @@ def enrol(
     return issue_invitation(session, participant, now, username, rules)
 
 
+SMS_CHANNEL = "sms"
+
+
+def enrol_by_sms(
+    session: Session,
+    *,
+    name: str,
+    phone: str,
+    orientation_on: date,
+    counsellor_id: int,
+    now: datetime,
+    programme_start: date | None = None,
+    programme_end: date | None = None,
+    rules: Rules | None = None,
+) -> int:
+    """Enrol a participant reached by SMS at ``phone`` (E.164, already validated with
+    :func:`core.phone.french_mobile`); returns the participant's id (the caller commits).
+
+    No invitation: the person gave their mobile number to the counsellor to be followed by
+    SMS, which is their consent to these messages (every SMS can be stopped with STOP). The
+    number is the person's SMS account (``channel_accounts``): erased with the person.
+    """
+    if session.query(ChannelAccount).filter_by(channel=SMS_CHANNEL, external_ref=phone).first():
+        raise EnrolmentError("ce numéro de portable est déjà inscrit")
+    enrolled = enrol(
+        session,
+        name=name,
+        orientation_on=orientation_on,
+        counsellor_id=counsellor_id,
+        now=now,
+        username=None,
+        programme_start=programme_start,
+        programme_end=programme_end,
+        rules=rules,
+    )
+    repo_programme.revoke_invitations(session, enrolled.participant_id, now)
+    person = Person(consent="given", consent_at=now, created_at=now)
+    session.add(person)
+    session.flush()
+    session.add(ChannelAccount(person_id=person.id, channel=SMS_CHANNEL, external_ref=phone))
+    session.add(Conversation(person_id=person.id, data={}, misunderstood=0, handoff="bot"))
+    participant = session.get(Participant, enrolled.participant_id)
+    assert participant is not None
+    participant.person_id = person.id
+    participant.status = "active"
+    session.flush()
+    return participant.id
+
+
 def participant_of(session: Session, person_id: int) -> Participant | None:
     """The participant linked to a person, if any."""
     return repo_programme.participant_of(session, person_id)
@@ -254,6 +305,14 @@ def data_section(turn: Turn) -> list[str]:
             "• {count} réponses au suivi de la semaine",
             answers or 0,
         ).format(count=answers or 0),
+    ]
+    # First: over SMS the answer is cut at two segments.
+    lines[1:1] = [
+        _("• votre numéro de portable pour les SMS : {number}").format(
+            number=masked(account.external_ref)
+        )
+        for account in turn.person.accounts
+        if account.channel == SMS_CHANNEL
     ]
     if counsellor is not None:
         lines.append(_("• votre conseiller : {name}").format(name=counsellor.name))

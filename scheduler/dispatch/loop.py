@@ -16,7 +16,14 @@ from capabilities.programme.rules import Rules
 from capabilities.programme.templates import TemplateError, render
 from core import metrics
 from core.clock import Clock, utcnow
-from core.ports import Channel, DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
+from core.ports import (
+    Channel,
+    ChannelPaused,
+    DeliveryError,
+    RecipientBlocked,
+    RetryLater,
+    TransientDeliveryError,
+)
 from scheduler.dispatch.claims import Claims, worker_name
 from scheduler.dispatch.marks import SentMarks
 from scheduler.dispatch.outcomes import Outcomes
@@ -203,6 +210,12 @@ class Dispatcher:
             async with self._in_flight:  # held while sending only, not while recording
                 await self.limiter.acquire(max(1, len(replies)))
                 await self.channels[target.channel].send(target.user_ref, replies)
+        except ChannelPaused as exc:  # this channel only: the limiter is not paused
+            metrics.sent(target.channel, "outbox", "paused")
+            retry = self.clock() + timedelta(seconds=exc.retry_after)
+            outcome = partial(
+                self.outcomes.finish, row, "pending", not_before=retry, refund=True, error=str(exc)
+            )
         except RetryLater as exc:
             metrics.sent(target.channel, "outbox", "429")
             self.limiter.pause(exc.retry_after)

@@ -14,7 +14,8 @@ from store.db import Session
 CONVERSATIONAL = frozenset({"relay", "reply"})  # reply: a live answer Telegram refused
 # Programme messages keep to the check-in window (weekdays, daytime, no holidays).
 WINDOWED = frozenset({"weekly_checkin", "checkin_reminder"})
-CHANNEL_PREFERENCE = ("telegram", "local")
+# A person reached on several channels gets Telegram first; SMS (paid) for those without it.
+CHANNEL_PREFERENCE = ("telegram", "local", "sms")
 
 AfterSend = Callable[[Session, int, str, str, datetime], None]
 Sleep = Callable[[float], Awaitable[None]]

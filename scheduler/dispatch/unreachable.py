@@ -23,7 +23,12 @@ def mark_unreachable(session: Session, person_id: int, target: Target, now: date
             counsellor_id=participant.counsellor_id,
             kind="alert",
             rule="participant_unreachable",
-            reason="La personne a bloqué l'assistant ou supprimé son compte Telegram : "
-            "plus aucun message ne lui parvient. Contactez-la par téléphone.",
+            reason=(
+                "Le numéro de portable ne reçoit pas les SMS (refusé par l'opérateur) : "
+                "vérifiez le numéro avec la personne."
+                if target.channel == "sms"
+                else "La personne a bloqué l'assistant ou supprimé son compte Telegram : "
+                "plus aucun message ne lui parvient. Contactez-la par téléphone."
+            ),
             now=now,
         )

@@ -65,3 +65,32 @@ def test_log_settings_name_the_variable_to_fix(name: str, value: str) -> None:
 def test_log_settings_accept_any_case() -> None:
     settings = load_settings(log_level="debug", log_format="JSON")
     assert (settings.log_level, settings.log_format) == ("DEBUG", "json")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"sms_provider": "twilio"}, "SMS_PROVIDER"),
+        ({"sms_sender": "Assistant 20000"}, "SMS_SENDER"),  # a space, 15 characters
+        ({"sms_sender": "Emplois20000"}, "SMS_SENDER"),  # 12 characters
+        ({"brevo_base_url": "api.brevo.com"}, "BREVO_BASE_URL"),
+        ({"sms_webhook_secret": "short"}, "SMS_WEBHOOK_SECRET"),
+        ({"sms_provider": "brevo", "sms_webhook_secret": "s" * 20}, "BREVO_API_KEY"),
+        ({"sms_provider": "brevo", "brevo_api_key": "xkeysib-1"}, "SMS_WEBHOOK_SECRET"),
+    ],
+)
+def test_sms_settings_refuse_bad_values_naming_the_variable(
+    overrides: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_settings(**overrides)
+
+
+def test_sms_is_off_by_default_and_the_key_can_be_a_docker_secret(tmp_path: Path) -> None:
+    assert load_settings().sms_provider == ""
+    (tmp_path / "brevo_api_key").write_text("xkeysib-secret\n")
+    settings = Settings(  # type: ignore[call-arg]
+        _secrets_dir=tmp_path, sms_provider="BREVO", sms_webhook_secret="s" * 20
+    )
+    assert (settings.sms_provider, settings.brevo_api_key) == ("brevo", "xkeysib-secret")
+    assert settings.sms_sender == "20000emploi" and len(settings.sms_sender) <= 11

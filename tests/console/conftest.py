@@ -48,10 +48,15 @@ class FakeIntegrations(NoIntegrations):
     enrolled: list[tuple[int, str, date | None]] = field(default_factory=list)
 
     def enrol(
-        self, session: Session, staff_id: int, label: str, orientation_on: date | None = None
+        self,
+        session: Session,
+        staff_id: int,
+        label: str,
+        orientation_on: date | None = None,
+        phone: str | None = None,
     ) -> Enrolment | None:
         self.enrolled.append((staff_id, label, orientation_on))
-        return Enrolment(code="inv_ABC123", person_label=label)
+        return Enrolment(code="" if phone else "inv_ABC123", person_label=label)
 
     def day(self, session: Session, day: date) -> list[AppointmentRow]:
         return list(self.appointments)

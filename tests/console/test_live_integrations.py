@@ -21,7 +21,7 @@ from store.outbox import OutboxMessage
 from store.programme import Invitation, Participant, hash_code
 from tests.appointments.test_contact import to_the_name_question
 from tests.chat import Chat
-from tests.console.conftest import post, sign_in
+from tests.console.conftest import csrf_of, post, sign_in
 
 THURSDAY_9H = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)  # 9 h 00 in Paris
 AFTER_IT = datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
@@ -260,3 +260,73 @@ async def test_the_day_list_shows_the_first_name_and_phone_given_while_booking(
         page = client.get(url).text
         assert "Léa" in page, url
         assert 'href="tel:+33612345678"' in page and "06 12 34 56 78" in page, url
+
+
+def test_the_enrolment_form_takes_a_mobile_number_for_sms(
+    client: TestClient,
+    integrations: LiveIntegrations,
+    add_staff: Callable[..., int],
+    chat: Chat,
+    clock: FrozenClock,
+) -> None:
+    from store.models import ChannelAccount
+
+    claire = add_staff("Claire Martin", "claire@example.org")
+    assert sign_in(client, "claire@example.org") == 303
+    page = client.get("/caseload").text
+    assert 'name="channel" value="sms"' in page and 'type="tel"' in page
+    bad = {
+        "label": "Karim Haddad",
+        "orientation_on": "2026-11-20",
+        "referent": str(claire),
+        "channel": "sms",
+        "phone": "03 28 12 34 56",
+    }
+    token = csrf_of(client.get("/caseload").text)
+    refused = client.post("/caseload/enrol", data={**bad, "csrf": token}, follow_redirects=False)
+    assert refused.status_code == 400  # the form again, with what to fix
+    assert "il faut un portable (06 ou 07)" in refused.text
+    assert 'value="03 28 12 34 56"' in refused.text  # kept, to correct
+    with chat.assistant.sessions() as session:
+        assert session.scalars(select(Participant)).all() == []  # nothing created
+    good = {**bad, "phone": "07 81 23 45 67"}
+    assert post(client, "/caseload/enrol", good, page="/caseload") == 303
+    page = client.get("/caseload").text
+    assert "le suivi de la semaine partira par SMS" in page and "Lien à transmettre" not in page
+    assert "781234567" not in page  # the number is not shown back
+    with chat.assistant.sessions() as session:
+        participant = session.scalars(select(Participant)).one()
+        account = session.scalars(select(ChannelAccount)).one()
+        assert account.external_ref == "+33781234567"
+        assert participant.person_id == account.person_id
+        # Brevo's delivery reports, as the conversation page shows them.
+        from store import sms as sms_store
+
+        sms_store.sent(session, 11, account.person_id, 1, clock())
+        sms_store.sent(session, 12, account.person_id, 2, clock())
+        sms_store.report(session, 11, "sent", None, clock())
+        sms_store.report(session, 12, "failed", "Numéro inexistant", clock())
+        session.commit()
+    page = client.get(f"/conversations/{account.person_id}").text
+    assert "Derniers SMS envoyés (2)" in page
+    assert ": reçu" in page and "non reçu (Numéro inexistant)" in page
+
+
+def test_the_indicators_show_the_weeks_sms_and_their_estimated_cost(
+    client: TestClient, add_staff: Callable[..., int], chat: Chat, clock: FrozenClock
+) -> None:
+    from datetime import timedelta
+
+    from store import sms as sms_store
+
+    with chat.assistant.sessions() as session:
+        sms_store.sent(session, 1, None, 2, clock())
+        sms_store.sent(session, 2, None, 1, clock() - timedelta(hours=1))
+        sms_store.sent(session, 3, None, 2, clock() - timedelta(days=7))  # last week
+        session.commit()
+    add_staff("Claire Martin", "claire@example.org")
+    assert sign_in(client, "claire@example.org") == 303
+    page = client.get("/indicators").text
+    assert "SMS cette semaine : 2 SMS envoyés, 3 segments" in page
+    assert "coût estimé : 0,14 €" in page  # 3 x 0.045 (placeholder price)
+    assert "valeur provisoire" in page

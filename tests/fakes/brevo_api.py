@@ -66,3 +66,35 @@ class FakeBrevo:
     async def __aexit__(self, *exc: object) -> None:
         self._server.should_exit = True
         await self._task
+
+
+def sms_event(
+    status: str,
+    message_id: int,
+    to: str = "33612345678",
+    *,
+    reply: str | None = None,
+    ts_event: int = 1764064800,
+    description: str = "",
+) -> dict[str, Any]:
+    """A transactional SMS webhook call as Brevo documents it: ``msg_status`` is ``sent``,
+    ``delivered``, ``soft_bounce``, ``hard_bounce``, ``replied``…; a reply has its text in
+    ``reply``; the number in ``to`` has no "+"."""
+    event: dict[str, Any] = {
+        "id": 1,
+        "to": to,
+        "sms_count": 1,
+        "credits_used": 1,
+        "messageId": message_id,
+        "msg_status": status,
+        "date": "2026-11-24 12:00:00",
+        "ts_event": ts_event,
+        "type": "sms",
+        "status": "OK",
+        "tag": "assistant-20000-emplois",
+    }
+    if reply is not None:
+        event["reply"] = reply
+    if description:
+        event["description"] = description
+    return event

@@ -200,7 +200,7 @@ def test_checkin_slot_across_the_spring_dst_change_and_easter_monday() -> None:
     assert periods.checkin_slot(date(2026, 7, 14), narrow) is None
 
 
-def test_reminder_after_48_hours_then_counsellor_alert_after_7_days() -> None:
+def test_reminder_after_3_days_then_counsellor_alert_after_7_days() -> None:
     sent = paris(2027, 3, 23, 10)  # Tuesday, before the DST change
     history = History(
         first_meeting_at=paris(2027, 1, 10, 10),
@@ -210,13 +210,16 @@ def test_reminder_after_48_hours_then_counsellor_alert_after_7_days() -> None:
         meetings_done_last_month=2,
     )
     p = settled(orientation_on=date(2027, 1, 4), diagnosis_3m_on=date(2027, 3, 20))
-    assert "checkin_reminder" not in rules_of(due_actions(p, history, paris(2027, 3, 25, 9), RULES))
+    # 72 h (rdv-insertion's 3 days): nothing on Thursday, the reminder on Friday at 10:00.
     thursday = paris(2027, 3, 25, 10, 30)
-    reminder = one(due_actions(p, history, thursday, RULES), "checkin_reminder")
+    assert "checkin_reminder" not in rules_of(due_actions(p, history, thursday, RULES))
+    assert "checkin_reminder" not in rules_of(due_actions(p, history, paris(2027, 3, 26, 9), RULES))
+    friday_late = paris(2027, 3, 26, 10, 30)
+    reminder = one(due_actions(p, history, friday_late, RULES), "checkin_reminder")
     assert reminder.kind is Kind.REMIND
     assert reminder.key == "checkin_reminder:7:2027-W12"
-    assert reminder.not_before == thursday
-    # 48 h after a Friday check-in is Sunday; Monday is Easter Monday: Tuesday 09:00 CEST.
+    assert reminder.not_before == friday_late
+    # 72 h after a Friday check-in is Monday, Easter Monday: Tuesday 09:00 CEST.
     friday = paris(2027, 3, 26, 10)
     history_friday = History(
         first_meeting_at=history.first_meeting_at,
@@ -225,8 +228,8 @@ def test_reminder_after_48_hours_then_counsellor_alert_after_7_days() -> None:
         meetings_this_month=history.meetings_this_month,
         meetings_done_last_month=2,
     )
-    sunday = paris(2027, 3, 28, 11)
-    reminder = one(due_actions(p, history_friday, sunday, RULES), "checkin_reminder")
+    monday = paris(2027, 3, 29, 12)
+    reminder = one(due_actions(p, history_friday, monday, RULES), "checkin_reminder")
     assert reminder.not_before == datetime(2027, 3, 30, 7, tzinfo=UTC)
     assert reminder.expires_at == friday + timedelta(days=7)
     week_later = paris(2027, 3, 30, 11)  # 7 x 24 h after 10:00 CET is 11:00 CEST

@@ -152,18 +152,18 @@ async def test_no_answer_gets_one_reminder_then_the_counsellor_is_alerted(
     pid = await linked(chat, counsellor, clock)
     run_plan(chat.assistant, TUESDAY)
     await send_all(chat.assistant, clock)
-    clock.advance(hours=47)
+    clock.advance(hours=71)
     run_plan(chat.assistant, clock())
     assert len(rows(chat.assistant)) == 1
-    clock.advance(hours=1)  # Thursday 10:00
+    clock.advance(hours=1)  # Friday 10:00: 3 days without an answer
     run_plan(chat.assistant, clock())
     run_plan(chat.assistant, clock())  # planning twice is harmless
     reminder = rows(chat.assistant)[-1]
     assert reminder.idempotency_key == f"checkin_reminder:{pid}:2026-W48"
     channel = await send_all(chat.assistant, clock)
     assert "Petit rappel" in channel.sent[0][1][0].text
-    assert "no_contact_this_week" in tasks(chat.assistant)  # Thursday, still no contact
-    clock.advance(days=5)  # next Tuesday 10:00: 7 days after the check-in
+    assert "no_contact_this_week" in tasks(chat.assistant)  # from Thursday, still no contact
+    clock.advance(days=4)  # next Tuesday 10:00: 7 days after the check-in
     run_plan(chat.assistant, clock())
     alert = tasks(chat.assistant)["checkin_unanswered"]
     assert alert.kind == "alert" and alert.counsellor_id == counsellor

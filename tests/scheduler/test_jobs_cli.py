@@ -155,3 +155,33 @@ def test_command_line_enrol_contact_due_report(
         assert p.cer_signed_on == date(2026, 12, 2)
         assert session.scalars(select(CounsellorTask)).all() == []
     engine.dispose()
+
+
+def test_command_line_enrol_by_phone(
+    cli_db: str, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from store.db import make_engine, make_session_factory
+    from store.models import ChannelAccount
+
+    caplog.set_level("DEBUG")
+    assert main(["counsellor-add", "--name", "Claire Martin"]) == 0
+    base = ["enrol", "--name", "Karim Haddad", "--orientation", "2026-11-20", "--counsellor", "1"]
+    assert main([*base, "--phone", "03 28 12 34 56"]) == 2
+    assert "il faut un portable (06 ou 07)" in capsys.readouterr().err
+    assert main([*base, "--phone", "06 12 34"]) == 2
+    assert "vérifiez les chiffres" in capsys.readouterr().err
+    engine = make_engine(cli_db)
+    with make_session_factory(engine)() as session:
+        assert session.scalars(select(Participant)).all() == []  # nothing created
+    assert main([*base, "--phone", "06 12 34 56 78"]) == 0
+    out = capsys.readouterr().out
+    assert "suivi par SMS" in out and "612345678" not in out
+    assert main([*base, "--phone", "+33612345678"]) == 2
+    assert "déjà inscrit" in capsys.readouterr().err
+    with make_session_factory(engine)() as session:
+        (participant,) = session.scalars(select(Participant)).all()
+        account = session.scalars(select(ChannelAccount)).one()
+        assert (account.channel, account.external_ref) == ("sms", "+33612345678")
+        assert participant.person_id == account.person_id and participant.status == "active"
+    engine.dispose()
+    assert "612345678" not in caplog.text

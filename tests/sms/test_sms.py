@@ -8,7 +8,13 @@ import pytest
 
 from capabilities.programme.checkin import checkin_replies
 from core.messages import Button, Kind, Reply
-from core.ports import DeliveryError, RecipientBlocked, RetryLater, TransientDeliveryError
+from core.ports import (
+    ChannelPaused,
+    DeliveryError,
+    RecipientBlocked,
+    RetryLater,
+    TransientDeliveryError,
+)
 from sms.brevo import BrevoSms
 from sms.phone import InvalidNumber, french_mobile, masked
 from sms.render import render
@@ -123,8 +129,13 @@ async def test_brevo_errors_become_the_channel_errors(channel: tuple[BrevoSms, F
         await sms.send("+33612345678", hello)
     assert retry.value.retry_after == 12.0
     fake.fail_next.append((402, {"code": "not_enough_credits", "message": "credits"}, {}))
-    with pytest.raises(RetryLater):
+    with pytest.raises(ChannelPaused):
         await sms.send("+33612345678", hello)
+    # No credits: the SMS channel pauses (an hour) without asking Brevo again.
+    assert sms.paused
+    with pytest.raises(ChannelPaused):
+        await sms.send("+33612345678", hello)
+    sms.paused_until = 0.0  # credits bought
     fake.fail_next.append((500, {"code": "internal", "message": "oops"}, {}))
     with pytest.raises(TransientDeliveryError):
         await sms.send("+33612345678", hello)
