@@ -9,7 +9,7 @@ from starlette.responses import Response
 from capabilities.handoff.queue import can_open
 from console.audit import audit
 from console.web import page, person_id_of, state
-from store import repo_media
+from store import repo_media, retention
 from store.db import Session
 from store.staff import Staff
 
@@ -24,7 +24,12 @@ async def media_file(request: Request, session: Session, staff: Staff) -> Respon
     media_id = request.path_params.get("media_id")
     row = repo_media.get(session, media_id) if isinstance(media_id, int) else None
     if row is None or row.person_id != person_id:
-        raise HTTPException(404, "Ce fichier n'existe plus (la personne a pu tout effacer).")
+        months = retention.load_policy().media_months
+        raise HTTPException(
+            404,
+            f"Ce fichier n'existe plus : la personne l'a effacé, ou il a été supprimé {months} "
+            "mois après son envoi (durée de conservation, config/retention.yaml).",
+        )
     audit(session, staff, "view", f"media {row.id}", console.clock(), person_id)
     return Response(
         row.data,

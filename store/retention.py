@@ -19,11 +19,19 @@ from sqlalchemy.orm import InstrumentedAttribute
 from store import person_data, wipe
 from store.console_models import AuditEntry, LoginAttempt
 from store.console_sessions import ConsoleSession
+from core.i18n import DEFAULT_LOCALE, ngettext_for
 from store.db import Engine, Session
+from store.media import PersonMedia
 from store.models import Person
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "retention.yaml"
-KEYS = ("people_inactive_months", "login_attempts_months", "audit_months", "ended_sessions_days")
+KEYS = (
+    "people_inactive_months",
+    "login_attempts_months",
+    "audit_months",
+    "ended_sessions_days",
+    "media_months",
+)
 
 
 class RetentionConfigError(ValueError):
@@ -38,6 +46,7 @@ class Policy:
     login_attempts_months: int = 6
     audit_months: int = 12
     ended_sessions_days: int = 30
+    media_months: int = 3
 
     @staticmethod
     def months(count: int) -> timedelta:
@@ -77,6 +86,15 @@ def _older(session: Session, column: InstrumentedAttribute[datetime], before: da
     return int(session.scalar(query) or 0)
 
 
+def _old_media(session: Session, before: datetime, erased: list[int]) -> int:
+    """Voice notes and photos past their period, apart from those of people erased whole
+    (already counted with them)."""
+    query = select(func.count()).select_from(PersonMedia).where(PersonMedia.created_at < before)
+    if erased:
+        query = query.where(PersonMedia.person_id.not_in(erased))
+    return int(session.scalar(query) or 0)
+
+
 def plan(session: Session, now: datetime, policy: Policy) -> tuple[Outcome, list[int]]:
     """What retention would delete now, per table, and the people it would erase."""
     people = person_data.inactive_people(
@@ -93,6 +111,7 @@ def plan(session: Session, now: datetime, policy: Policy) -> tuple[Outcome, list
             ConsoleSession.last_seen_at,
             now - timedelta(days=policy.ended_sessions_days),
         ),
+        "person_media": _old_media(session, now - policy.months(policy.media_months), people),
     }
     for table, count in others.items():
         if count:
@@ -117,6 +136,9 @@ def apply(session: Session, now: datetime, policy: Policy) -> Outcome:
         delete(AuditEntry).where(AuditEntry.at < now - policy.months(policy.audit_months))
     )
     session.execute(
+        delete(PersonMedia).where(PersonMedia.created_at < now - policy.months(policy.media_months))
+    )
+    session.execute(
         delete(ConsoleSession).where(
             ConsoleSession.last_seen_at < now - timedelta(days=policy.ended_sessions_days)
         )
@@ -133,10 +155,16 @@ def after_delete(engine: Engine, outcome: Outcome) -> None:
 
 def report(outcome: Outcome, *, dry_run: bool) -> str:
     """The per-table lines the command prints."""
-    verb = "à supprimer" if dry_run else "supprimées"
+    ngettext = ngettext_for(DEFAULT_LOCALE)
     if not outcome.total:
         return "rétention : rien à supprimer\n"
     lines = [
-        f"{table} : {count} ligne(s) {verb}" for table, count in sorted(outcome.counts.items())
+        f"{table} : "
+        + (
+            ngettext("{n} ligne à supprimer", "{n} lignes à supprimer", count)
+            if dry_run
+            else ngettext("{n} ligne supprimée", "{n} lignes supprimées", count)
+        ).format(n=count)
+        for table, count in sorted(outcome.counts.items())
     ]
     return "\n".join([*lines, f"total : {outcome.total}"]) + "\n"

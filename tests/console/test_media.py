@@ -130,3 +130,31 @@ async def test_the_console_shows_a_player_and_the_image_and_serves_them_to_staff
     assert audio.headers["content-type"] == "audio/ogg"
     assert client.get(f"{url}/media/{photo.id}").content == JPEG
     assert client.get(f"/conversations/{voice.person_id}/media/999").status_code == 404
+
+
+async def test_voice_notes_and_photos_are_deleted_three_months_later_and_the_console_says_so(
+    chat: Chat, client: TestClient, relay: StaffRelay, counsellor: int, clock: FrozenClock
+) -> None:
+    from store import retention
+
+    await chat.consent()
+    await send_voice(chat)
+    clock.advance(days=80)
+    await send_photo(chat)  # still within three months of today
+    voice, photo = stored(chat)
+    clock.advance(days=15)  # the voice note is 95 days old, the photo 15
+    policy = retention.load_policy()
+    assert policy.media_months == 3
+    with chat.assistant.sessions() as session:
+        planned, people = retention.plan(session, clock(), policy)
+        assert people == [] and planned.counts == {"person_media": 1}
+        retention.apply(session, clock(), policy)
+        session.commit()
+    assert [m.id for m in stored(chat)] == [photo.id]
+    assert sign_in(client, "karim@example.org") == 303
+    url = f"/conversations/{voice.person_id}"
+    page = client.get(url).text
+    assert f"{url}/media/{photo.id}" in page and f"{url}/media/{voice.id}" not in page
+    gone = client.get(f"{url}/media/{voice.id}")
+    assert gone.status_code == 404
+    assert "supprimé 3 mois après" in gone.text and "Traceback" not in gone.text

@@ -67,7 +67,7 @@ async def test_dry_run_counts_per_table_then_apply_deletes_only_that(
         if file.exists():
             assert OLD_NAME.encode() not in file.read_bytes(), file.name
     report = retention.report(done, dry_run=False)
-    assert "people : 1 ligne(s) supprimées" in report and "total :" in report
+    assert "people : 1 ligne supprimée" in report and "total :" in report
 
 
 def test_a_wrong_value_names_the_key(tmp_path: Path) -> None:
