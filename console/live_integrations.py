@@ -16,16 +16,15 @@ from starlette.exceptions import HTTPException
 from capabilities.appointments.booking import BookingError, mark_attendance, upcoming
 from capabilities.appointments.day_sheet import day_sheet
 from capabilities.appointments.describe import place_of
-from capabilities.appointments.stats import stats_rows
 from capabilities.handoff.queue import names_of
 from capabilities.programme import periods
 from capabilities.programme.cadence import PARTICIPANT_KINDS, due_actions
 from capabilities.programme.caseload import last_checkin, open_caseload, recent_contacts
 from capabilities.programme.checkin import ANSWER_LABELS
 from capabilities.programme.contacts import KIND_LABELS, record_contact
-from capabilities.programme.enrolment import EnrolmentError, enrol, enrol_by_sms, participant_of
+from capabilities.programme.enrolment import participant_of
 from capabilities.programme.planning import participant_row
-from capabilities.programme.report import ParticipantLine, participant_lines
+from capabilities.programme.report import ParticipantLine
 from capabilities.programme.rules import Rules, default_rules
 from capabilities.programme.today import mark_done, open_tasks, with_week_answer
 from console.integrations import (
@@ -36,6 +35,8 @@ from console.integrations import (
     ParticipantView,
     TaskRow,
 )
+from console.live_enrolment import enrol_participant
+from console.live_rates import programme_rates
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import format_clock, format_when
 from core.phone import readable
@@ -179,34 +180,16 @@ class LiveIntegrations:
         """Enrol through the programme (``staff_id`` the referent; orientation today unless
         given) and hand back the invitation code; with a phone (E.164), followed by SMS (no
         invitation)."""
-        now = self.clock()
-        if phone is not None:
-            try:
-                enrol_by_sms(
-                    session,
-                    name=label,
-                    phone=phone,
-                    orientation_on=orientation_on or to_paris(now).date(),
-                    counsellor_id=staff_id,
-                    now=now,
-                    rules=self.rules,
-                )
-            except EnrolmentError as error:
-                raise HTTPException(400, f"Inscription impossible : {error}.") from error
-            return Enrolment(code="", person_label=label)
-        try:
-            enrolled = enrol(
-                session,
-                name=label,
-                orientation_on=orientation_on or to_paris(now).date(),
-                counsellor_id=staff_id,
-                now=now,
-                username=self.username,
-                rules=self.rules,
-            )
-        except EnrolmentError as error:
-            raise HTTPException(400, f"Inscription impossible : {error}.") from error
-        return Enrolment(code=enrolled.code, person_label=label)
+        return enrol_participant(
+            session,
+            staff_id=staff_id,
+            label=label,
+            orientation_on=orientation_on,
+            phone=phone,
+            now=self.clock(),
+            username=self.username,
+            rules=self.rules,
+        )
 
     # --- the day's appointments (émargement) ----------------------------------------
 
@@ -413,15 +396,5 @@ class LiveIntegrations:
     # --- indicators -----------------------------------------------------------------
 
     def rates(self, session: Session) -> dict[str, float | None]:
-        """No-show rate (of meetings with a known outcome) and weekly-contact compliance."""
-        seen = noshow = 0
-        for row in stats_rows(session):
-            seen += int(str(row["seen"]))
-            noshow += int(str(row["noshow"]))
-        lines = participant_lines(session, self.clock(), self.rules)
-        due = sum(line.weeks_due for line in lines)
-        met = sum(line.weeks_with_contact for line in lines)
-        return {
-            "noshow_rate": noshow / (seen + noshow) if seen + noshow else None,
-            "weekly_contact_rate": met / due if due else None,
-        }
+        """No-show rate and weekly-contact compliance (:mod:`console.live_rates`)."""
+        return programme_rates(session, self.clock(), self.rules)

@@ -16,10 +16,10 @@ import yaml
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from core.i18n import DEFAULT_LOCALE, ngettext_for
 from store import person_data, wipe
 from store.console_models import AuditEntry, LoginAttempt
 from store.console_sessions import ConsoleSession
-from core.i18n import DEFAULT_LOCALE, ngettext_for
 from store.db import Engine, Session
 from store.media import PersonMedia
 from store.models import Person

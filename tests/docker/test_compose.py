@@ -43,6 +43,10 @@ DEFAULT_IN_PRODUCTION = {
     "webchat_max_chars": "the tested limits",
     "webchat_visitor_per_minute": "the tested limits",
     "webchat_address_per_minute": "the tested limits",
+    # SMS is off in the shipped file (SMS_PROVIDER empty); turning it on adds these two as
+    # Docker secrets (docs/sms.md).
+    "brevo_api_key": "SMS off by default",
+    "sms_webhook_secret": "SMS off by default",
 }
 # Settings given as Docker secrets (a file named after the setting under /run/secrets).
 SECRET_SETTINGS = {
