@@ -121,10 +121,10 @@ def form_page(
 ) -> Response:
     errors: dict[str, list[str]] = defaultdict(list)
     for problem in problems:
-        errors[problem.key].append(problem.text(gettext))
+        errors[problem.key].append(problem.text(gettext, ngettext))
     confirm = None
     if need is not None:
-        confirm = {"count": need.count, "text": need.problem.text(gettext)}
+        confirm = {"count": need.count, "text": need.problem.text(gettext, ngettext)}
     status = 409 if need is not None else 400 if problems else 200
     return render(
         request,

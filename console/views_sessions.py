@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from console import sessions as auth_sessions
 from console.audit import audit
 from console.security import MIN_PASSWORD, hash_password, verify_password
-from console.web import checked_form, flash, gettext, page, state
+from console.web import checked_form, flash, gettext, ngettext, page, state
 from store import repo_console_login
 from store.console_sessions import ConsoleSession
 from store.db import Session
@@ -76,7 +76,11 @@ async def password_action(request: Request, session: Session, staff: Staff) -> R
             session,
             staff,
             "password",
-            f"mot de passe changé, {ended} session(s) fermée(s)",
+            ngettext(
+                "mot de passe changé, {n} session fermée",
+                "mot de passe changé, {n} sessions fermées",
+                ended,
+            ).format(n=ended),
             now,
             None,
         )
@@ -95,7 +99,14 @@ async def end_all_action(request: Request, session: Session, staff: Staff) -> Re
     now = state(request).clock()
     ended = repo_console_login.revoke(session, member.id, now, "admin")
     audit(
-        session, staff, "session", f"{member.email or member.name} : {ended} fermée(s)", now, None
+        session,
+        staff,
+        "session",
+        ngettext("{who} : {n} fermée", "{who} : {n} fermées", ended).format(
+            who=member.email or member.name, n=ended
+        ),
+        now,
+        None,
     )
     flash(
         request,

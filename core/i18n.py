@@ -32,6 +32,11 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a pair of forms for extraction (``ngettext`` chooses one later, by count)."""
+    return singular, plural
+
+
 @lru_cache(maxsize=8)
 def translations(locale: str) -> NullTranslations:
     """The catalog for ``locale``, or an identity catalog for French.

@@ -28,6 +28,7 @@ from capabilities.programme.enrolment import EnrolmentError, enrol, enrol_by_sms
 from capabilities.programme.planning import compute, plan
 from capabilities.programme.rules import Rules, RulesError, default_rules
 from core.clock import PARIS, utcnow
+from core.i18n import DEFAULT_LOCALE, ngettext_for
 from core.logs import configure_logging
 from core.phone import InvalidNumber, french_mobile
 from core.settings import ConfigError, Settings, get_settings
@@ -78,7 +79,12 @@ def cmd_due(sessions: SessionFactory, rules: Rules, args: argparse.Namespace) ->
         print(json.dumps(found, ensure_ascii=False, indent=1))
         return 0
     when = now.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
-    print(f"{len(found)} action(s) dues le {when} (heure de Paris) — rien n'est envoyé.")
+    line = ngettext_for(DEFAULT_LOCALE)(
+        "{n} action due le {when} (heure de Paris) — rien n'est envoyé.",
+        "{n} actions dues le {when} (heure de Paris) — rien n'est envoyé.",
+        len(found),
+    )
+    print(line.format(n=len(found), when=when))
     for item in found:
         who = f"#{item['participant']} {item['name']}" if item["participant"] else "conseiller"
         print(f"- {who} | {item['kind']} | {item['rule']} | {item['reason']}")

@@ -25,7 +25,7 @@ from capabilities.appointments.admin_checks import (
     future_bookings,
     most_seats,
 )
-from core.i18n import N_
+from core.i18n import N_, N_plural
 from store import repo_agenda_admin
 from store.appointments import Espace, Motif
 from store.db import Session
@@ -225,13 +225,15 @@ def save_motif(
         booked = future_bookings(session, now, motif_id=motif.id)
         if booked and data.kind != motif.kind:
             problems.append(
-                Problem(
+                Problem.counted(
                     "kind",
-                    N_(
+                    N_plural(
+                        "{count} rendez-vous à venir est pris sur ce motif : il ne peut pas "
+                        "changer de type (individuel ou collectif).",
                         "{count} rendez-vous à venir sont pris sur ce motif : il ne peut pas "
-                        "changer de type (individuel ou collectif)."
+                        "changer de type (individuel ou collectif).",
                     ),
-                    {"count": len(booked)},
+                    len(booked),
                 )
             )
         taken = _seats_taken(session, motif.id, now) if data.kind == "collective" else 0

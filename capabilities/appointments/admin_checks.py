@@ -12,12 +12,13 @@ from datetime import date, datetime, time
 
 from capabilities.appointments.slots import recurs_on
 from core.clock import PARIS
-from core.i18n import N_
+from core.i18n import N_, N_plural
 from store import repo_agenda_admin, repo_appointments
 from store.appointments import Booking, OpeningPeriod
 from store.db import Session
 
 Gettext = Callable[[str], str]
+Ngettext = Callable[[str, str, int], str]
 WEEKDAY_NAMES = (
     N_("lundi"),
     N_("mardi"),
@@ -37,13 +38,25 @@ class Problem:
     key: str  # the form field it belongs to
     message: str
     params: dict[str, object] = field(default_factory=dict)
+    plural: str = ""  # with ``params["count"]``: the form ngettext picks for other counts
 
-    def text(self, _: Gettext) -> str:
-        """The sentence in the reader's language."""
+    @classmethod
+    def counted(cls, key: str, forms: tuple[str, str], count: int, **params: object) -> Problem:
+        """A sentence about ``count`` things, in both forms (:func:`core.i18n.N_plural`)."""
+        return cls(key, forms[0], {"count": count, **params}, plural=forms[1])
+
+    def text(self, _: Gettext, ngettext: Ngettext | None = None) -> str:
+        """The sentence in the reader's language (the right plural when ``ngettext`` is
+        given; French rules otherwise)."""
         values = {
             key: _(value) if key in TRANSLATED_FIELDS and isinstance(value, str) else value
             for key, value in self.params.items()
         }
+        count = self.params.get("count")
+        if self.plural and isinstance(count, int):
+            if ngettext is not None:
+                return ngettext(self.message, self.plural, count).format(**values)
+            return _(self.message if count < 2 else self.plural).format(**values)
         return _(self.message).format(**values)
 
 
@@ -55,9 +68,11 @@ class AgendaError(Exception):
         self.problems = list(problems)
 
 
-LEFT_OUT = N_(
+LEFT_OUT = N_plural(
+    "{count} rendez-vous déjà pris (le {first}) ne serait plus couvert. Il reste réservé : "
+    "confirmez pour continuer, puis prévenez la personne si besoin.",
     "{count} rendez-vous déjà pris (le premier le {first}) ne seraient plus couverts. Ils "
-    "restent réservés : confirmez pour continuer, puis prévenez les personnes si besoin."
+    "restent réservés : confirmez pour continuer, puis prévenez les personnes si besoin.",
 )
 
 
@@ -67,11 +82,8 @@ class NeedsConfirmation(Exception):
     def __init__(self, bookings: Sequence[Booking]) -> None:
         self.count = len(bookings)
         first = min(b.starts_at for b in bookings).astimezone(PARIS)
-        self.problem = Problem(
-            "confirm",
-            LEFT_OUT,
-            {"count": self.count, "first": f"{first:%d/%m/%Y} à {first.hour} h {first.minute:02d}"},
-        )
+        when = f"{first:%d/%m/%Y} à {first.hour} h {first.minute:02d}"
+        self.problem = Problem.counted("confirm", LEFT_OUT, self.count, first=when)
         super().__init__(self.problem.message)
 
 

@@ -204,7 +204,7 @@ def test_editing_a_period_counts_the_bookings_it_would_leave_out(sessions: Sessi
             save_period(session, later, period_id=thursday, now=NOW)
         assert asked.value.count == 1
         text = asked.value.problem.text(lambda s: s)
-        assert text.startswith("1 rendez-vous déjà pris (le premier le 26/11/2026 à 9 h 00)")
+        assert text.startswith("1 rendez-vous déjà pris (le 26/11/2026 à 9 h 00)")
         with pytest.raises(NeedsConfirmation):  # a wrong number asks again
             save_period(session, later, period_id=thursday, now=NOW, confirmed=2)
         save_period(session, later, period_id=thursday, now=NOW, confirmed=1)

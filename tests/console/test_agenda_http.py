@@ -293,7 +293,7 @@ def test_closing_an_espace_with_bookings_asks_for_the_number_first(
     closed = {"name": "Espace de la gare", "commune": "Dunkerque"}  # "active" unticked
     status, page = submit(client, "/admin/espaces/gare/edit", closed)
     assert status == 409
-    assert "1 rendez-vous déjà pris (le premier le 26/11/2026 à 9 h 00)" in page
+    assert "1 rendez-vous déjà pris (le 26/11/2026 à 9 h 00)" in page
     assert 'name="confirm" value="1"' in page
     assert submit(client, "/admin/espaces/gare/edit", {**closed, "confirm": "1"})[0] == 303
     with assistant.sessions() as session:

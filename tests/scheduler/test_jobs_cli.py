@@ -137,7 +137,7 @@ def test_command_line_enrol_contact_due_report(
     assert main(["contact", "1", "--kind", "cer", "--at", "2026-12-02T14:30"]) == 0
     capsys.readouterr()
     assert main(["due", "--now", "2026-12-03T10:00"]) == 0
-    assert "0 action(s) dues" in capsys.readouterr().out
+    assert "0 action due" in capsys.readouterr().out
     assert main(["report", "--csv", "--now", "2026-12-03T10:00"]) == 0
     report = capsys.readouterr().out
     assert report.splitlines()[0].startswith("\ufeffparticipant;name;counsellor")
