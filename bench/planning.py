@@ -129,8 +129,21 @@ def _line(label: str, elapsed: float, result: PlanResult) -> str:
     )
 
 
-def main(count: int, now: datetime) -> int:
-    """Load; plan per row (rolled back), then set-based twice; print the numbers."""
+def _send_times(engine: object) -> str:
+    """The outbox's size after the round and how long sending it takes at 30 and 1000/s."""
+    with engine.connect() as connection:  # type: ignore[attr-defined]
+        rows = int(connection.exec_driver_sql("SELECT count(*) FROM outbox").scalar() or 0)
+    return (
+        f"outbox: {rows} rows; sending them takes {rows / 30 / 3600:.1f} h at 30 msg/s, "
+        f"{rows / 1000 / 60:.1f} min at 1000 msg/s"
+    )
+
+
+def main(count: int, now: datetime, *, per_row: bool = True) -> int:
+    """Load; plan per row (rolled back), then set-based twice; print the numbers.
+
+    ``per_row=False`` (national scale: the per-row planner alone would take minutes) skips
+    the comparison; ``tests/programme`` keeps both planners' results equal."""
     rules = default_rules()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with temporary_postgres("bench_planning") as engine:
@@ -141,12 +154,16 @@ def main(count: int, now: datetime) -> int:
         with sessions() as session:  # warm the caches for both planners alike
             sum(1 for _ in load_rows(session, now))
         started = time.perf_counter()
-        with sessions() as session:
-            before = plan_per_row(session, now, rules)
-            session.rollback()
-        per_row = time.perf_counter() - started
-        print(_line("before — pure function on every participant (rolled back)", per_row, before))
-        _vacuum(engine)
+        before = None
+        if per_row:
+            with sessions() as session:
+                before = plan_per_row(session, now, rules)
+                session.rollback()
+        per_row_s = time.perf_counter() - started
+        if before is not None:
+            label = "before — pure function on every participant (rolled back)"
+            print(_line(label, per_row_s, before))
+            _vacuum(engine)
         results = []
         for attempt in ("first", "second"):
             started = time.perf_counter()
@@ -156,17 +173,28 @@ def main(count: int, now: datetime) -> int:
             elapsed = time.perf_counter() - started
             results.append(elapsed)
             print(_line(f"after — set-based, {attempt} round", elapsed, result), flush=True)
-            if attempt == "first" and (
-                result.by_rule != before.by_rule
-                or result.messages_planned != before.messages_planned
-                or result.tasks_created != before.tasks_created
+            if attempt == "first":
+                print(_send_times(engine), flush=True)
+            if (
+                attempt == "first"
+                and before is not None
+                and (
+                    result.by_rule != before.by_rule
+                    or result.messages_planned != before.messages_planned
+                    or result.tasks_created != before.tasks_created
+                )
             ):
                 print("MISMATCH: the two planners disagree")
                 return 1
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"ratio before/after: {per_row / results[0]:.1f}× ({per_row:.2f} s → {results[0]:.2f} s)")
-    ok = results[0] <= 5.0
-    print(f"target (weekly round ≤ 5 s): {'met' if ok else 'NOT met'} ({results[0]:.2f} s)")
+    if before is not None:
+        ratio = per_row_s / results[0]
+        print(f"ratio before/after: {ratio:.1f}× ({per_row_s:.2f} s → {results[0]:.2f} s)")
+    target = 5.0 if count <= 100_000 else 20.0
+    ok = results[0] <= target
+    print(
+        f"target (weekly round ≤ {target:.0f} s): {'met' if ok else 'NOT met'} ({results[0]:.2f} s)"
+    )
     return 0 if ok else 1
 
 
@@ -181,5 +209,8 @@ if __name__ == "__main__":
         "10:00 Paris — check-in time; 2026-12-03T10:00+01:00 is a Thursday, when the weeks "
         "without contact become counsellor tasks)",
     )
+    parser.add_argument(
+        "--no-per-row", action="store_true", help="skip the per-row planner (1,000,000 people)"
+    )
     arguments = parser.parse_args()
-    sys.exit(main(arguments.participants, arguments.now))
+    sys.exit(main(arguments.participants, arguments.now, per_row=not arguments.no_per_row))
