@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -17,13 +17,14 @@ from app.build import build_context
 from app.context import AppContext
 from app.sms import SmsParts, wire_sms
 from capabilities.programme.checkin import after_checkin_sent
-from capabilities.programme.enrolment import EnrolmentError, enrol, enrol_by_sms
+from capabilities.programme.enrolment import Enrolled, EnrolmentError, enrol, enrol_by_sms
 from capabilities.programme.planning import plan
 from capabilities.programme.rules import default_rules
 from core.clock import FrozenClock
 from core.settings import Settings, load_settings
 from scheduler.dispatch import Dispatcher
 from sms.segments import segments
+from store.db import Session
 from store.models import ChannelAccount, HandoffRequest
 from store.outbox import OutboxMessage
 from store.programme import ContactEvent, CounsellorTask, Participant
@@ -75,6 +76,37 @@ def a_counsellor(context: AppContext) -> int:
         session.add(staff)
         session.commit()
         return staff.id
+
+
+def sms_participant(
+    session: Session,
+    counsellor: int,
+    now: datetime,
+    *,
+    name: str = "Karim Haddad",
+    phone: str = PHONE,
+) -> int:
+    """A participant oriented on 1 September, followed by SMS: their participant id."""
+    return enrol_by_sms(
+        session,
+        name=name,
+        phone=phone,
+        orientation_on=date(2026, 9, 1),
+        counsellor_id=counsellor,
+        now=now,
+    )
+
+
+def telegram_participant(session: Session, counsellor: int, now: datetime) -> Enrolled:
+    """Samia, oriented on 1 September, invited by Telegram."""
+    return enrol(
+        session,
+        name="Samia Benali",
+        orientation_on=date(2026, 9, 1),
+        counsellor_id=counsellor,
+        now=now,
+        username="Emplois20000Bot",
+    )
 
 
 def settled(context: AppContext, participant_id: int) -> None:
@@ -148,22 +180,8 @@ async def test_telegram_and_sms_participants_get_the_checkin_and_one_reminder_af
     counsellor = a_counsellor(context)
     chat = Chat(context.assistant)
     with context.sessions() as session:
-        invited = enrol(
-            session,
-            name="Samia Benali",
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-            username="Emplois20000Bot",
-        )
-        by_sms = enrol_by_sms(
-            session,
-            name="Karim Haddad",
-            phone=PHONE,
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-        )
+        invited = telegram_participant(session, counsellor, clock())
+        by_sms = sms_participant(session, counsellor, clock())
         session.commit()
     settled(context, invited.participant_id)
     settled(context, by_sms)
@@ -227,14 +245,7 @@ async def test_a_free_text_sms_reaches_the_counsellor_and_stop_stops(
     context, parts = wired
     counsellor = a_counsellor(context)
     with context.sessions() as session:
-        pid = enrol_by_sms(
-            session,
-            name="Karim Haddad",
-            phone=PHONE,
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-        )
+        pid = sms_participant(session, counsellor, clock())
         session.commit()
     settled(context, pid)
     run_plan(context)
@@ -289,14 +300,7 @@ async def test_delivery_reports_update_the_state(
     context, parts = wired
     counsellor = a_counsellor(context)
     with context.sessions() as session:
-        enrol_by_sms(
-            session,
-            name="Karim Haddad",
-            phone=PHONE,
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-        )
+        sms_participant(session, counsellor, clock())
         session.commit()
     await context.channels["sms"].send(PHONE, [])  # nothing to say: nothing sent
     from core.messages import Reply
@@ -325,29 +329,10 @@ async def test_an_invalid_number_marks_the_participant_and_no_credit_pauses_sms_
     counsellor = a_counsellor(context)
     chat = Chat(context.assistant)
     with context.sessions() as session:
-        invited = enrol(
-            session,
-            name="Samia Benali",
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-            username="Emplois20000Bot",
-        )
-        first = enrol_by_sms(
-            session,
-            name="Karim Haddad",
-            phone=PHONE,
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-        )
-        second = enrol_by_sms(
-            session,
-            name="Nadia Roussel",
-            phone="+33781234567",
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
+        invited = telegram_participant(session, counsellor, clock())
+        first = sms_participant(session, counsellor, clock())
+        second = sms_participant(
+            session, counsellor, clock(), name="Nadia Roussel", phone="+33781234567"
         )
         session.commit()
     for pid in (invited.participant_id, first, second):
@@ -381,23 +366,9 @@ async def test_an_invalid_number_marks_the_participant_and_no_credit_pauses_sms_
 def test_the_same_number_cannot_be_enrolled_twice(context: AppContext, clock: FrozenClock) -> None:
     counsellor = a_counsellor(context)
     with context.sessions() as session:
-        enrol_by_sms(
-            session,
-            name="Karim Haddad",
-            phone=PHONE,
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-        )
+        sms_participant(session, counsellor, clock())
         with pytest.raises(EnrolmentError, match="déjà inscrit"):
-            enrol_by_sms(
-                session,
-                name="Karim H.",
-                phone=PHONE,
-                orientation_on=date(2026, 9, 1),
-                counsellor_id=counsellor,
-                now=clock(),
-            )
+            sms_participant(session, counsellor, clock(), name="Karim H.")
 
 
 async def test_mesdonnees_lists_the_number_and_supprimer_erases_it(
@@ -406,14 +377,7 @@ async def test_mesdonnees_lists_the_number_and_supprimer_erases_it(
     context, parts = wired
     counsellor = a_counsellor(context)
     with context.sessions() as session:
-        pid = enrol_by_sms(
-            session,
-            name="Karim Haddad",
-            phone=PHONE,
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-        )
+        pid = sms_participant(session, counsellor, clock())
         session.commit()
     assert await post(parts, sms_event("replied", 1, reply="/mesdonnees", ts_event=1)) == 200
     listed = brevo.sent[-1]["content"]
@@ -478,14 +442,7 @@ async def test_meeting_reminders_go_by_sms_within_two_segments(
     context, parts = wired
     counsellor = a_counsellor(context)
     with context.sessions() as session:
-        pid = enrol_by_sms(
-            session,
-            name="Karim Haddad",
-            phone=PHONE,
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-        )
+        pid = sms_participant(session, counsellor, clock())
         person_id = session.get(Participant, pid).person_id  # type: ignore[union-attr]
         assert person_id is not None
         booking = book(
@@ -553,14 +510,7 @@ async def test_python_m_bot_serves_sms_without_telegram(tmp_path: Any, brevo: Fa
             staff = Staff(name="Claire Martin", role="counsellor")
             session.add(staff)
             session.flush()
-            pid = enrol_by_sms(
-                session,
-                name="Karim Haddad",
-                phone=PHONE,
-                orientation_on=date(2026, 9, 1),
-                counsellor_id=staff.id,
-                now=datetime.now(UTC),
-            )
+            pid = sms_participant(session, staff.id, datetime.now(UTC))
             enqueue(
                 session,
                 key="test:serve:sms",
@@ -606,14 +556,7 @@ async def test_a_brevo_server_error_is_retried_with_backoff_and_sent_once(
     context, _parts = wired
     counsellor = a_counsellor(context)
     with context.sessions() as session:
-        pid = enrol_by_sms(
-            session,
-            name="Karim Haddad",
-            phone=PHONE,
-            orientation_on=date(2026, 9, 1),
-            counsellor_id=counsellor,
-            now=clock(),
-        )
+        pid = sms_participant(session, counsellor, clock())
         session.commit()
     settled(context, pid)
     run_plan(context)
