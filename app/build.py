@@ -73,6 +73,12 @@ def build_nlu(settings: Settings, clock: Clock = utcnow) -> Nlu:
     return service
 
 
+def held_channels(settings: Settings) -> frozenset[str]:
+    """Channels fed by an inbox that another replica may take over after a crash (webhook
+    mode): their replies are held until sent (:mod:`store.held_replies`)."""
+    return frozenset({"telegram"}) if settings.telegram_webhook_url else frozenset()
+
+
 def build_context(
     settings: Settings | None = None,
     *,
@@ -92,7 +98,14 @@ def build_context(
             nlu = build_nlu(settings, clock)
             parse = nlu.parse
         wakeup = Wakeup()
-        assistant = Assistant(database.sessions, services, settings, parse, kick=wakeup.kick)
+        assistant = Assistant(
+            database.sessions,
+            services,
+            settings,
+            parse,
+            kick=wakeup.kick,
+            holds=held_channels(settings),
+        )
         context = AppContext(
             settings=settings,
             clock=clock,

@@ -6,10 +6,12 @@ chat's updates to the PTB ``Application`` one by one in ``update_id`` order, mar
 done after its replies are sent. A kick (the webhook recorded an update) wakes the slots;
 they also look every ``poll_seconds`` for rows left by a replica that died.
 
-Known window: a replica killed after a turn's transaction but before the row is marked done
-leaves the row; the next replica re-processes it, the assistant recognises the update id
-and answers nothing, so that person may miss the replies of that one message. Nothing is
-ever answered twice.
+A replica killed after a turn's transaction but before the row is marked done leaves the
+row; the next replica re-processes it: the assistant recognises the update id and, instead
+of running the turn again, sends the replies that turn stored (:mod:`store.held_replies`).
+Marking the row done deletes them. The one window left is a kill after Telegram accepted
+the replies and before the row is marked done (one database round trip): then they are
+sent a second time; see docs/replicas.md.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from bot.telegram_convert import CHANNEL
 from core.clock import utcnow
-from store import inbox
+from store import held_replies, inbox
 from store.db import SessionFactory
 from store.locks import KeyLocks, LockSlot
 
@@ -135,6 +138,7 @@ class InboxWorker:
     def _done(self, update_id: int) -> None:
         with self.sessions() as session, session.begin():
             inbox.mark_done(session, update_id, utcnow())
+            held_replies.release(session, CHANNEL, update_id)
 
     async def _drain(self, chat: int, stop: asyncio.Event) -> None:
         """Process the chat's undone updates in order, while holding its lock."""

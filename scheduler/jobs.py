@@ -40,7 +40,7 @@ from core.ports import Channel
 from core.settings import ROOT
 from core.wakeup import Wakeup
 from scheduler.dispatch import Dispatcher
-from store import inbox, repo_outbox, repo_programme, retention, wipe
+from store import held_replies, inbox, repo_outbox, repo_programme, retention, wipe
 from store import sms as sms_store
 from store.db import SessionFactory
 from store.locks import LeaderLock
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 TICK, DAILY_REPORT, RETENTION = "programme.tick", "programme.daily_report", "programme.retention"
 REPORTS = ROOT / "var" / "reports"
 INBOX_RETENTION = timedelta(days=3)  # Telegram stops re-delivering after a day
+HELD_REPLIES_RETENTION = timedelta(days=1)  # an answer older than this would only confuse
 # What to do once a row went out: a sent check-in or reminder waits for its typed answer.
 AFTER_SEND = {
     "weekly_checkin": after_checkin_sent,
@@ -131,6 +132,7 @@ class Programme:
             count = repo_outbox.purge_delivered(session, old)
             count += repo_programme.purge_invitations(session, old)
             count += inbox.purge_done(session, now - INBOX_RETENTION)
+            count += held_replies.purge_older(session, now - HELD_REPLIES_RETENTION)
             count += sms_store.purge_done(session, now - INBOX_RETENTION)
             people = retention.apply(session, now, self.retention_policy)
         retention.after_delete(wipe.engine_of(self.sessions), people)

@@ -4,6 +4,7 @@ from store import (  # noqa: F401
     appointments,
     console_models,
     console_sessions,
+    held_replies,
     inbox,
     media,
     models,

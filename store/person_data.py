@@ -23,8 +23,9 @@ HIDDEN = frozenset(
     {"nonce", "code_hash", "idempotency_key", "claimed_by", "claimed_at", "password_hash"}
 )
 # Tables about the person that are not theirs to receive (the access log of the console is
-# shown, the delivery queue is not: it only repeats the messages).
-SKIPPED = frozenset({"outbox", "processed_updates"})
+# shown, the delivery queue is not: it only repeats the messages; held replies neither, and
+# they live a day at most).
+SKIPPED = frozenset({"outbox", "processed_updates", "held_replies"})
 
 
 @dataclass(frozen=True)

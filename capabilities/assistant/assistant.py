@@ -34,7 +34,7 @@ from core.messages import Incoming, Kind, Reply
 from core.ports import Parser
 from core.safe_input import clean_incoming
 from core.settings import Settings
-from store import repo_conversation
+from store import held_replies, repo_conversation
 from store.db import Session, SessionFactory
 from store.errors import Conflict, Unavailable, database_errors
 from store.models import ChannelAccount, Conversation, Person, ProcessedUpdate
@@ -55,6 +55,12 @@ def apology(locale: str) -> Reply:
             "Votre message n'est pas perdu : réessayez dans un instant."
         )
     )
+
+
+def reply_key(incoming: Incoming) -> str:
+    """The outbox key of a turn's replies that the channel refused (one row per update)."""
+    reference = incoming.update_id if incoming.update_id is not None else id(incoming)
+    return f"reply:{incoming.channel}:{incoming.user_ref}:{reference}"[:120]
 
 
 Outcome = tuple[list[Reply], list[Event]]
@@ -81,6 +87,7 @@ class Assistant:
         parse: Parser,
         *,
         kick: Callable[[], None] | None = None,
+        holds: frozenset[str] = frozenset(),
     ) -> None:
         self.sessions = sessions
         self.services = services
@@ -92,6 +99,10 @@ class Assistant:
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._throttle_calls = 0
         self.kick = kick  # wakes the outbox dispatcher: an undelivered reply goes out at once
+        # Channels whose updates come from an inbox that may hand one update to a second
+        # replica after a crash: their replies are held until the update is done
+        # (:mod:`store.held_replies`), so the second replica can send them.
+        self.holds = holds
         # PostgreSQL waits on the network: its groups run in a thread so the loop goes on.
         offload = repo_conversation.offloads(sessions)
         self.groups: TurnGroups[_Job, Outcome] = TurnGroups(self._run_group, offload=offload)
@@ -139,7 +150,7 @@ class Assistant:
         """
         now = self.services.clock()
         reference = incoming.update_id if incoming.update_id is not None else id(incoming)
-        key = f"reply:{incoming.channel}:{incoming.user_ref}:{reference}"
+        key = reply_key(incoming)
         with self.sessions() as session:
             person_id = repo_conversation.person_id_of(session, incoming.channel, incoming.user_ref)
             if person_id is None:  # refused or erased: nothing of theirs is kept
@@ -147,7 +158,7 @@ class Assistant:
                 return
             queued = enqueue(
                 session,
-                key=key[:120],
+                key=key,
                 person_id=person_id,
                 rule="reply",
                 replies=replies,
@@ -222,6 +233,22 @@ class Assistant:
         key = (incoming.channel, incoming.update_id)
         return session.get(ProcessedUpdate, key) is not None
 
+    def _holds(self, incoming: Incoming, replies: list[Reply]) -> bool:
+        """Are this turn's replies kept until its update is done (webhook mode)?"""
+        return bool(replies) and incoming.update_id is not None and incoming.channel in self.holds
+
+    def _still_held(self, session: Session, incoming: Incoming) -> Outcome:
+        """An update already processed: its replies again if a replica died before sending
+        them (held, not handed to the outbox), otherwise nothing."""
+        if incoming.update_id is None or incoming.channel not in self.holds:
+            return _NOTHING
+        replies = held_replies.still_held(
+            session, incoming.channel, incoming.update_id, reply_key(incoming)
+        )
+        if replies:
+            log.info("update %s: sending the replies of a replica that stopped", incoming.update_id)
+        return (replies, [])
+
     def _claim(self, session: Session, jobs: Sequence[_Job]) -> list[bool]:
         """Record the update ids in one statement; False for those already processed."""
         keys = [(j.incoming.channel, j.incoming.update_id) for j in jobs]
@@ -244,7 +271,7 @@ class Assistant:
         log_rows: list[dict[str, Any]] = []
         for job, claimed in zip(jobs, claims, strict=True):
             if not claimed:
-                outcomes.append(_NOTHING)
+                outcomes.append(self._still_held(session, job.incoming))
                 continue
             incoming = job.incoming
             person, conversation = loaded[(incoming.channel, incoming.user_ref)]
@@ -267,6 +294,11 @@ class Assistant:
                 replies = router.throttle(turn, first=job.count == limit + 1)
             else:
                 replies = router.route(turn)
+            if self._holds(incoming, replies) and not turn.erased:
+                assert incoming.update_id is not None
+                held_replies.hold(
+                    session, incoming.channel, incoming.update_id, person.id, replies, now
+                )
             log_rows += self._log_rows(turn, replies)
             outcomes.append((replies, [Event(n, person.id, d) for n, d in turn.emitted]))
         if log_rows:
