@@ -53,8 +53,9 @@ def _port() -> int:
 class Replica:
     """One ``python -m bot`` subprocess in webhook mode."""
 
-    def __init__(self, index: int, env: dict[str, str], logs: Path) -> None:
+    def __init__(self, index: int, env: dict[str, str], logs: Path, module: str = "bot") -> None:
         self.index = index
+        self.module = module
         self.port = _port()
         self.env = {**env, "CONSOLE_PORT": str(self.port)}
         self.log = logs / f"replica-{index}.log"
@@ -67,7 +68,7 @@ class Replica:
     async def start(self, client: httpx.AsyncClient) -> None:
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=ROOT, env=self.env, stdout=log, stderr=log
+                sys.executable, "-m", self.module, cwd=ROOT, env=self.env, stdout=log, stderr=log
             )
         for _ in range(1200):
             with contextlib.suppress(httpx.TransportError):
@@ -112,6 +113,22 @@ class Balancer:
             self.retries += 1
             await asyncio.sleep(0.05)
         raise RuntimeError(f"update {update['update_id']} never accepted")
+
+
+def replica_env(url: str, fake: Any) -> dict[str, str]:
+    """The environment of a webhook-mode replica on ``url`` talking to ``fake``. The bench
+    serves the example agenda, so it says so (ALLOW_EXAMPLE_DATA=1, as a demo would)."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": url,
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_URL": fake.base_url,
+        "TELEGRAM_WEBHOOK_URL": f"https://bench.invalid{PATH}",
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "CONSOLE_SECRET_KEY": "bench-console-secret-key",
+        "ALLOW_EXAMPLE_DATA": "1",
+    }
 
 
 def _most_in_one_second(times: list[float], window: float = 1.0) -> int:
@@ -206,9 +223,9 @@ def _print_logs(logs: Path) -> None:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    from bench._threaded_fake import ThreadedFakeApi
     from store.db import make_engine
     from store.migrate import upgrade
-    from tests.fakes.telegram_api import FakeTelegramApi
 
     url, drop = _postgres_db()
     prefix = f"bench:replicas:{uuid.uuid4().hex[:8]}"
@@ -219,16 +236,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     result["people"] = args.people
     try:
         with tempfile.TemporaryDirectory() as logs:
-            async with FakeTelegramApi() as fake, httpx.AsyncClient(timeout=10) as client:
+            async with ThreadedFakeApi() as fake, httpx.AsyncClient(timeout=10) as client:
                 env = {
-                    **os.environ,
-                    "PYTHONPATH": str(ROOT),
-                    "DATABASE_URL": url,
-                    "TELEGRAM_BOT_TOKEN": fake.token,
-                    "TELEGRAM_API_URL": fake.base_url,
-                    "TELEGRAM_WEBHOOK_URL": f"https://bench.invalid{PATH}",
-                    "TELEGRAM_WEBHOOK_SECRET": SECRET,
-                    "CONSOLE_SECRET_KEY": "bench-console-secret-key",
+                    **replica_env(url, fake),
                     "REDIS_URL": args.redis_url,
                     "TELEGRAM_LIMITER_PREFIX": prefix,
                 }

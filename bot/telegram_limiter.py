@@ -7,6 +7,12 @@ window kept in Redis by the ``limits`` library: ``rate`` requests per second for
 bot, whatever the number of replicas. A 429 with ``retry_after`` writes a pause into Redis
 (a key that expires with the pause): every replica waits it out before its next request.
 
+Telegram counts arrivals, the window counts slots. Two things keep arrivals under the rate
+when the event loop is busy: each replica spaces its own sends evenly (never a burst of the
+whole window at once), and a send answered more than ``LATE`` after its slot probably arrived
+late, bunched with the next ones, so it takes a second slot (the bot slows down a little
+instead of going over). ``bench.replicas`` measures the arrivals.
+
 If Redis cannot be reached, the process falls back to a limiter in its own memory (the
 same window, for this replica only) and says so in the log, rather than stop sending.
 """
@@ -14,12 +20,14 @@ same window, for this replica only) and says so in the log, rather than stop sen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -31,6 +39,7 @@ log = logging.getLogger(__name__)
 
 Callback = Callable[..., Coroutine[Any, Any, Any]]
 HEADROOM = 0.9
+LATE = 0.05  # seconds between a slot and the answer past which the send counts twice
 
 
 def _async_uri(url: str) -> str:
@@ -47,7 +56,11 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         # Telegram counts arrivals: a send that waited for a connection or a busy event loop
         # arrives later than it took its slot, bunched with the next ones. A 10 % headroom
         # keeps the arrivals under ``rate`` over any second (bench.replicas measures it).
-        self.item = RateLimitItemPerSecond(max(1, int(rate * HEADROOM)), 1)
+        per_second = max(1, int(rate * HEADROOM))
+        self.item = RateLimitItemPerSecond(per_second, 1)
+        # Evenly spaced in this replica: one send every 1/per_second s at most.
+        self._spacing = AsyncLimiter(1, 1 / per_second)
+        self.late_sends = 0
         self._inner = AIORateLimiter(
             overall_max_rate=0, overall_time_period=0, max_retries=max_retries
         )
@@ -100,12 +113,17 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         async def guarded(*a: Any, **kw: Any) -> Any:
             await self._wait_pause()
             if counted:
-                await self._take_slot()
+                async with self._spacing:
+                    await self._take_slot()
+            slot = time.monotonic()
             try:
                 return await callback(*a, **kw)
             except RetryAfter as exc:
                 await self._pause(exc)
                 raise
+            finally:
+                if counted:
+                    await self._count_if_late(time.monotonic() - slot)
 
         return await self._inner.process_request(
             guarded, args, kwargs, endpoint, data, rate_limit_args
@@ -135,6 +153,15 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 await self._redis.set(self.pause_key, str(time.time() + ms / 1000), px=ms)
         except Exception:
             self._degrade()
+
+    async def _count_if_late(self, elapsed: float) -> None:
+        """A send answered ``elapsed`` s after its slot: past ``LATE``, take one more slot
+        (waiting for it), so that the bot's next sends make room for the bunched arrival."""
+        if elapsed <= LATE:
+            return
+        self.late_sends += 1
+        with contextlib.suppress(Exception):  # never fail a send that went out
+            await self._take_slot()
 
     async def _take_slot(self) -> None:
         while True:

@@ -4,6 +4,7 @@ pauses all of them (fakeredis cannot show this: two real processes, one real Red
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import os
@@ -149,6 +150,52 @@ async def test_requests_without_a_chat_are_not_counted(prefix: str) -> None:
     for _ in range(5):
         await limiter.process_request(call, (), {}, "getMe", {}, None)
     assert time.monotonic() - began < 0.5
+    await limiter.shutdown()
+
+
+async def test_a_send_answered_late_takes_a_second_slot(prefix: str) -> None:
+    """A send answered long after its slot probably reached Telegram late, bunched with the
+    next ones: it counts twice in the shared window, so the bot makes room for it."""
+    limiter = SharedRateLimiter(REDIS, rate=10, prefix=prefix)  # 9 per second with headroom
+    await limiter.initialize()
+
+    async def quick(**kw: Any) -> bool:
+        return True
+
+    async def slow(**kw: Any) -> bool:
+        await asyncio.sleep(0.12)
+        return True
+
+    async def used() -> int:
+        assert limiter._window is not None
+        stats = await limiter._window.get_window_stats(limiter.item, "sends")
+        return 9 - stats.remaining
+
+    await limiter.process_request(quick, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert await used() == 1
+    await limiter.process_request(slow, (), {}, "sendMessage", {"chat_id": 2}, None)
+    assert await used() == 3
+    assert limiter.late_sends == 1
+    await limiter.shutdown()
+
+
+async def test_sends_of_one_replica_are_spaced_not_bunched(prefix: str) -> None:
+    limiter = SharedRateLimiter(REDIS, rate=20, prefix=prefix)  # 18 per second
+    await limiter.initialize()
+    stamps: list[float] = []
+
+    async def call(**kw: Any) -> bool:
+        stamps.append(time.monotonic())
+        return True
+
+    await asyncio.gather(
+        *(
+            limiter.process_request(call, (), {}, "sendMessage", {"chat_id": n}, None)
+            for n in range(10)
+        )
+    )
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert min(gaps) >= 0.5 / 18  # never two at once (1/18 s apart, with timer slack)
     await limiter.shutdown()
 
 
