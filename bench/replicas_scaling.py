@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from bench.replicas import TEXTS, Balancer, Replica, _settle, _wait_sends, replica_env
+from bench.replicas import TEXTS, Balancer, Replica, onboard, replica_env
 from bench.telegram_e2e import _postgres_db
 
 
@@ -77,16 +77,6 @@ class Replies:
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-async def _onboard(balancer: Balancer, fake: Any, people: list[int]) -> None:
-    for chat in people:
-        await balancer.post(fake.push_command(chat, "/start"))
-    await _wait_sends(fake, len(people), 300)
-    await _settle(fake, 1.0)
-    for chat in people:
-        await balancer.post(fake.push_callback(chat, "consent:yes"))
-    await _settle(fake, 1.5)
 
 
 async def _closed(args: argparse.Namespace, balancer: Balancer, fake: Any, people: list[int]):  # type: ignore[no-untyped-def]
@@ -145,7 +135,7 @@ async def measure(args: argparse.Namespace, count: int) -> dict[str, Any]:
                 await asyncio.gather(*(replica.start(client) for replica in replicas))
                 balancer = Balancer(replicas, client)
                 people = [80_000 + n for n in range(args.people)]
-                await _onboard(balancer, fake, people)
+                await onboard(balancer, fake, people)
                 load = os.getloadavg()[0]
                 run = _open if args.rate else _closed
                 latencies, seconds = await run(args, balancer, fake, people)
