@@ -32,9 +32,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.context import AppContext
+from app.sms_replies import TurnReplies
 from app.webhook import MAX_BODY, _plain, _read
 from core.clock import Clock
-from core.ports import DeliveryError, Handler, Redelivering
+from core.ports import Handler
 from sms.brevo import BrevoSms
 from store import repo_conversation
 from store import sms as sms_store
@@ -90,8 +91,12 @@ class SmsInbound:
     channel: BrevoSms
     handler: Handler
     clock: Clock
+    kick: Callable[[], None] | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     processed: int = 0
+
+    def __post_init__(self) -> None:
+        self.replies = TurnReplies(self.sessions, self.channel, self.clock, self.kick)
 
     async def drain(self) -> int:
         """Process every pending event; returns how many."""
@@ -133,13 +138,8 @@ class SmsInbound:
         text = str(event.get("reply") or "")
         incoming = self.channel.incoming(phone, text, message_id=number, choices=choices)
         replies = await self.handler.handle(incoming)
-        if not replies:
-            return
-        try:
-            await self.channel.send(phone, replies)
-        except DeliveryError:
-            if isinstance(self.handler, Redelivering):
-                await self.handler.undelivered(incoming, replies)
+        if replies:  # the keyed path: a re-processed event never sends them twice
+            await self.replies.send(incoming, replies)
 
     def _choices(self, event: dict[str, Any]) -> tuple[str, ...] | None:
         """The numbered answers of the SMS this replies to (kept in the database)."""
@@ -258,6 +258,8 @@ def wire_sms(context: AppContext, *, handler: Handler | None = None) -> SmsParts
         on_sent=on_sent,
     )
     context.add_channel(channel)
-    inbound = SmsInbound(sessions, channel, handler or context.assistant, clock)
+    inbound = SmsInbound(
+        sessions, channel, handler or context.assistant, clock, kick=context.wakeup.kick
+    )
     webhook = BrevoWebhook(settings.sms_webhook_secret, sessions, clock, inbound.drain)
     return SmsParts(channel, inbound, webhook)

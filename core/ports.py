@@ -70,6 +70,23 @@ class Channel(Protocol):
 
 
 @runtime_checkable
+class KeyedSending(Protocol):
+    """A channel that can tag a message with our key and later say whether a message with
+    that key left (Brevo's SMS ``tag`` and its events). The dispatcher uses it so a message
+    that may have left (a crash, a timeout, a 5xx) is never sent twice; Telegram has no such
+    key and does not implement it."""
+
+    async def send_keyed(self, user_ref: str, replies: Sequence[Reply], key: str) -> None:
+        """Like ``send``, the message carrying ``key``."""
+        ...
+
+    async def was_sent(self, key: str) -> bool:
+        """Did a message carrying ``key`` leave? :class:`TransientDeliveryError` when the
+        channel cannot be asked now."""
+        ...
+
+
+@runtime_checkable
 class Handler(Protocol):
     """What a channel adapter needs from the assistant: one incoming → the replies to send."""
 

@@ -37,6 +37,7 @@ CHANNEL = "sms"
 BREVO_URL = "https://api.brevo.com/v3"
 STOP_WORDS = {"stop", "arret", "arrêt", "stop sms", "stopsms"}
 NO_CREDIT_PAUSE = 3600.0  # seconds
+TAG = "assistant-20000-emplois"  # an SMS sent without a key of ours
 OnSent = Callable[[str, int, int, tuple[str, ...]], None]  # number, messageId, segments, choices
 
 
@@ -88,18 +89,47 @@ class BrevoSms:
 
     async def send(self, user_ref: str, replies: Sequence[Reply]) -> None:
         """One SMS for the replies (≤ 2 segments), or a :class:`DeliveryError`."""
+        await self.send_keyed(user_ref, replies, TAG)
+
+    async def send_keyed(self, user_ref: str, replies: Sequence[Reply], key: str) -> None:
+        """The SMS with Brevo's ``tag`` = ``key`` (``outbox-<id>-<hash>``): :meth:`was_sent`
+        finds it again in Brevo's events."""
         sms = render(replies)
         if not sms.text.strip():
             return
         if self.paused:
             raise ChannelPaused(self.paused_until - self.monotonic())
-        message_id = await self._post(user_ref, sms)
+        message_id = await self._post(user_ref, sms, key)
         self._choices[user_ref] = sms.choices
         self.sent_segments += sms.segments
         if self.on_sent is not None:
             self.on_sent(user_ref, message_id, sms.segments, sms.choices)
 
-    async def _post(self, user_ref: str, sms: Sms) -> int:
+    async def was_sent(self, key: str) -> bool:
+        """Did an SMS tagged ``key`` leave? Brevo's events
+        (``GET /transactionalSMS/statistics/events?tags=…``, the last 7 days): any event of
+        that tag means Brevo took it. :class:`TransientDeliveryError` when Brevo cannot be
+        asked (network, 5xx, 429, an answer without ``events``)."""
+        if self._client is None:
+            raise TransientDeliveryError("SMS channel not started")
+        params: dict[str, str | int] = {"tags": key, "days": 7, "limit": 100, "sort": "desc"}
+        try:
+            response = await self._client.get("/transactionalSMS/statistics/events", params=params)
+        except httpx.HTTPError as exc:
+            raise TransientDeliveryError(f"Brevo events unreachable: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise TransientDeliveryError(f"Brevo events {response.status_code}")
+        try:
+            events = response.json().get("events")
+        except (ValueError, AttributeError) as exc:
+            raise TransientDeliveryError("Brevo events: not JSON") from exc
+        if events is None:  # Brevo answers {} when nothing matches
+            return False
+        if not isinstance(events, list):
+            raise TransientDeliveryError("Brevo events: no list")
+        return any(isinstance(e, dict) and e.get("tag") == key for e in events)
+
+    async def _post(self, user_ref: str, sms: Sms, tag: str = "") -> int:
         if self._client is None:
             raise TransientDeliveryError("SMS channel not started")
         body: dict[str, object] = {
@@ -107,7 +137,7 @@ class BrevoSms:
             "recipient": user_ref.removeprefix("+"),
             "content": sms.text,
             "type": "transactional",
-            "tag": "assistant-20000-emplois",
+            "tag": tag or TAG,
             "unicodeEnabled": not is_gsm(sms.text),
         }
         if self.web_url:

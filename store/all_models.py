@@ -2,6 +2,7 @@
 
 from store import (  # noqa: F401
     appointments,
+    channel_pauses,
     console_models,
     console_sessions,
     held_replies,

@@ -50,6 +50,8 @@ class ChannelAccount(Base):
     external_ref: Mapped[str] = mapped_column(String(64))
     language_code: Mapped[str | None] = mapped_column(String(16))
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why (a hard bounce of the number…), shown to counsellors; cleared with the flag.
+    unreachable_reason: Mapped[str | None] = mapped_column(String(120))
 
     person: Mapped[Person] = relationship(back_populates="accounts")
 

@@ -28,6 +28,7 @@ CLAIMED_COLUMNS = (
     OutboxMessage.expires_at,
     OutboxMessage.ignore_quiet_hours,
     OutboxMessage.attempts,
+    OutboxMessage.send_started_at,
 )
 
 
@@ -127,6 +128,41 @@ def record_outcome(
         .execution_options(synchronize_session=False)
     )
     return getattr(result, "rowcount", 0) == 1
+
+
+def mark_send_started(session: Session, row_id: int, worker: str, now: datetime) -> bool:
+    """``send_started_at`` = now while ``worker`` holds the row (its own commit, before the
+    keyed channel is called); False when the claim was lost (then nothing is sent)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.status == "claimed",
+            OutboxMessage.claimed_by == worker,
+        )
+        .values(send_started_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+def claim_key(session: Session, key: str, worker: str, now: datetime) -> int | None:
+    """Claim the pending row of ``key`` for ``worker`` with ``send_started_at`` = now (a
+    turn's replies sent right away through a keyed channel); None when it is not pending
+    (already sent, or another dispatcher holds it)."""
+    return session.scalar(
+        update(OutboxMessage)
+        .where(OutboxMessage.idempotency_key == key, OutboxMessage.status == "pending")
+        .values(
+            status="claimed",
+            claimed_by=worker,
+            claimed_at=now,
+            send_started_at=now,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def people(session: Session, ids: Iterable[int]) -> dict[int, Person]:

@@ -20,11 +20,13 @@ from core.ports import (
     Channel,
     ChannelPaused,
     DeliveryError,
+    KeyedSending,
     RecipientBlocked,
     RetryLater,
     TransientDeliveryError,
 )
 from scheduler.dispatch.claims import Claims, worker_name
+from scheduler.dispatch.keyed import KeyedGate, outbox_tag
 from scheduler.dispatch.marks import SentMarks
 from scheduler.dispatch.outcomes import Outcomes
 from scheduler.dispatch.rate import RateLimiter
@@ -83,6 +85,9 @@ class Dispatcher:
             self._db,
             0.0 if self.config.rate <= 100 else 0.01,
         )
+        # Channels that tag a message with our key and can be asked about it (SMS).
+        self.keyed = KeyedGate(sessions, clock, self.worker)
+        self._keyed = {n for n, c in self.channels.items() if isinstance(c, KeyedSending)}
         self._wake: asyncio.Event | None = None
         self._blocked: set[int] = set()  # people who blocked us during this round
         self._prefetched: list[tuple[Claimed, Target | None]] | None = None
@@ -205,11 +210,37 @@ class Dispatcher:
         except (TemplateError, KeyError, TypeError, ValueError) as exc:
             await self._db(partial(self.outcomes.finish, row, "failed", error=f"render: {exc}"))
             return 0
+        channel = self.channels[target.channel]
+        keyed = (
+            channel if target.channel in self._keyed and isinstance(channel, KeyedSending) else None
+        )
+        if keyed is not None:
+            verdict = await self.keyed.verdict(row, keyed)
+            if verdict.action == "sent":  # it had left before a crash or a lost answer
+                log.info("outbox %s: found in the channel's events, not sent again", row.id)
+                return 1 if await self.marks.mark(row) else 0
+            if verdict.action == "later":
+                await self._db(
+                    partial(
+                        self.outcomes.finish,
+                        row,
+                        "pending",
+                        not_before=verdict.when,
+                        refund=True,
+                        error=verdict.why,
+                    )
+                )
+                return 0
+            if not await self._db(self.keyed.started, row):
+                return 0  # the claim was lost: another dispatcher has it
         outcome: Callable[[], bool]
         try:
             async with self._in_flight:  # held while sending only, not while recording
                 await self.limiter.acquire(max(1, len(replies)))
-                await self.channels[target.channel].send(target.user_ref, replies)
+                if keyed is not None:
+                    await keyed.send_keyed(target.user_ref, replies, outbox_tag(row.id, row.key))
+                else:
+                    await channel.send(target.user_ref, replies)
         except ChannelPaused as exc:  # this channel only: the limiter is not paused
             metrics.sent(target.channel, "outbox", "paused")
             retry = self.clock() + timedelta(seconds=exc.retry_after)

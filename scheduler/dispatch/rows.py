@@ -33,6 +33,7 @@ class Claimed:
     expires_at: datetime | None
     ignore_quiet_hours: bool
     attempts: int
+    send_started_at: datetime | None = None  # a keyed channel may have sent it already
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,13 @@
 
 Shapes from Brevo's public documentation: the request body ``{sender, recipient, content,
 type, tag, unicodeEnabled, webUrl}`` with the ``api-key`` header; ``{"messageId": …}`` on
-success; ``{"code", "message"}`` on errors. ``fail_next`` queues error answers.
+success; ``{"code", "message"}`` on errors. ``fail_next`` queues error answers;
+``lose_next`` SMS are sent but answered 500 (Brevo took them, the answer was lost).
+
+``GET /v3/transactionalSMS/statistics/events`` (filters ``tags``, ``phoneNumber``, ``event``,
+``limit``, ``offset``, ``days``) answers ``{"events": [{phoneNumber, date, messageId, event,
+reason, reply, tag}]}`` as documented (one ``sent`` event per accepted SMS, newest first);
+``events_down`` makes it answer 503.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ class FakeBrevo:
     fail_next: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     port: int = field(default_factory=free_port)
     _ids: Any = field(default_factory=lambda: itertools.count(1511882900176220))
+    lose_next: int = 0
+    events_down: bool = False
+    events: list[dict[str, Any]] = field(default_factory=list)
+    event_queries: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -51,10 +61,44 @@ class FakeBrevo:
                 {"code": "invalid_parameter", "message": "Invalid phone number"}, 400
             )
         self.sent.append(body)
-        return JSONResponse({"messageId": next(self._ids)}, 201)
+        message_id = next(self._ids)
+        self.events.append(
+            {
+                "phoneNumber": str(body["recipient"]),
+                "date": "2026-11-24T09:00:00.000Z",
+                "messageId": str(message_id),
+                "event": "sent",
+                "tag": body.get("tag", ""),
+            }
+        )
+        if self.lose_next:
+            self.lose_next -= 1
+            return JSONResponse({"code": "internal_error", "message": "timeout"}, 500)
+        return JSONResponse({"messageId": message_id}, 201)
+
+    async def _events(self, request: Request) -> JSONResponse:
+        if request.headers.get("api-key") != API_KEY:
+            return JSONResponse({"code": "unauthorized", "message": "Key not found"}, 401)
+        query = dict(request.query_params)
+        self.event_queries.append(query)
+        if self.events_down:
+            return JSONResponse({"code": "internal_error", "message": "down"}, 503)
+        found = [
+            e
+            for e in reversed(self.events)
+            if ("tags" not in query or e["tag"] in query["tags"].split(","))
+            and ("phoneNumber" not in query or e["phoneNumber"] == query["phoneNumber"])
+        ]
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 50))
+        return JSONResponse({"events": found[offset : offset + limit]})
 
     async def __aenter__(self) -> FakeBrevo:
-        app = Starlette(routes=[Route("/v3/transactionalSMS/send", self._send, methods=["POST"])])
+        app = Starlette(
+            routes=[
+                Route("/v3/transactionalSMS/send", self._send, methods=["POST"]),
+                Route("/v3/transactionalSMS/statistics/events", self._events, methods=["GET"]),
+            ]
+        )
         self._server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         )

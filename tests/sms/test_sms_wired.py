@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
 
@@ -15,13 +14,13 @@ from sqlalchemy import select
 
 from app.build import build_context
 from app.context import AppContext
-from app.sms import SmsParts, wire_sms
+from app.sms import SmsParts
 from capabilities.programme.checkin import after_checkin_sent
 from capabilities.programme.enrolment import Enrolled, EnrolmentError, enrol, enrol_by_sms
 from capabilities.programme.planning import plan
 from capabilities.programme.rules import default_rules
 from core.clock import FrozenClock
-from core.settings import Settings, load_settings
+from core.settings import load_settings
 from scheduler.dispatch import Dispatcher
 from sms.segments import segments
 from store.db import Session
@@ -37,37 +36,6 @@ from tests.scheduler.helpers import FakeChannel, paris
 RULES = default_rules()
 SECRET = "brevo-hook-secret-0123456789"
 PHONE = "+33612345678"
-
-
-@pytest.fixture
-async def brevo() -> AsyncIterator[FakeBrevo]:
-    async with FakeBrevo() as fake:
-        yield fake
-
-
-@pytest.fixture
-def sms_settings(database_url: str, brevo: FakeBrevo) -> Settings:
-    return load_settings(
-        database_url=database_url,
-        telegram_bot_token=None,
-        rasa_url=None,
-        sms_provider="brevo",
-        brevo_api_key=API_KEY,
-        sms_webhook_secret=SECRET,
-        brevo_base_url=brevo.base_url,
-    )
-
-
-@pytest.fixture
-async def wired(
-    sms_settings: Settings, fake_nlu: FakeNlu, clock: FrozenClock
-) -> AsyncIterator[tuple[AppContext, SmsParts]]:
-    context = build_context(sms_settings, parse=fake_nlu.parse, clock=clock)
-    parts = wire_sms(context)
-    assert parts is not None
-    await context.start()
-    yield context, parts
-    await context.aclose()
 
 
 def a_counsellor(context: AppContext) -> int:

@@ -1,0 +1,48 @@
+"""Channel pauses: a whole channel stopped until a moment (Brevo has no SMS credits left).
+
+One row per channel, shared by every replica and kept over a restart: the dispatcher holds
+the channel's rows until ``until`` (they wait, nothing is lost), ``/readyz`` reports it and
+the console shows a banner.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from store.base import Base, UTCDateTime
+
+
+class ChannelPause(Base):
+    """A channel that sends nothing before ``until``."""
+
+    __tablename__ = "channel_pauses"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(120))
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def pause(session: Session, channel: str, until: datetime, reason: str, now: datetime) -> None:
+    """Pause ``channel`` until ``until`` (a later pause wins). The caller commits."""
+    row = session.get(ChannelPause, channel)
+    if row is None:
+        session.add(ChannelPause(channel=channel, until=until, reason=reason[:120], paused_at=now))
+    elif row.until < until:
+        row.until, row.reason, row.paused_at = until, reason[:120], now
+
+
+def active(session: Session, now: datetime) -> dict[str, datetime]:
+    """The channels paused now, and until when."""
+    rows = session.execute(
+        select(ChannelPause.channel, ChannelPause.until).where(ChannelPause.until > now)
+    ).all()
+    return {str(channel): until for channel, until in rows}
+
+
+def resume(session: Session, channel: str) -> None:
+    """End a pause early."""
+    session.execute(delete(ChannelPause).where(ChannelPause.channel == channel))
