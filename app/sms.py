@@ -36,6 +36,7 @@ from app.sms_replies import TurnReplies
 from app.webhook import MAX_BODY, _plain, _read
 from core.clock import Clock
 from core.ports import Handler
+from scheduler.dispatch.unreachable import mark_channel_unreachable
 from sms.brevo import BrevoSms
 from store import repo_conversation
 from store import sms as sms_store
@@ -55,9 +56,14 @@ STATES = {
     "hard_bounce": "failed",
     "rejected": "failed",
     "blacklisted": "failed",
+    "blocked": "failed",
+    "invalid_number": "failed",
     "skip": "failed",
     "unsubscribe": "failed",
 }
+
+# The number cannot receive SMS: stop sending to it until a counsellor resumes (console).
+HARD_STOPS = frozenset({"hard_bounce", "blacklisted", "blocked", "invalid_number"})
 
 __all__ = ["MAX_BODY", "BrevoWebhook", "SmsParts", "event_key", "wire_sms"]
 
@@ -153,8 +159,14 @@ class SmsInbound:
         reason = None
         if state == "failed":
             reason = str(event.get("description") or status_of(event))[:120]
+        now = self.clock()
         with self.sessions() as session, session.begin():
-            sms_store.report(session, int(event["messageId"]), state, reason, self.clock())
+            sms_store.report(session, int(event["messageId"]), state, reason, now)
+            person_id = sms_store.person_of(session, int(event["messageId"]))
+            if status_of(event) in HARD_STOPS and person_id is not None:
+                why = f"Brevo {status_of(event)}: {reason}"
+                if mark_channel_unreachable(session, person_id, "sms", None, why, now):
+                    log.warning("SMS stopped for person %s: %s", person_id, status_of(event))
 
     def _done(self, key: str) -> None:
         with self.sessions() as session, session.begin():

@@ -139,6 +139,21 @@ ROUTES = [
     ),
     Route("/conversations/{person_id:int}/reply", views_handoff.reply_action, methods=["POST"]),
     Route("/conversations/{person_id:int}/note", views_handoff.note_action, methods=["POST"]),
+    Route(
+        "/conversations/{person_id:int}/sms/resume",
+        views_handoff.sms_resume_action,
+        methods=["POST"],
+    ),
+    Route(
+        "/participants/{participant_id:int}/sms/resume",
+        views_contacts.sms_resume_action,
+        methods=["POST"],
+    ),
+    Route(
+        "/participants/{participant_id:int}/sms/number",
+        views_contacts.sms_number_action,
+        methods=["POST"],
+    ),
     Route("/conversations/{person_id:int}/resolve", views_handoff.resolve_action, methods=["POST"]),
     Route("/conversations/{person_id:int}/assign", views_handoff.assign_action, methods=["POST"]),
     Route("/caseload", views_programme.caseload_page, methods=["GET"]),

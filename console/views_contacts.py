@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from capabilities.programme.contacts import DIAGNOSES, KIND_LABELS
 from console.audit import audit
 from console.integrations import ParticipantView
+from console.views_sms import change_number, number_error, resume, sms_status
 from console.web import checked_form, flash, gettext, page, render, state
 from core.clock import PARIS, to_paris
 from core.i18n import N_
@@ -27,7 +28,7 @@ NOTE_LIMIT = 1000
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">
 
 
-def _participant(request: Request, session: Session, staff: Staff) -> ParticipantView:
+def participant_of(request: Request, session: Session, staff: Staff) -> ParticipantView:
     participant_id = request.path_params.get("participant_id")
     view = (
         state(request).integrations.participant(session, participant_id)
@@ -43,10 +44,12 @@ def _participant(request: Request, session: Session, staff: Staff) -> Participan
 
 def _page(
     request: Request,
+    session: Session,
     staff: Staff,
     view: ParticipantView,
     values: dict[str, Any],
     error: str | None = None,
+    phone_error: str | None = None,
 ) -> Response:
     now = to_paris(state(request).clock())
     return render(
@@ -58,20 +61,22 @@ def _page(
             "kinds": {kind: gettext(label) for kind, label in KIND_LABELS.items()},
             "values": values,
             "error": error,
+            "phone_error": phone_error,
+            "sms": sms_status(session, view.person_id),
             "max_at": now.strftime(LOCAL_INPUT),
         },
-        status_code=400 if error else 200,
+        status_code=400 if error or phone_error else 200,
     )
 
 
 @page()
 async def participant_page(request: Request, session: Session, staff: Staff) -> Response:
     """Where the participant stands, what was recorded, and the contact form."""
-    view = _participant(request, session, staff)
+    view = participant_of(request, session, staff)
     console = state(request)
     audit(session, staff, "view", f"participant {view.id}", console.clock(), view.person_id)
     now = to_paris(console.clock()).strftime(LOCAL_INPUT)
-    return _page(request, staff, view, {"kind": "phone", "at": now})
+    return _page(request, session, staff, view, {"kind": "phone", "at": now})
 
 
 def _moment(raw: str) -> datetime | None:
@@ -88,7 +93,7 @@ def _moment(raw: str) -> datetime | None:
 async def contact_action(request: Request, session: Session, staff: Staff) -> Response:
     """Record a call, a meeting, the CER or a diagnosis update."""
     form = await checked_form(request)
-    view = _participant(request, session, staff)
+    view = participant_of(request, session, staff)
     console = state(request)
     values = {key: str(form.get(key) or "") for key in ("kind", "at", "note", "which")}
     kind = values["kind"]
@@ -102,7 +107,7 @@ async def contact_action(request: Request, session: Session, staff: Staff) -> Re
     elif which is not None and which not in DIAGNOSES:
         error = N_("Diagnostic : à 3 mois ou final.")
     if error is not None or at is None:
-        return _page(request, staff, view, values, gettext(error or N_("Date invalide.")))
+        return _page(request, session, staff, view, values, gettext(error or N_("Date invalide.")))
     try:
         recorded = console.integrations.record_contact(
             session,
@@ -114,7 +119,7 @@ async def contact_action(request: Request, session: Session, staff: Staff) -> Re
             which=which if kind == "diagnosis" else None,
         )
     except ValueError as refused:
-        return _page(request, staff, view, values, gettext(str(refused)))
+        return _page(request, session, staff, view, values, gettext(str(refused)))
     if not recorded:
         raise HTTPException(404, gettext("Participant inconnu."))
     when = to_paris(at)
@@ -132,4 +137,30 @@ async def contact_action(request: Request, session: Session, staff: Staff) -> Re
             kind=gettext(KIND_LABELS[kind]), day=f"{when:%d/%m/%Y}", time=f"{when:%H:%M}"
         ),
     )
+    return RedirectResponse(f"/participants/{view.id}", status_code=303)
+
+
+@page()
+async def sms_resume_action(request: Request, session: Session, staff: Staff) -> Response:
+    """« Reprendre les SMS »: the number receives SMS again (the counsellor checked it)."""
+    await checked_form(request)
+    view = participant_of(request, session, staff)
+    if view.person_id is not None:
+        resume(request, session, staff, view.person_id, f"participant {view.id}")
+    return RedirectResponse(f"/participants/{view.id}", status_code=303)
+
+
+@page()
+async def sms_number_action(request: Request, session: Session, staff: Staff) -> Response:
+    """Change the mobile number: checked, audited; nothing changes on a bad number."""
+    form = await checked_form(request)
+    view = participant_of(request, session, staff)
+    raw = str(form.get("phone") or "")[:40]
+    if view.person_id is None:
+        raise HTTPException(404, gettext("Participant inconnu."))
+    error, number = number_error(session, view.person_id, raw)
+    if error is not None:
+        values = {"kind": "phone", "phone": raw}
+        return _page(request, session, staff, view, values, phone_error=error)
+    change_number(request, session, staff, view.person_id, number, f"participant {view.id}")
     return RedirectResponse(f"/participants/{view.id}", status_code=303)

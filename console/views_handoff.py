@@ -22,6 +22,7 @@ from capabilities.handoff.transcript import (
 )
 from console.audit import audit
 from console.views_intake import choices, intake_of
+from console.views_sms import resume, sms_status
 from console.web import checked_form, flash, ngettext, page, person_id_of, render, state
 from store import repo_console, repo_media
 from store import sms as sms_store
@@ -40,7 +41,7 @@ STATE_LABELS = {
 }
 
 
-def _conversation(session: Session, request: Request, staff: Staff) -> Conversation:
+def conversation_of(session: Session, request: Request, staff: Staff) -> Conversation:
     person_id = person_id_of(request)
     if session.get(Person, person_id) is None:
         raise HTTPException(404, "Cette personne n'existe pas (ou a effacé ses données).")
@@ -55,7 +56,7 @@ def _conversation(session: Session, request: Request, staff: Staff) -> Conversat
 @page()
 async def conversation_page(request: Request, session: Session, staff: Staff) -> Response:
     """The whole transcript, the person's context, and what a counsellor can do."""
-    conversation = _conversation(session, request, staff)
+    conversation = conversation_of(session, request, staff)
     person_id = conversation.person_id
     console = state(request)
     person = session.get(Person, person_id)
@@ -84,6 +85,7 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "labels": labels,
             "media": repo_media.of_person(session, person_id),
             "sms": sms_store.deliveries_of(session, person_id),
+            "sms_account": sms_status(session, person_id),
             "sms_states": SMS_STATES,
             "alert": alert_of(session, person_id),
             "reasons": REASON_LABELS,
@@ -106,7 +108,7 @@ def _back(person_id: int) -> Response:
 async def take_action(request: Request, session: Session, staff: Staff) -> Response:
     """Take a waiting conversation: the counsellor holds it."""
     await checked_form(request)
-    conversation = _conversation(session, request, staff)
+    conversation = conversation_of(session, request, staff)
     now = state(request).clock()
     take(session, conversation, at=now, by=f"staff:{staff.id}")
     release(session, conversation.person_id)
@@ -125,7 +127,7 @@ async def take_action(request: Request, session: Session, staff: Staff) -> Respo
 async def reply_action(request: Request, session: Session, staff: Staff) -> Response:
     """Answer the person: logged, and sent through the outbox right away."""
     form = await checked_form(request)
-    conversation = _conversation(session, request, staff)
+    conversation = conversation_of(session, request, staff)
     console = state(request)
     text = str(form.get("text") or "").strip()
     canned_id = str(form.get("canned") or "")
@@ -168,7 +170,7 @@ async def reply_action(request: Request, session: Session, staff: Staff) -> Resp
 async def note_action(request: Request, session: Session, staff: Staff) -> Response:
     """A private note (never sent to the person)."""
     form = await checked_form(request)
-    conversation = _conversation(session, request, staff)
+    conversation = conversation_of(session, request, staff)
     text = str(form.get("text") or "").strip()
     if text:
         session.add(
@@ -188,7 +190,7 @@ async def note_action(request: Request, session: Session, staff: Staff) -> Respo
 async def resolve_action(request: Request, session: Session, staff: Staff) -> Response:
     """Close the hand-off: the person is told and the bot answers again."""
     await checked_form(request)
-    conversation = _conversation(session, request, staff)
+    conversation = conversation_of(session, request, staff)
     console = state(request)
     now = console.clock()
     if resolve(session, conversation, at=now, by=f"staff:{staff.id}"):
@@ -226,7 +228,7 @@ async def assign_action(request: Request, session: Session, staff: Staff) -> Res
             ).format(count=count),
         )
         return RedirectResponse("/", status_code=303)
-    conversation = _conversation(session, request, staff)
+    conversation = conversation_of(session, request, staff)
     target = str(form.get("staff_id") or "")
     member = session.get(Staff, int(target)) if target.isdigit() else None
     if member is None or not member.active:
@@ -243,3 +245,13 @@ async def assign_action(request: Request, session: Session, staff: Staff) -> Res
     )
     flash(request, f"Confié à {member.name}.")
     return RedirectResponse("/", status_code=303)
+
+
+@page()
+async def sms_resume_action(request: Request, session: Session, staff: Staff) -> Response:
+    """« Reprendre les SMS » from the conversation page."""
+    await checked_form(request)
+    conversation = conversation_of(session, request, staff)
+    person_id = conversation.person_id
+    resume(request, session, staff, person_id, f"conversation {person_id}")
+    return _back(person_id)

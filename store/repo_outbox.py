@@ -183,21 +183,6 @@ def reachable_accounts(session: Session, person_ids: Iterable[int]) -> list[Chan
     )
 
 
-def mark_account_unreachable(
-    session: Session, person_id: int, channel: str | None, external_ref: str | None, now: datetime
-) -> None:
-    """Nothing more goes to this account (the person blocked the bot)."""
-    session.execute(
-        update(ChannelAccount)
-        .where(
-            ChannelAccount.person_id == person_id,
-            ChannelAccount.channel == channel,
-            ChannelAccount.external_ref == external_ref,
-        )
-        .values(unreachable_at=now)
-    )
-
-
 def purge_delivered(session: Session, old: datetime) -> int:
     """Delete rows sent, failed, skipped or cancelled, created before ``old``; returns how
     many."""

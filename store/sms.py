@@ -119,6 +119,11 @@ def choices_of(session: Session, message_id: int) -> tuple[str, ...] | None:
     return tuple(json.loads(raw)) if raw else None
 
 
+def person_of(session: Session, message_id: int) -> int | None:
+    """Whose SMS this was (None: unknown, or erased)."""
+    return session.scalar(select(SmsDelivery.person_id).where(SmsDelivery.message_id == message_id))
+
+
 def report(session: Session, message_id: int, state: str, reason: str | None, now: datetime) -> int:
     """A delivery report: the SMS's state (never back from sent/failed to pending)."""
     done = session.execute(

@@ -14,7 +14,8 @@ from capabilities.programme.rules import Dispatch
 from core.i18n import resolve_locale
 from core.ports import Channel
 from scheduler.dispatch.rows import CHANNEL_PREFERENCE, CONVERSATIONAL, Claimed, Target, by_id
-from store import repo_outbox
+from scheduler.dispatch.unreachable import SMS_STOPPED
+from store import repo_outbox, repo_sms_accounts
 from store.db import SessionFactory
 from store.models import ChannelAccount
 
@@ -89,6 +90,7 @@ class Claims:
             for account in repo_outbox.reachable_accounts(session, ids):
                 if account.channel in self.channels:
                     accounts[account.person_id].append(account)
+            off = repo_sms_accounts.unreachable_channels(session, ids)
         targets = {}
         for pid, person in people.items():
             ranked = sorted(
@@ -106,5 +108,6 @@ class Claims:
                 channel=best.channel if best else None,
                 user_ref=best.external_ref if best else None,
                 locale=resolve_locale(person.locale, best.language_code if best else None),
+                stopped=SMS_STOPPED if best is None and "sms" in off.get(pid, ()) else None,
             )
         return targets

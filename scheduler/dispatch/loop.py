@@ -32,6 +32,7 @@ from scheduler.dispatch.outcomes import Outcomes
 from scheduler.dispatch.rate import RateLimiter
 from scheduler.dispatch.rows import AfterSend, Claimed, Sleep, Target
 from scheduler.dispatch.send_time import hold, later
+from scheduler.dispatch.unreachable import SMS_STOPPED
 from store.db import SessionFactory
 
 log = logging.getLogger("scheduler.dispatch")
@@ -176,7 +177,10 @@ class Dispatcher:
             sent = 0
             for row, target in rows:  # one person's messages stay in order
                 if target is not None and row.person_id in self._blocked:
-                    target = Target(target.opted_out, target.consent, None, None, target.locale)
+                    stopped = SMS_STOPPED if target.channel == "sms" else None
+                    target = Target(
+                        target.opted_out, target.consent, None, None, target.locale, stopped
+                    )
                 sent += await self._deliver(row, target)
             return sent
 

@@ -45,6 +45,8 @@ class Target:
     channel: str | None
     user_ref: str | None
     locale: str = "fr"  # templates are rendered in it (``capabilities.programme.templates``)
+    # Why nothing can go (the SMS number bounced and no other channel): the row fails so.
+    stopped: str | None = None
 
 
 def by_id(row: Claimed) -> int:

@@ -26,6 +26,8 @@ def hold(
         return "skipped", "no consent"
     if target.opted_out and not conversational:
         return "skipped", "opted out (/stop)"
+    if target.channel is None and target.stopped:
+        return "failed", target.stopped  # kept, with why, not retried
     if target.channel is None or target.channel not in channels:
         return "skipped", "unreachable"
     return None
