@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from core.ports import Nlu
@@ -99,14 +100,20 @@ def receiving_probe(receiving: Callable[[], bool] | None, what: str = "Telegram"
     return probe
 
 
-def sms_probe(paused: Callable[[], bool] | None) -> Probe:
-    """``degraded`` while Brevo has no credits left (the SMS channel waits, the others go)."""
+def sms_probe(paused: Callable[[], datetime | None] | None) -> Probe:
+    """``degraded`` while Brevo has no credits left (the SMS channel waits, the others go):
+    ``paused`` says until when (the ``channel_pauses`` row any replica stored)."""
 
     async def probe() -> Check:
         if paused is None:
             return Check("off", "SMS_PROVIDER not set: no SMS")
-        if paused():
-            return Check("degraded", "Brevo: no SMS credits left; SMS paused, other channels go on")
+        until = await asyncio.to_thread(paused)
+        if until is not None:
+            return Check(
+                "degraded",
+                "Brevo: no SMS credits left; SMS paused until "
+                f"{until.astimezone(UTC):%Y-%m-%dT%H:%MZ}, other channels go on",
+            )
         return Check("ok", "SMS channel sending")
 
     return probe
@@ -144,7 +151,7 @@ def readiness(
     rasa_url: str | None,
     *,
     telegram: Callable[[], bool] | None = None,
-    sms_paused: Callable[[], bool] | None = None,
+    sms_paused: Callable[[], datetime | None] | None = None,
 ) -> Readiness:
     """The standard checks of a process of the application."""
     return Readiness(

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -24,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 from app.context import AppContext
 from app.health import LEVELS, Check, Readiness, body, readiness
 from core.metrics import CONTENT_TYPE, exposition
+from store import channel_pauses
 from store.db import SessionFactory
 from store.repo_metrics import Figures, read_figures
 
@@ -164,18 +166,36 @@ def ops_routes(
     ]
 
 
+def sms_pause(context: AppContext, sms: object) -> Callable[[], datetime | None]:
+    """Until when SMS are paused: the stored pause (any replica, kept over a restart), else
+    this process's own channel's; None when sending."""
+
+    def until() -> datetime | None:
+        now = context.clock()
+        try:
+            with context.sessions() as session:
+                stored = channel_pauses.active(session, now).get("sms")
+        except Exception:  # the database check reports it
+            stored = None
+        if stored is None and getattr(sms, "paused", False):
+            left = getattr(sms, "paused_until", 0.0) - getattr(sms, "monotonic", time.monotonic)()
+            stored = now + timedelta(seconds=max(0.0, left))
+        return stored
+
+    return until
+
+
 def context_routes(
     context: AppContext, *, telegram: Callable[[], bool] | None = None
 ) -> list[BaseRoute]:
     """The routes of a process serving ``context`` (``telegram``: is it receiving updates)."""
     settings = context.settings
     sms = context.channels.get("sms")
-    paused = getattr(sms, "paused", None)
     checks = readiness(
         context.engine,
         context.nlu,
         settings.rasa_url,
         telegram=telegram,
-        sms_paused=(lambda: bool(getattr(sms, "paused", False))) if paused is not None else None,
+        sms_paused=sms_pause(context, sms) if sms is not None else None,
     )
     return ops_routes(checks, context.sessions, context.clock, settings.metrics_token)

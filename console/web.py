@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,9 +22,11 @@ from console.security import csrf_matches, new_csrf_token
 from core.clock import Clock, to_paris, utcnow
 from core.i18n import DEFAULT_LOCALE, ngettext_for, translations
 from core.settings import Settings
+from store import channel_pauses
 from store.db import Session, SessionFactory
 from store.staff import Staff
 
+log = logging.getLogger(__name__)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 SESSION_HOURS = auth_sessions.SESSION_HOURS
 
@@ -105,8 +108,28 @@ def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
     """Render a template with the common context (staff, CSRF token, flash message)."""
-    context = {"csrf": csrf_token(request), "flash": request.session.pop("flash", None), **context}
+    context = {
+        "csrf": csrf_token(request),
+        "flash": request.session.pop("flash", None),
+        "sms_pause": sms_pause_banner(state(request)),
+        **context,
+    }
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def sms_pause_banner(console: ConsoleState) -> str | None:
+    """« Les SMS sont en pause… » while Brevo has no credits (``channel_pauses``, shared by
+    every replica), with the Paris time it ends; None otherwise (or if it cannot be read)."""
+    try:
+        with console.sessions() as session:
+            until = channel_pauses.active(session, console.clock()).get("sms")
+    except Exception:  # the page still shows; the database check tells the rest
+        log.warning("could not read the channel pauses", exc_info=True)
+        return None
+    if until is None:
+        return None
+    message = gettext("Les SMS sont en pause : plus de crédit chez Brevo. Reprise prévue à {time}.")
+    return message.format(time=to_paris(until).strftime("%H:%M"))
 
 
 def flash(request: Request, message: str) -> None:

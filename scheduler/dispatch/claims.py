@@ -15,7 +15,7 @@ from core.i18n import resolve_locale
 from core.ports import Channel
 from scheduler.dispatch.rows import CHANNEL_PREFERENCE, CONVERSATIONAL, Claimed, Target, by_id
 from scheduler.dispatch.unreachable import SMS_STOPPED
-from store import repo_outbox, repo_sms_accounts
+from store import channel_pauses, repo_outbox, repo_sms_accounts
 from store.db import SessionFactory
 from store.models import ChannelAccount
 
@@ -45,6 +45,7 @@ class Claims:
         self.worker = worker
         self.batch = batch
         self.stats = stats
+        self.paused: dict[str, datetime] = {}  # channels paused, as of the last batch
 
     def fetch(self, urgent_only: bool = False) -> list[tuple[Claimed, Target | None]]:
         """Claim due rows and look up, as of now, where each one goes."""
@@ -52,6 +53,8 @@ class Claims:
         if not claimed:
             return []
         targets = self.targets([row.person_id for row in claimed])
+        with self.sessions() as session:
+            self.paused = channel_pauses.active(session, self.clock())
         return [(row, targets.get(row.person_id or 0)) for row in claimed]
 
     def unclaim(self, ids: list[int]) -> None:

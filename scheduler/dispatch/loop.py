@@ -209,6 +209,19 @@ class Dispatcher:
         assert target is not None
         assert target.channel is not None
         assert target.user_ref is not None
+        pause = self.claims.paused.get(target.channel)
+        if pause is not None and pause > now:  # stored by any replica: the row waits
+            await self._db(
+                partial(
+                    self.outcomes.finish,
+                    row,
+                    "pending",
+                    not_before=pause,
+                    refund=True,
+                    error=f"{target.channel} paused",
+                )
+            )
+            return 0
         try:
             replies = render(row.replies, target.locale)
         except (TemplateError, KeyError, TypeError, ValueError) as exc:
@@ -247,10 +260,8 @@ class Dispatcher:
                     await channel.send(target.user_ref, replies)
         except ChannelPaused as exc:  # this channel only: the limiter is not paused
             metrics.sent(target.channel, "outbox", "paused")
-            retry = self.clock() + timedelta(seconds=exc.retry_after)
-            outcome = partial(
-                self.outcomes.finish, row, "pending", not_before=retry, refund=True, error=str(exc)
-            )
+            self.claims.paused[target.channel] = self.clock() + timedelta(seconds=exc.retry_after)
+            outcome = partial(self.outcomes.paused, row, target.channel, exc.retry_after, str(exc))
         except RetryLater as exc:
             metrics.sent(target.channel, "outbox", "429")
             self.limiter.pause(exc.retry_after)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from capabilities.programme.rules import Dispatch
 from scheduler.dispatch.rows import AfterSend, Claimed, Target
 from scheduler.dispatch.unreachable import mark_unreachable
-from store import repo_outbox
+from store import channel_pauses, repo_outbox
 from store.db import SessionFactory
 
 log = logging.getLogger("scheduler.dispatch")
@@ -68,6 +68,27 @@ class Outcomes:
                 mark_unreachable(session, row.person_id, blocked, now)
         self.stats[status] += 1
         return True
+
+    def paused(self, row: Claimed, channel: str, seconds: float, error: str) -> bool:
+        """The channel stopped (no SMS credits): stored for every replica and a restart
+        (``channel_pauses``); the row waits until the pause ends (the attempt refunded)."""
+        now = self.clock()
+        until = now + timedelta(seconds=seconds)
+        with self.sessions() as session, session.begin():
+            channel_pauses.pause(session, channel, until, error, now)
+            recorded = repo_outbox.record_outcome(
+                session,
+                row.id,
+                self.worker,
+                "pending",
+                now,
+                error=error,
+                not_before=until,
+                refund=True,
+            )
+        if recorded:
+            self.stats["pending"] += 1
+        return recorded
 
     def retry(self, row: Claimed, error: str) -> bool:
         """A network error: again after ``base × 2^(attempt-1)`` (capped), or give up."""

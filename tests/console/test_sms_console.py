@@ -207,3 +207,22 @@ async def test_the_console_changes_the_mobile_number(
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "sms_number")).one()
         assert "78" in entry.target and "67" in entry.target and "612345678" not in entry.target
         assert entry.person_id == person_id
+
+
+def test_every_console_page_shows_the_sms_pause_with_the_paris_time(
+    assistant: Assistant, client: TestClient, add_staff: Callable[..., int], clock: FrozenClock
+) -> None:
+    from store import channel_pauses
+
+    add_staff("Claire Martin", "claire@example.org")
+    assert sign_in(client, "claire@example.org") == 303
+    banner = "Les SMS sont en pause : plus de crédit chez Brevo. Reprise prévue à 11:00."
+    assert banner not in client.get("/").text
+    with assistant.sessions() as session:  # stored by the dispatcher of any replica
+        until = clock() + timedelta(hours=1)  # 10:00 UTC is 11:00 in Paris in November
+        channel_pauses.pause(session, "sms", until, "Brevo 402", clock())
+        session.commit()
+    for page in ("/", "/queue", "/caseload", "/day", "/indicators", "/account"):
+        assert banner in client.get(page).text, page
+    clock.advance(hours=1, seconds=1)
+    assert banner not in client.get("/").text
