@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, UTCDateTime
@@ -27,12 +29,18 @@ class ChannelPause(Base):
 
 
 def pause(session: Session, channel: str, until: datetime, reason: str, now: datetime) -> None:
-    """Pause ``channel`` until ``until`` (a later pause wins). The caller commits."""
-    row = session.get(ChannelPause, channel)
-    if row is None:
-        session.add(ChannelPause(channel=channel, until=until, reason=reason[:120], paused_at=now))
-    elif row.until < until:
-        row.until, row.reason, row.paused_at = until, reason[:120], now
+    """Pause ``channel`` until ``until`` (a later pause wins; two replicas pausing at once
+    is one upsert). The caller commits."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {"channel": channel, "until": until, "reason": reason[:120], "paused_at": now}
+    statement = insert(ChannelPause).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["channel"],
+            set_={"until": until, "reason": reason[:120], "paused_at": now},
+            where=ChannelPause.until < statement.excluded.until,
+        )
+    )
 
 
 def active(session: Session, now: datetime) -> dict[str, datetime]:

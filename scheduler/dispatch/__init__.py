@@ -20,6 +20,11 @@
   the claim is still ours. Between the channel's answer and that commit (a few milliseconds)
   a kill -9 cannot know whether the message left: such a row is sent again once its claim
   expires (at-least-once in that window; Telegram has no idempotency key to do better).
+  A keyed channel (SMS, :mod:`.keyed`) closes that window: ``send_started_at`` is committed
+  before the call, the message carries the row's tag, and a row that comes back is first
+  looked up in the provider's events (found: marked sent, not sent again).
+- **Paused channels**: a ``ChannelPaused`` (no SMS credits) is stored in ``channel_pauses``
+  (every replica and a restart see it); rows of a paused channel wait until it ends.
 - **The loop** (:mod:`.loop`): :class:`Dispatcher` ties them together.
 """
 

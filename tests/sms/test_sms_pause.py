@@ -105,3 +105,14 @@ def a_relay_for_same_person(context: AppContext, clock: FrozenClock) -> int:
         )
         session.commit()
         return max(session.scalars(select(OutboxMessage.id)))
+
+
+def test_two_pauses_keep_the_later_end(context: AppContext, clock: FrozenClock) -> None:
+    with context.sessions() as session, session.begin():
+        channel_pauses.pause(session, "sms", clock() + timedelta(hours=1), "a", clock())
+        channel_pauses.pause(session, "sms", clock() + timedelta(minutes=5), "b", clock())
+    with context.sessions() as session, session.begin():
+        assert channel_pauses.active(session, clock()) == {"sms": clock() + timedelta(hours=1)}
+        channel_pauses.pause(session, "sms", clock() + timedelta(hours=2), "c", clock())
+    with context.sessions() as session:
+        assert channel_pauses.active(session, clock()) == {"sms": clock() + timedelta(hours=2)}
