@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from capabilities.handoff import queue as handoff_queue
 from capabilities.handoff.queue import can_open, release, round_robin
 from capabilities.handoff.relay import notify_resolved
-from capabilities.handoff.staff_context import REASON_LABELS, last_intents
+from capabilities.handoff.staff_context import last_intents, reason_labels
 from capabilities.handoff.state import counsellor_reply, resolve, take
 from capabilities.handoff.transcript import (
     alert_of,
@@ -22,7 +22,16 @@ from capabilities.handoff.transcript import (
 )
 from console.audit import audit
 from console.views_intake import choices, intake_of
-from console.web import checked_form, flash, ngettext, page, person_id_of, render, state
+from console.web import (
+    checked_form,
+    flash,
+    gettext,
+    ngettext,
+    page,
+    person_id_of,
+    render,
+    state,
+)
 from store import repo_console, repo_media
 from store import sms as sms_store
 from store.console_models import CannedReply, StaffNote
@@ -86,7 +95,7 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "sms": sms_store.deliveries_of(session, person_id),
             "sms_states": SMS_STATES,
             "alert": alert_of(session, person_id),
-            "reasons": REASON_LABELS,
+            "reasons": reason_labels(),
             "name": handoff_queue.names_of(
                 session, [person_id], {person_id: person.display_name if person else None}
             )[person_id],
@@ -150,7 +159,8 @@ async def reply_action(request: Request, session: Session, staff: Staff) -> Resp
     if console.kick is not None:
         console.kick()
     if console.mirror is not None:
-        await console.mirror(conversation.person_id, f"💬 {staff.name} (console) : {text}")
+        mirrored = gettext("💬 {name} (console) : {text}").format(name=staff.name, text=text)
+        await console.mirror(conversation.person_id, mirrored)
     person = session.get(Person, conversation.person_id)
     reachable = [account.channel for account in person.accounts] if person else []
     if not console.delivers(reachable):

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from capabilities.handoff import queue as handoff_queue
-from capabilities.handoff.staff_context import REASON_LABELS
+from capabilities.handoff.staff_context import reason_labels
 from console.audit import audit
 from console.integrations import ATTENDANCE
 from console.views_handoff import STATE_LABELS
@@ -53,7 +53,7 @@ def queue_context(request: Request, session: Session, staff: Staff) -> dict[str,
         "staff": staff,
         "rows": rows,
         "now": console.clock(),
-        "reasons": REASON_LABELS,
+        "reasons": reason_labels(),
         "states": STATE_LABELS,
         "counsellors": repo_console.active_members(session),
     }
