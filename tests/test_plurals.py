@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from capabilities.appointments.admin_checks import LEFT_OUT, Problem
-from core.i18n import gettext_for, ngettext_for
+from capabilities.programme.weeks import meetings_missed_reason, meetings_not_planned_reason
+from core.i18n import gettext_for, ngettext_for, set_staff_locale
 from store import retention
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("app", "bot", "capabilities", "console", "core", "scheduler", "sms", "store", "webchat")
 # "(s)" glued to a word inside a string literal: a plural built by hand ("(e)" is gender).
 HAND_PLURAL = re.compile(r"""["'][^"'\n]*\w\((?:s|x)\)[^"'\n]*["']""")
-# Placeholders that are not counts (a marker replaced by SQL, URL schemes in messages).
-ALLOWED = ("http(s)", "rencontre(s) physique(s)")
+# Placeholders that are not counts (URL schemes in messages).
+ALLOWED = ("http(s)",)
 
 
 def test_no_string_builds_a_plural_by_hand() -> None:
@@ -52,3 +54,26 @@ def test_the_retention_report_counts_in_words() -> None:
     many = retention.report(retention.Outcome({"people": 3}), dry_run=True)
     assert "people : 1 ligne supprimée" in one
     assert "people : 3 lignes à supprimer" in many
+
+
+def test_the_meetings_tasks_say_one_meeting_and_two_meetings() -> None:
+    day = date(2026, 11, 20)
+    assert meetings_not_planned_reason(0, day, 2).startswith("0 rencontre physique prévue ce")
+    assert meetings_not_planned_reason(1, day, 2) == (
+        "1 rencontre physique prévue ce mois-ci au 20/11/2026 : au moins 2 par mois."
+    )
+    assert meetings_not_planned_reason(3, day, 4).startswith("3 rencontres physiques prévues")
+    assert meetings_missed_reason(1, day, 2) == (
+        "1 rencontre physique tenue en 2026-11 : au moins 2 par mois."
+    )
+    assert meetings_missed_reason(2, day, 3).startswith("2 rencontres physiques tenues")
+
+
+def test_staff_reading_english_get_the_meetings_tasks_in_english() -> None:
+    set_staff_locale("en")
+    day = date(2026, 11, 20)
+    assert meetings_not_planned_reason(1, day, 2) == (
+        "1 in-person meeting planned this month as of 20/11/2026: at least 2 a month."
+    )
+    assert meetings_missed_reason(0, day, 2).startswith("0 in-person meetings held")
+    assert meetings_missed_reason(5, day, 2).startswith("5 in-person meetings held")
