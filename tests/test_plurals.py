@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from capabilities.appointments.admin_checks import LEFT_OUT, Problem
+from capabilities.programme import reasons
 from capabilities.programme.weeks import meetings_missed_reason, meetings_not_planned_reason
 from core.i18n import gettext_for, ngettext_for, set_staff_locale
 from store import retention
@@ -77,3 +78,18 @@ def test_staff_reading_english_get_the_meetings_tasks_in_english() -> None:
     )
     assert meetings_missed_reason(0, day, 2).startswith("0 in-person meetings held")
     assert meetings_missed_reason(5, day, 2).startswith("5 in-person meetings held")
+
+
+def test_the_cadence_sentences_count_in_words_in_the_staff_language() -> None:
+    day = date(2026, 11, 20)
+    assert reasons.checkin_unanswered(day, 1).endswith("du 20/11/2026 (1 jour).")
+    assert reasons.checkin_unanswered(day, 7).endswith("du 20/11/2026 (7 jours).")
+    assert reasons.caseload_above_limit(31, 30) == (
+        "31 participants suivis pour 30 prévus par conseiller."
+    )
+    set_staff_locale("en")
+    assert reasons.checkin_unanswered(day, 1).endswith("of 20/11/2026 (1 day).")
+    assert reasons.diagnosis_due(3, day) == "3-month diagnosis update due on 20/11/2026."
+    set_staff_locale("ar")
+    assert reasons.checkin_unanswered(day, 2).endswith("(يومان).")
+    assert reasons.caseload_above_limit(31, 30) == "31 مشاركًا متابَعًا، والحد 30 لكل مستشار."
