@@ -16,8 +16,9 @@ from core.messages import Incoming, Kind
 from core.settings import ConfigError, Settings, load_settings
 from store.models import Conversation
 from tests.chat import Chat
-from tests.console.conftest import sign_in
+from tests.console.conftest import csrf_of, sign_in
 from tests.console.fakes import RecordingStaffGroup, relayed_texts
+from tests.console.test_media import send_voice
 
 STAFF_CHAT = -100123
 
@@ -124,6 +125,24 @@ def test_the_console_page_follows_the_staff_language(client: TestClient, html: s
 
 
 @pytest.mark.parametrize("staff_language", ["ar"])
+def test_arabic_staff_sign_in_on_an_arabic_page(
+    client: TestClient, add_staff: Callable[..., int]
+) -> None:
+    page = client.get("/login").text
+    assert "<h1>تسجيل الدخول</h1>" in page and ">كلمة المرور<" in page
+    add_staff("Karim", "karim@example.org")
+    token = csrf_of(client.get("/login").text)
+    refused = client.post(
+        "/login", data={"email": "karim@example.org", "password": "wrong", "csrf": token}
+    )
+    assert refused.status_code == 401
+    assert "البريد الإلكتروني أو كلمة المرور غير صحيحة." in refused.text
+    assert sign_in(client, "karim@example.org") == 303
+    home = client.get("/").text
+    assert ">قائمة الانتظار<" in home and ">تسجيل الخروج<" in home
+
+
+@pytest.mark.parametrize("staff_language", ["ar"])
 async def test_the_console_queue_names_the_reason_in_the_staff_language(
     client: TestClient, add_staff: Callable[..., int], chat: Chat
 ) -> None:
@@ -144,3 +163,15 @@ def test_relayed_lines_are_labelled_in_the_staff_language() -> None:
     assert relayed_line("j'ai peur", "", distress=True) == "⚠️ Distress — 👤 j'ai peur"
     set_staff_locale("ar")
     assert relayed_line("", "menu") == "👤 (زر: menu)"
+
+
+async def test_a_voice_note_of_an_arabic_speaker_is_captioned_for_english_staff(
+    chat: Chat, relay: StaffRelay, group: RecordingStaffGroup, add_staff: Callable[..., int]
+) -> None:
+    add_staff("Karim", "karim@example.org")
+    chat.language_code = "ar"
+    await chat.consent()
+    await send_voice(chat)
+    assert "مستشار" in chat.text  # the person is told in Arabic
+    ((_thread, kind, _data, _mime, caption),) = group.media
+    assert (kind, caption) == ("voice", "👤 Voice message (7 s)")
