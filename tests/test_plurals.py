@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,50 @@ def test_no_string_builds_a_plural_by_hand() -> None:
                 for match in HAND_PLURAL.finditer(line):
                     if not any(ok in match.group() for ok in ALLOWED):
                         found.append(f"{path.relative_to(ROOT)}:{number}: {match.group()}")
+    assert not found, "use ngettext:\n" + "\n".join(found)
+
+
+# A count placeholder in a string given to gettext (not ngettext): a plural chosen by hand.
+COUNT = re.compile(r"\{(?:n|count|total|days|hours|minutes|months|weeks|seconds)\}")
+GETTEXT = {"_", "gettext", "staff_gettext", "N_"}
+IN_TEMPLATE = re.compile(r"""\b_\(\s*(["'])((?:(?!\1).)*)\1""")
+# Numbers that are not counts: ordinals, a percentage, a unit symbol, a time range.
+NOT_COUNTS = (
+    "n° {n}",
+    "Question {n} sur {total}",
+    "{n} %",
+    "{n} min",
+    "{minutes} min",
+    "du {day} {hours}",
+)
+
+
+def _gettext_literals(path: Path) -> list[str]:
+    """The first argument of every gettext call (implicit concatenation joined)."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        return [match.group(2) for match in IN_TEMPLATE.finditer(text)]
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        first = node.args[0]
+        if name in GETTEXT and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            found.append(first.value)
+    return found
+
+
+def test_no_count_goes_through_gettext_instead_of_ngettext() -> None:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*")):
+            if path.suffix not in {".py", ".html"} or "migrations" in path.parts:
+                continue
+            for literal in _gettext_literals(path):
+                if COUNT.search(literal) and not any(ok in literal for ok in NOT_COUNTS):
+                    found.append(f"{path.relative_to(ROOT)}: {literal}")
     assert not found, "use ngettext:\n" + "\n".join(found)
 
 
