@@ -16,7 +16,7 @@ from core.messages import Incoming, Kind
 from core.settings import ConfigError, Settings, load_settings
 from store.models import Conversation
 from tests.chat import Chat
-from tests.console.conftest import csrf_of, sign_in
+from tests.console.conftest import csrf_of, post, sign_in
 from tests.console.fakes import RecordingStaffGroup, relayed_texts
 from tests.console.test_media import send_voice
 
@@ -175,3 +175,13 @@ async def test_a_voice_note_of_an_arabic_speaker_is_captioned_for_english_staff(
     assert "مستشار" in chat.text  # the person is told in Arabic
     ((_thread, kind, _data, _mime, caption),) = group.media
     assert (kind, caption) == ("voice", "👤 Voice message (7 s)")
+
+
+def test_a_short_password_is_refused_with_the_length_counted(
+    client: TestClient, add_staff: Callable[..., int]
+) -> None:
+    add_staff("Admin", "admin@example.org", role="admin")
+    assert sign_in(client, "admin@example.org") == 303
+    data = {"name": "Léa", "email": "lea@example.org", "role": "counsellor", "password": "court"}
+    assert post(client, "/admin/staff", data, "/admin") == 303
+    assert "Password too short (at least 10 characters)." in client.get("/admin").text
