@@ -32,6 +32,7 @@ from console.web import (
     render,
     state,
 )
+from core.i18n import N_
 from store import repo_console, repo_media
 from store import sms as sms_store
 from store.console_models import CannedReply, StaffNote
@@ -42,11 +43,16 @@ from store.staff import Staff
 SMS_STATES = {"pending": "en cours d'envoi", "sent": "reçu", "failed": "non reçu"}
 
 STATE_LABELS = {
-    "bot": "Assistant",
-    "waiting": "En attente",
-    "human": "Avec un conseiller",
-    "resolved": "Résolu",
+    "bot": N_("Assistant"),
+    "waiting": N_("En attente"),
+    "human": N_("Avec un conseiller"),
+    "resolved": N_("Résolu"),
 }
+
+
+def state_labels() -> dict[str, str]:
+    """The hand-off states as staff read them (``STAFF_LANGUAGE``)."""
+    return {key: gettext(label) for key, label in STATE_LABELS.items()}
 
 
 def _conversation(session: Session, request: Request, staff: Staff) -> Conversation:
@@ -80,8 +86,8 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "staff": staff,
             "person": person,
             "conversation": conversation,
-            "state_label": STATE_LABELS.get(conversation.handoff, conversation.handoff),
-            "states": STATE_LABELS,
+            "state_label": state_labels().get(conversation.handoff, conversation.handoff),
+            "states": state_labels(),
             "messages": messages,
             "names": names,
             "context": console.integrations.person_lines(session, person_id),

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -53,8 +54,20 @@ def page_language() -> dict[str, str]:
 
 
 TEMPLATES.env.filters["paris"] = _paris
-TEMPLATES.env.globals["_"] = gettext
-TEMPLATES.env.globals["ngettext"] = ngettext
+
+
+def _template_gettext(message: str) -> Markup:
+    """In templates, a translation is trusted text (like Jinja's i18n extension): its
+    ``.format(...)`` arguments are escaped, its apostrophes are not."""
+    return Markup(gettext(message))
+
+
+def _template_ngettext(singular: str, plural: str, n: int) -> Markup:
+    return Markup(ngettext(singular, plural, n))
+
+
+TEMPLATES.env.globals["_"] = _template_gettext
+TEMPLATES.env.globals["ngettext"] = _template_ngettext
 TEMPLATES.env.globals["page_language"] = page_language
 
 

@@ -48,6 +48,8 @@ NOT_COUNTS = (
     "{n} %",
     "{n} min",
     "{minutes} min",
+    "{hours} h {minutes}",
+    "{days} j {hours} h",
     "du {day} {hours}",
 )
 
