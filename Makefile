@@ -58,7 +58,7 @@ bench: install
 
 ## Translations (Babel): French is the source language.
 i18n-extract: $(STAMP)
-	$(VENV)/bin/pybabel extract -F locale/babel.cfg -k N_ -k N_plural:1,2 -o locale/messages.pot --no-location --sort-output --ignore-dirs=".venv .cache var tests bench" core app capabilities bot scheduler store console nlu webchat sms
+	$(VENV)/bin/pybabel extract -F locale/babel.cfg -k N_ -k N_plural:1,2 -k staff_gettext -k staff_ngettext:1,2 -o locale/messages.pot --no-location --sort-output --ignore-dirs=".venv .cache var tests bench" core app capabilities bot scheduler store console nlu webchat sms
 
 i18n-update: i18n-extract
 	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale -D messages --no-fuzzy-matching

@@ -23,6 +23,7 @@ from capabilities.plan.install import install as install_plan
 from capabilities.privacy.wipe import install as install_privacy
 from capabilities.programme import install as install_programme
 from core.clock import Clock, utcnow
+from core.i18n import set_staff_locale
 from core.ports import Nlu, Parser
 from core.settings import Settings, get_settings
 from core.wakeup import Wakeup
@@ -45,6 +46,7 @@ INSTALLS = (
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     """The engine and sessions of ``DATABASE_URL``, migrated to the head revision first."""
+    set_staff_locale(settings.staff_language)  # every command opens the database first
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)

@@ -38,6 +38,7 @@ from console import (
 )
 from console.addresses import ForwardedFor
 from console.web import SESSION_HOURS, ConsoleState, render
+from core.i18n import set_staff_locale
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -204,6 +205,7 @@ def create_app(
 ) -> Starlette:
     """The console application; ``https_only`` marks the cookie ``Secure`` (behind HTTPS).
     ``extra_routes`` are other adapters served by the same server (the web chat's ``/chat``)."""
+    set_staff_locale(console.settings.staff_language)
     secret = console.settings.console_secret_key
     if not secret:
         log.warning(

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
+from core.i18n import N_
 from store.db import Session
 
-ATTENDANCE = {
-    "seen": "Venu(e)",
-    "excused": "Excusé(e)",
-    "noshow": "Absent(e)",
-    "revoked": "Annulé par l'Espace",
+ATTENDANCE = {  # N_: translated where shown (``_attendance.html``)
+    "seen": N_("Venu(e)"),
+    "excused": N_("Excusé(e)"),
+    "noshow": N_("Absent(e)"),
+    "revoked": N_("Annulé par l'Espace"),
 }
 
 

@@ -163,7 +163,12 @@ async def create_staff_action(request: Request, session: Session, staff: Staff) 
     if not name or "@" not in email or role not in ("counsellor", "admin"):
         flash(request, "Nom, adresse e-mail et rôle sont obligatoires.")
     elif len(password) < MIN_PASSWORD:
-        flash(request, f"Mot de passe trop court ({MIN_PASSWORD} caractères au moins).")
+        too_short = ngettext(
+            "Mot de passe trop court ({n} caractère au moins).",
+            "Mot de passe trop court ({n} caractères au moins).",
+            MIN_PASSWORD,
+        )
+        flash(request, too_short.format(n=MIN_PASSWORD))
     else:
         member = Staff(name=name, email=email, role=role, password_hash=hash_password(password))
         try:

@@ -9,7 +9,7 @@ from console import sessions as auth_sessions
 from console import throttle
 from console.audit import audit
 from console.security import verify_password
-from console.web import checked_form, render, state
+from console.web import checked_form, gettext, ngettext, render, state
 from store import repo_console
 
 
@@ -41,7 +41,11 @@ async def login(request: Request) -> Response:
                 "login.html",
                 {
                     "email": email,
-                    "error": "Trop de tentatives. Par sécurité, réessayez dans 15 minutes.",
+                    "error": ngettext(
+                        "Trop de tentatives. Par sécurité, réessayez dans {n} minute.",
+                        "Trop de tentatives. Par sécurité, réessayez dans {n} minutes.",
+                        verdict.minutes,
+                    ).format(n=verdict.minutes),
                 },
                 status_code=429,
             )
@@ -57,7 +61,7 @@ async def login(request: Request) -> Response:
             return render(
                 request,
                 "login.html",
-                {"email": email, "error": "Adresse ou mot de passe incorrect."},
+                {"email": email, "error": gettext("Adresse ou mot de passe incorrect.")},
                 status_code=401,
             )
         agent = request.headers.get("user-agent", "")

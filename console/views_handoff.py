@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from capabilities.handoff import queue as handoff_queue
 from capabilities.handoff.queue import can_open, release, round_robin
 from capabilities.handoff.relay import notify_resolved
-from capabilities.handoff.staff_context import REASON_LABELS, last_intents
+from capabilities.handoff.staff_context import last_intents, reason_labels
 from capabilities.handoff.state import counsellor_reply, resolve, take
 from capabilities.handoff.transcript import (
     alert_of,
@@ -23,7 +23,17 @@ from capabilities.handoff.transcript import (
 from console.audit import audit
 from console.views_intake import choices, intake_of
 from console.views_sms import resume, sms_status
-from console.web import checked_form, flash, ngettext, page, person_id_of, render, state
+from console.web import (
+    checked_form,
+    flash,
+    gettext,
+    ngettext,
+    page,
+    person_id_of,
+    render,
+    state,
+)
+from core.i18n import N_
 from store import repo_console, repo_media
 from store import sms as sms_store
 from store.console_models import CannedReply, StaffNote
@@ -34,11 +44,16 @@ from store.staff import Staff
 SMS_STATES = {"pending": "en cours d'envoi", "sent": "reçu", "failed": "non reçu"}
 
 STATE_LABELS = {
-    "bot": "Assistant",
-    "waiting": "En attente",
-    "human": "Avec un conseiller",
-    "resolved": "Résolu",
+    "bot": N_("Assistant"),
+    "waiting": N_("En attente"),
+    "human": N_("Avec un conseiller"),
+    "resolved": N_("Résolu"),
 }
+
+
+def state_labels() -> dict[str, str]:
+    """The hand-off states as staff read them (``STAFF_LANGUAGE``)."""
+    return {key: gettext(label) for key, label in STATE_LABELS.items()}
 
 
 def conversation_of(session: Session, request: Request, staff: Staff) -> Conversation:
@@ -72,8 +87,8 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "staff": staff,
             "person": person,
             "conversation": conversation,
-            "state_label": STATE_LABELS.get(conversation.handoff, conversation.handoff),
-            "states": STATE_LABELS,
+            "state_label": state_labels().get(conversation.handoff, conversation.handoff),
+            "states": state_labels(),
             "messages": messages,
             "names": names,
             "context": console.integrations.person_lines(session, person_id),
@@ -88,7 +103,7 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "sms_account": sms_status(session, person_id),
             "sms_states": SMS_STATES,
             "alert": alert_of(session, person_id),
-            "reasons": REASON_LABELS,
+            "reasons": reason_labels(),
             "name": handoff_queue.names_of(
                 session, [person_id], {person_id: person.display_name if person else None}
             )[person_id],
@@ -152,7 +167,8 @@ async def reply_action(request: Request, session: Session, staff: Staff) -> Resp
     if console.kick is not None:
         console.kick()
     if console.mirror is not None:
-        await console.mirror(conversation.person_id, f"💬 {staff.name} (console) : {text}")
+        mirrored = gettext("💬 {name} (console) : {text}").format(name=staff.name, text=text)
+        await console.mirror(conversation.person_id, mirrored)
     person = session.get(Person, conversation.person_id)
     reachable = [account.channel for account in person.accounts] if person else []
     if not console.delivers(reachable):

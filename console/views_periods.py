@@ -192,7 +192,7 @@ async def closure_remove(request: Request, session: Session, staff: Staff) -> Re
     closure_id = number(request, "closure_id")
     saved, problems, _need = attempt(lambda: remove_closure(session, closure_id))
     if saved is None:
-        raise HTTPException(404, problems[0].text(gettext))
+        raise HTTPException(404, problems[0].text(gettext, ngettext))
     return finish(
         request,
         session,

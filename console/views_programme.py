@@ -205,7 +205,8 @@ async def attendance_action(request: Request, session: Session, staff: Staff) ->
     if not console.integrations.mark_attendance(session, appointment_id, status, staff.id):
         raise HTTPException(404, "Rendez-vous inconnu.")
     audit(session, staff, "attendance", f"rdv {appointment_id} {status}", console.clock(), None)
-    flash(request, f"Émargement enregistré : {ATTENDANCE[status]}.")
+    label = gettext(ATTENDANCE[status])
+    flash(request, gettext("Émargement enregistré : {status}.").format(status=label))
     if form.get("back") == "today":
         return RedirectResponse("/#rdv", status_code=303)
     back = str(form.get("date") or "")

@@ -61,9 +61,11 @@ async def password_action(request: Request, session: Session, staff: Staff) -> R
     elif len(new) < MIN_PASSWORD:
         flash(
             request,
-            gettext("Le nouveau mot de passe doit faire au moins {n} caractères.").format(
-                n=MIN_PASSWORD
-            ),
+            ngettext(
+                "Le nouveau mot de passe doit faire au moins {n} caractère.",
+                "Le nouveau mot de passe doit faire au moins {n} caractères.",
+                MIN_PASSWORD,
+            ).format(n=MIN_PASSWORD),
         )
     elif new != again:
         flash(request, gettext("Les deux nouveaux mots de passe sont différents."))

@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from capabilities.handoff import queue as handoff_queue
-from capabilities.handoff.staff_context import REASON_LABELS
+from capabilities.handoff.staff_context import reason_labels
 from console.audit import audit
 from console.integrations import ATTENDANCE
-from console.views_handoff import STATE_LABELS
-from console.web import TEMPLATES, checked_form, flash, page, render, state
+from console.views_handoff import state_labels
+from console.web import TEMPLATES, checked_form, flash, gettext, page, render, state
 from core.clock import to_paris
-from core.i18n import format_day
+from core.i18n import format_day, staff_locale
 from store import repo_console
 from store.db import Session
 from store.staff import Staff
@@ -32,12 +32,12 @@ def waited(now: datetime, since: datetime | None) -> str:
         return "—"
     minutes = max(0, int((now - since).total_seconds() // 60))
     if minutes < 60:
-        return f"{minutes} min"
+        return gettext("{n} min").format(n=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} h {minutes:02d}"
+        return gettext("{hours} h {minutes}").format(hours=hours, minutes=f"{minutes:02d}")
     days, hours = divmod(hours, 24)
-    return f"{days} j {hours} h"
+    return gettext("{days} j {hours} h").format(days=days, hours=hours)
 
 
 TEMPLATES.env.globals["waited"] = waited
@@ -53,8 +53,8 @@ def queue_context(request: Request, session: Session, staff: Staff) -> dict[str,
         "staff": staff,
         "rows": rows,
         "now": console.clock(),
-        "reasons": REASON_LABELS,
-        "states": STATE_LABELS,
+        "reasons": reason_labels(),
+        "states": state_labels(),
         "counsellors": repo_console.active_members(session),
     }
 
@@ -68,7 +68,7 @@ async def today_page(request: Request, session: Session, staff: Staff) -> Respon
     rows = context["rows"]
     mine = None if staff.role == "admin" else staff.id
     context.update(
-        today_label=format_day(now, "fr"),
+        today_label=format_day(now, staff_locale()),
         urgent=sum(1 for row in rows if row.urgent) if isinstance(rows, list) else 0,
         tasks=console.integrations.tasks(session, mine),
         appointments=console.integrations.day(session, to_paris(now).date()),

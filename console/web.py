@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,7 +21,7 @@ from console import sessions as auth_sessions
 from console.integrations import Integrations, NoIntegrations
 from console.security import csrf_matches, new_csrf_token
 from core.clock import Clock, to_paris, utcnow
-from core.i18n import DEFAULT_LOCALE, ngettext_for, translations
+from core.i18n import staff_gettext, staff_locale, staff_ngettext, text_direction
 from core.settings import Settings
 from store import channel_pauses
 from store.db import Session, SessionFactory
@@ -40,19 +41,37 @@ def _paris(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 
 def gettext(message: str) -> str:
-    """The console's interface strings (French, the source language) through gettext."""
-    return translations(CONSOLE_LOCALE).gettext(message)
+    """The console's interface strings (French source) in ``STAFF_LANGUAGE``."""
+    return staff_gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """The console's strings with a number: the plural form the language needs."""
-    return ngettext_for(CONSOLE_LOCALE)(singular, plural, n)
+    """The console's strings with a number: the plural form ``STAFF_LANGUAGE`` needs."""
+    return staff_ngettext(singular, plural, n)
 
 
-CONSOLE_LOCALE = DEFAULT_LOCALE
+def page_language() -> dict[str, str]:
+    """``<html lang dir>`` of every page: the staff's language (``rtl`` for Arabic)."""
+    locale = staff_locale()
+    return {"lang": locale, "dir": text_direction(locale)}
+
+
 TEMPLATES.env.filters["paris"] = _paris
-TEMPLATES.env.globals["_"] = gettext
-TEMPLATES.env.globals["ngettext"] = ngettext
+
+
+def _template_gettext(message: str) -> Markup:
+    """In templates, a translation is trusted text (like Jinja's i18n extension): its
+    ``.format(...)`` arguments are escaped, its apostrophes are not."""
+    return Markup(gettext(message))
+
+
+def _template_ngettext(singular: str, plural: str, n: int) -> Markup:
+    return Markup(ngettext(singular, plural, n))
+
+
+TEMPLATES.env.globals["_"] = _template_gettext
+TEMPLATES.env.globals["ngettext"] = _template_ngettext
+TEMPLATES.env.globals["page_language"] = page_language
 
 
 @dataclass

@@ -2,6 +2,10 @@
 
 Interface strings are written in French in the code (``_("Bonjour")``); ``locale/<lang>``
 holds the catalogs. A missing translation falls back to the French text.
+
+Two audiences: a person reads the language of their conversation (``gettext_for``); staff
+read ``STAFF_LANGUAGE`` (``staff_gettext``/``staff_ngettext``: the staff group's cards and
+notices, the counsellors' tasks, the console), never the person's.
 """
 
 from __future__ import annotations
@@ -88,6 +92,44 @@ def ngettext_for(locale: str) -> Callable[[str, str, int], str]:
     if locale == DEFAULT_LOCALE or locale not in KNOWN:
         return _french_ngettext
     return translations(locale).ngettext
+
+
+_STAFF: dict[str, str] = {}
+
+
+def set_staff_locale(locale: str | None) -> None:
+    """The staff's language, from ``STAFF_LANGUAGE`` (set by the composition root);
+    ``None`` forgets it (read again from the settings on next use)."""
+    if locale is None:
+        _STAFF.clear()
+    elif locale in OFFERED:
+        _STAFF["locale"] = locale
+    else:
+        raise ValueError(f"STAFF_LANGUAGE must be one of {', '.join(OFFERED)}")
+
+
+def staff_locale() -> str:
+    """The language staff read (``STAFF_LANGUAGE``, French by default)."""
+    if "locale" not in _STAFF:
+        from core.settings import get_settings  # settings are validated at start-up
+
+        _STAFF["locale"] = get_settings().staff_language
+    return _STAFF["locale"]
+
+
+def staff_gettext(message: str) -> str:
+    """A staff-facing string in ``STAFF_LANGUAGE``."""
+    return translations(staff_locale()).gettext(message)
+
+
+def staff_ngettext(singular: str, plural: str, n: int) -> str:
+    """A staff-facing string with a number, in ``STAFF_LANGUAGE`` and its plural forms."""
+    return ngettext_for(staff_locale())(singular, plural, n)
+
+
+def text_direction(locale: str) -> str:
+    """``rtl`` for Arabic, else ``ltr`` (the ``dir`` of a page)."""
+    return "rtl" if locale == "ar" else "ltr"
 
 
 def _french_day(local: datetime) -> str:

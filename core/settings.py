@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS_DIR = "/run/secrets"
+STAFF_LANGUAGES = ("fr", "en", "ar")  # complete catalogs (core.i18n.OFFERED)
 
 
 class ConfigError(RuntimeError):
@@ -52,6 +53,8 @@ class Settings(BaseSettings):
     console_secret_key: str | None = None
     console_https_only: bool = False  # Secure session cookie (behind an HTTPS proxy)
     default_locale: str = "fr"
+    # The language of what staff read: the staff group's cards and notices, the console.
+    staff_language: str = "fr"
     # Per-person flood guard: more than this many messages in the window get one polite notice.
     throttle_messages: int = 20
     throttle_window_s: float = 10.0
@@ -128,6 +131,14 @@ class Settings(BaseSettings):
         value = value.strip().lower()
         if value not in {"text", "json"}:
             raise ValueError("LOG_FORMAT must be text or json")
+        return value
+
+    @field_validator("staff_language")
+    @classmethod
+    def _staff_language(cls, value: str) -> str:
+        value = (value or "").strip().lower()
+        if value not in STAFF_LANGUAGES:
+            raise ValueError("STAFF_LANGUAGE must be fr, en or ar")
         return value
 
     @field_validator("telegram_api_url")

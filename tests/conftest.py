@@ -13,8 +13,17 @@ from app.context import AppContext
 from capabilities.assistant.assistant import Assistant
 from capabilities.conversation.machine import RECORDED
 from core.clock import FrozenClock
+from core.i18n import set_staff_locale
 from core.settings import Settings, load_settings
 from tests.chat import Chat, FakeNlu
+
+
+@pytest.fixture(autouse=True)
+def _staff_language_french() -> Iterator[None]:
+    """Every test starts and ends with staff reading French (``STAFF_LANGUAGE`` default)."""
+    set_staff_locale("fr")
+    yield
+    set_staff_locale("fr")
 
 
 @pytest.fixture

@@ -12,7 +12,18 @@ from babel.messages.pofile import read_po
 from core.i18n import OFFERED, format_when, resolve_locale, translations
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["core", "app", "capabilities", "bot", "scheduler", "store", "console", "nlu", "webchat"]
+PACKAGES = [
+    "core",
+    "app",
+    "capabilities",
+    "bot",
+    "scheduler",
+    "store",
+    "console",
+    "nlu",
+    "webchat",
+    "sms",
+]
 
 
 def extracted_ids(tmp_path: Path) -> set[str]:
@@ -27,6 +38,12 @@ def extracted_ids(tmp_path: Path) -> set[str]:
             str(ROOT / "locale" / "babel.cfg"),
             "-k",
             "N_",
+            "-k",
+            "N_plural:1,2",
+            "-k",
+            "staff_gettext",
+            "-k",
+            "staff_ngettext:1,2",
             "-o",
             str(pot),
             "--no-location",

@@ -8,6 +8,9 @@ Channel-neutral: the group is reached through the small :class:`StaffGroup` port
 - the handler of messages written in the staff group (``handle(incoming)``): plain text in
   a person's topic is relayed to the person; ``/resolve``, ``/note <texte>`` and
   ``/canned <nom>`` act on the hand-off.
+
+What staff read is in ``STAFF_LANGUAGE`` (``staff_gettext``); what the person receives
+(``notify_resolved``) is in the person's language.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from capabilities.handoff.staff_identity import identify, link_with_code, rememb
 from capabilities.handoff.state import counsellor_reply, resolve
 from core.clock import Clock, utcnow
 from core.events import Event
-from core.i18n import N_, gettext_for, resolve_locale
+from core.i18n import N_, gettext_for, resolve_locale, staff_gettext
 from core.messages import Incoming, Kind, Reply
 from core.ports import StaffGroup
 from store import repo_handoff
@@ -42,17 +45,17 @@ RESOLVED_TEXT = N_(
     "Votre conseiller a terminé cet échange. Je suis de nouveau là pour vos questions : "
     "écrivez-moi quand vous voulez."
 )
-HELP = (
+HELP = N_(
     "Dans le sujet d'une personne : écrivez pour lui répondre. /resolve pour clore, "
     "/note <texte> pour une note privée, /canned <nom> pour une réponse type. "
     "/lier <code> relie votre compte Telegram à votre compte de la console (code sur la page "
     "« Mon compte »)."
 )
-LINKED = (
+LINKED = N_(
     "Compte Telegram relié à {name} : vos réponses sont enregistrées à votre nom, comme dans "
     "la console."
 )
-LINK_REFUSED = (
+LINK_REFUSED = N_(
     "Code inconnu ou expiré : générez-en un nouveau sur la page « Mon compte » de la console."
 )
 
@@ -90,13 +93,13 @@ class StaffRelay:
             if event.data.get("media_id"):
                 await post_media(self.sessions, self.group, thread, int(event.data["media_id"]))
                 return
-            line = text if text else f"(bouton : {payload})" if payload else "(pièce jointe)"
-            prefix = "⚠️ Détresse — " if event.data.get("distress") else ""
-            await self.group.post(thread, f"{prefix}👤 {line}")
+            await self.group.post(thread, relayed_line(text, payload, event.data.get("distress")))
         elif event.name == "handoff_back":
             known = self._known_topic(event.person_id)
             if known is not None:
-                await self.group.post(known, "La personne est revenue à l'assistant.")
+                await self.group.post(
+                    known, staff_gettext("La personne est revenue à l'assistant.")
+                )
 
     def _known_topic(self, person_id: int) -> int | None:
         with self.sessions() as session:
@@ -115,8 +118,9 @@ class StaffRelay:
                 return known, False
             with self.sessions() as session:
                 person = session.get(Person, person_id)
-                name = (person.display_name if person else None) or "Personne"
-            thread = await self.group.create_topic(f"{name} · n° {person_id}"[:128])
+                name = (person.display_name if person else None) or staff_gettext("Personne")
+            title = staff_gettext("{name} · n° {id}").format(name=name, id=person_id)
+            thread = await self.group.create_topic(title[:128])
             with self.sessions() as session:
                 session.add(
                     StaffTopic(
@@ -162,7 +166,7 @@ class StaffRelay:
                 topic = repo_handoff.topic_by_thread(session, self.chat_id, int(thread_ref))
             if topic is None:
                 session.commit()
-                return [Reply(text=HELP)] if incoming.kind is Kind.COMMAND else []
+                return [Reply(text=staff_gettext(HELP))] if incoming.kind is Kind.COMMAND else []
             replies, relayed = self._act(session, topic.person_id, incoming)
             session.commit()
         if relayed and self.kick is not None:
@@ -176,18 +180,18 @@ class StaffRelay:
         if incoming.kind is not Kind.COMMAND or head.split("@")[0].lower() != "/lier":
             return None
         if incoming.sender_id is None or not rest.strip():
-            return Reply(text=LINK_REFUSED)
+            return Reply(text=staff_gettext(LINK_REFUSED))
         staff = link_with_code(session, rest, incoming.sender_id, now)
         if staff is None:
-            return Reply(text=LINK_REFUSED)
-        return Reply(text=LINKED.format(name=staff.name))
+            return Reply(text=staff_gettext(LINK_REFUSED))
+        return Reply(text=staff_gettext(LINKED).format(name=staff.name))
 
     def _act(
         self, session: Session, person_id: int, incoming: Incoming
     ) -> tuple[list[Reply], bool]:
         conversation = repo_handoff.conversation_of(session, person_id)
         if conversation is None:
-            return [Reply(text="Cette personne a effacé ses données.")], False
+            return [Reply(text=staff_gettext("Cette personne a effacé ses données."))], False
         now = self.clock()
         who = identify(session, incoming)
         author, by = who.label, who.by
@@ -198,12 +202,15 @@ class StaffRelay:
             rest = rest.strip()
             if command == "/resolve":
                 if not resolve(session, conversation, at=now, by=by):
-                    return [Reply(text="Rien à clore : l'assistant répond déjà.")], False
+                    return [
+                        Reply(text=staff_gettext("Rien à clore : l'assistant répond déjà."))
+                    ], False
                 notify_resolved(session, person_id, now)
-                return [Reply(text=f"Clos par {author}. L'assistant répond de nouveau.")], True
+                closed = staff_gettext("Clos par {author}. L'assistant répond de nouveau.")
+                return [Reply(text=closed.format(author=author))], True
             if command == "/note":
                 if not rest:
-                    return [Reply(text="Écrivez la note après /note.")], False
+                    return [Reply(text=staff_gettext("Écrivez la note après /note."))], False
                 session.add(
                     StaffNote(
                         person_id=person_id,
@@ -213,27 +220,49 @@ class StaffRelay:
                         text=rest,
                     )
                 )
-                return [Reply(text="Note privée enregistrée (la personne ne la voit pas).")], False
+                saved = staff_gettext("Note privée enregistrée (la personne ne la voit pas).")
+                return [Reply(text=saved)], False
             if command == "/canned":
                 canned = repo_handoff.canned_reply(session, rest.lower())
                 if canned is None:
                     names = ", ".join(repo_handoff.canned_names(session))
+                    unknown = staff_gettext("Réponse type inconnue. Disponibles : {names}.")
                     return [
-                        Reply(text=f"Réponse type inconnue. Disponibles : {names or 'aucune'}.")
+                        Reply(text=unknown.format(names=names or staff_gettext("aucune")))
                     ], False
                 counsellor_reply(
                     session, conversation, canned.text, at=now, by=by, channel=STAFF_CHANNEL
                 )
-                return [Reply(text=f"Envoyé : {canned.text}")], True
-            return [Reply(text=HELP)], False
+                sent = staff_gettext("Envoyé : {text}").format(text=canned.text)
+                return [Reply(text=sent)], True
+            return [Reply(text=staff_gettext(HELP))], False
         counsellor_reply(session, conversation, text, at=now, by=by, channel=STAFF_CHANNEL)
         return [], True
 
 
+def relayed_line(text: str, payload: str, distress: object = False) -> str:
+    """A person's message as staff read it in the topic (``STAFF_LANGUAGE``)."""
+    if text:
+        line = text
+    elif payload:
+        line = staff_gettext("(bouton : {payload})").format(payload=payload)
+    else:
+        line = staff_gettext("(pièce jointe)")
+    if distress:
+        return staff_gettext("⚠️ Détresse — 👤 {line}").format(line=line)
+    return f"👤 {line}"
+
+
 def notify_resolved(session: Session, person_id: int, now: datetime) -> None:
-    """Tell the person, in their language, that the counsellor closed the exchange."""
+    """Tell the person, in their language (chosen, else their app's), that the counsellor
+    closed the exchange."""
     person = session.get(Person, person_id)
-    _ = gettext_for(resolve_locale(person.locale if person else None, None)).gettext
+    client = (
+        next((a.language_code for a in person.accounts if a.language_code), None)
+        if person
+        else None
+    )
+    _ = gettext_for(resolve_locale(person.locale if person else None, client)).gettext
     enqueue(
         session,
         key=f"resolved:{person_id}:{now.isoformat()}",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from core.i18n import gettext_for
+from core.i18n import staff_gettext, staff_ngettext
 from core.ports import StaffGroup, StaffMedia
 from store import repo_media
 from store.db import SessionFactory
 
 log = logging.getLogger(__name__)
-_ = gettext_for("fr").gettext  # staff-facing: French, through the catalog
+_ = staff_gettext  # staff-facing: STAFF_LANGUAGE, never the person's language
 
 
 async def post_media(
@@ -26,7 +26,7 @@ async def post_media(
     if kind == "voice":
         label = _("👤 Message vocal")
         if duration:
-            label += f" ({duration} s)"
+            label += " " + staff_ngettext("({n} s)", "({n} s)", duration).format(n=duration)
     else:
         label = _("👤 Photo")
     if caption:

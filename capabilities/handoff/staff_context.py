@@ -1,6 +1,7 @@
 """What staff see about a person: hand-off reason, last intents, programme status, owner.
 
-Channel-neutral and read-only; used by the staff group's summary card and the console.
+Channel-neutral and read-only; used by the staff group's summary card and the console, in
+``STAFF_LANGUAGE`` (never the person's language).
 The programme part (referent, last check-in) is read from the store: empty for a person who
 is not a participant.
 """
@@ -10,16 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.clock import to_paris
+from core.i18n import N_, staff_gettext
 from store import repo_handoff, repo_referent
 from store.db import Session
 from store.models import HandoffRequest, Person
 
 REASON_LABELS = {
-    "asked": "a demandé un conseiller",
-    "misunderstood": "l'assistant n'a pas compris deux fois de suite",
-    "distress": "mots de détresse (numéros d'urgence donnés)",
-    "checkin": "point hebdomadaire : difficultés ou demande de conseiller",
+    "asked": N_("a demandé un conseiller"),
+    "misunderstood": N_("l'assistant n'a pas compris deux fois de suite"),
+    "distress": N_("mots de détresse (numéros d'urgence donnés)"),
+    "checkin": N_("point hebdomadaire : difficultés ou demande de conseiller"),
 }
+STATUS_LABELS = {"invited": N_("invitation pas encore acceptée"), "active": N_("actif")}
+
+
+def reason_labels() -> dict[str, str]:
+    """The hand-off reasons as staff read them (``STAFF_LANGUAGE``)."""
+    return {key: staff_gettext(label) for key, label in REASON_LABELS.items()}
 
 
 @dataclass
@@ -33,18 +41,26 @@ class PersonContext:
     programme: list[str] = field(default_factory=list)
 
     def card(self) -> str:
-        """The summary card posted in the staff topic."""
-        lines = [f"Personne n° {self.person_id} — {self.name}"]
+        """The summary card posted in the staff topic, in ``STAFF_LANGUAGE``."""
+        lines = [
+            staff_gettext("Personne n° {id} — {name}").format(id=self.person_id, name=self.name)
+        ]
         if self.reason:
-            lines.append(f"Motif : {REASON_LABELS.get(self.reason, self.reason)}")
+            label = reason_labels().get(self.reason, self.reason)
+            lines.append(staff_gettext("Motif : {reason}").format(reason=label))
         if self.last_intents:
-            lines.append("Derniers sujets : " + ", ".join(self.last_intents))
-        lines.extend(self.programme or ["Programme RSA : non inscrit(e)"])
-        lines.append("Répondez dans ce sujet. /resolve pour clore, /note <texte>, /canned <nom>.")
+            lines.append(
+                staff_gettext("Derniers sujets : {topics}").format(
+                    topics=", ".join(self.last_intents)
+                )
+            )
+        lines.extend(self.programme or [staff_gettext("Programme RSA : non inscrit(e)")])
+        lines.append(
+            staff_gettext(
+                "Répondez dans ce sujet. /resolve pour clore, /note <texte>, /canned <nom>."
+            )
+        )
         return "\n".join(lines)
-
-
-STATUS_LABELS = {"invited": "invitation pas encore acceptée", "active": "actif"}
 
 
 def programme_lines(session: Session, person_id: int) -> list[str]:
@@ -56,13 +72,17 @@ def programme_lines(session: Session, person_id: int) -> list[str]:
     if found is None:
         return []
     participant, referent = found
-    status = STATUS_LABELS.get(participant.status, participant.status)
+    status = STATUS_LABELS.get(participant.status)
     lines = [
-        f"Programme RSA : {participant.name}, suivi(e) par {referent or 'personne'} ({status})"
+        staff_gettext("Programme RSA : {name}, suivi(e) par {referent} ({status})").format(
+            name=participant.name,
+            referent=referent or staff_gettext("personne"),
+            status=staff_gettext(status) if status else participant.status,
+        )
     ]
     if participant.last_checkin_at is not None:
         when = to_paris(participant.last_checkin_at).strftime("%d/%m %H:%M")
-        lines.append(f"Dernier point hebdomadaire envoyé : {when}")
+        lines.append(staff_gettext("Dernier point hebdomadaire envoyé : {when}").format(when=when))
     return lines
 
 
@@ -85,7 +105,7 @@ def person_context(session: Session, person_id: int) -> PersonContext:
     """Everything the summary card shows."""
     person = session.get(Person, person_id)
     request = repo_handoff.latest_request(session, person_id)
-    name = (person.display_name if person else None) or "(prénom inconnu)"
+    name = (person.display_name if person else None) or staff_gettext("(prénom inconnu)")
     return PersonContext(
         person_id=person_id,
         name=name,

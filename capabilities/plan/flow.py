@@ -24,7 +24,7 @@ from capabilities.plan.document import plan_pdf
 from capabilities.plan.questions import BY_KEY, QUESTIONS, Question, prefill, read
 from capabilities.plan.render import plan_text, stored_steps
 from capabilities.plan.rules import Agenda, Bookable, Step, plan
-from core.i18n import N_
+from core.i18n import N_, ngettext_for
 from core.messages import Button, Reply
 from store import repo_agenda, repo_plan
 
@@ -160,9 +160,13 @@ class PlanFlow(Flow):
         _ = turn._
         found = prefill(turn) if turn.flow != self.name else {}
         turn.enter(self.name, Ask.GOAL, answers={})
-        intro = _(
+        ngettext = ngettext_for(turn.locale)
+        intro = ngettext(
+            "Faisons le point. {count} question courte, puis je vous propose un plan.\n"
+            "Vous pouvez passer chaque question.",
             "Faisons le point. {count} questions courtes, puis je vous propose un plan.\n"
-            "Vous pouvez passer chaque question."
+            "Vous pouvez passer chaque question.",
+            len(QUESTIONS),
         ).format(count=len(QUESTIONS))
         if not found:
             return [Reply(text=intro), self._ask(turn)]

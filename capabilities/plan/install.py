@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from capabilities.plan.questions import BY_KEY
-from core.i18n import format_when
+from core.i18n import format_when, ngettext_for
 from core.messages import Button
 from store import repo_plan
 
@@ -21,11 +21,14 @@ def data_section(turn: Turn) -> list[str]:
     row = repo_plan.get(turn.session, turn.person.id)
     if row is None:
         return []
-    _ = turn._
+    _, ngettext = turn._, ngettext_for(turn.locale)
+    count = len(row.steps)
     lines = [
-        _("• votre plan (« Faire le point »), fait le {when} : {count} étapes").format(
-            when=format_when(row.updated_at, turn.locale), count=len(row.steps)
-        )
+        ngettext(
+            "• votre plan (« Faire le point »), fait le {when} : {count} étape",
+            "• votre plan (« Faire le point »), fait le {when} : {count} étapes",
+            count,
+        ).format(when=format_when(row.updated_at, turn.locale), count=count)
     ]
     for key, value in row.answers.items():
         question = BY_KEY.get(key)

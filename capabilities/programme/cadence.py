@@ -2,7 +2,8 @@
 
 No database, no clock, no I/O: the planner feeds it rows computed in SQL, the ``due`` and
 ``report`` commands feed it the same rows, and the tests feed it hand-made histories. Each
-action carries a reason code, a French sentence for the counsellor and an idempotency key
+action carries a reason code, a sentence for the counsellor (``STAFF_LANGUAGE``,
+:mod:`.reasons`) and an idempotency key
 (participant + rule + period), so planning twice never duplicates anything.
 """
 
@@ -14,18 +15,14 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from capabilities.programme import periods
+from capabilities.programme import periods, reasons
 from capabilities.programme.rules import Rules
 from capabilities.programme.weeks import (
-    fmt_day,
     meetings_missed_reason,
     meetings_not_planned_reason,
     no_contact_reason,
     week_of,
 )
-from core.i18n import DEFAULT_LOCALE, ngettext_for
-
-ngettext = ngettext_for(DEFAULT_LOCALE)  # staff-facing texts: French plural forms
 
 
 class Kind(StrEnum):
@@ -174,8 +171,7 @@ def _first_meeting(
                 add(
                     Kind.TASK,
                     "cer_missing",
-                    f"CER non enregistré après le premier rendez-vous du {fmt_day(met)} "
-                    "(à contractualiser au 1er RDV).",
+                    reasons.cer_missing(met),
                 )
         return
     days = (today - participant.orientation_on).days
@@ -185,26 +181,14 @@ def _first_meeting(
         add(
             Kind.TASK,
             "first_meeting_not_booked",
-            ngettext(
-                "Premier rendez-vous pas encore fixé, {days} jour après l'orientation du {day} "
-                "(à tenir sous {within} jours).",
-                "Premier rendez-vous pas encore fixé, {days} jours après l'orientation du {day} "
-                "(à tenir sous {within} jours).",
-                days,
-            ).format(days=days, day=fmt_day(participant.orientation_on), within=first.within_days),
+            reasons.first_meeting_not_booked(days, participant.orientation_on, first.within_days),
         )
     booked_in_time = booked is not None and periods.local_day(booked) <= deadline
     if today > deadline or (today == deadline and not booked_in_time):
         add(
             Kind.ALERT,
             "first_meeting_overdue",
-            ngettext(
-                "Premier rendez-vous non tenu {days} jour après l'orientation du {day} "
-                "(délai : {within} jours).",
-                "Premier rendez-vous non tenu {days} jours après l'orientation du {day} "
-                "(délai : {within} jours).",
-                days,
-            ).format(days=days, day=fmt_day(participant.orientation_on), within=first.within_days),
+            reasons.first_meeting_overdue(days, participant.orientation_on, first.within_days),
         )
 
 
@@ -230,7 +214,7 @@ def _weekly(
         add(
             Kind.NUDGE,
             "weekly_checkin",
-            f"Message de suivi de la semaine {week}.",
+            reasons.weekly_checkin(week),
             week,
             not_before=w.send_at,
             expires_at=w.closes,
@@ -247,7 +231,7 @@ def _weekly(
                 add(
                     Kind.REMIND,
                     "checkin_reminder",
-                    f"Rappel : pas de réponse au message de suivi de la semaine {sent_week}.",
+                    reasons.checkin_reminder(sent_week),
                     sent_week,
                     not_before=send_at,
                     expires_at=alert_at,
@@ -256,8 +240,9 @@ def _weekly(
             add(
                 Kind.ALERT,
                 "checkin_unanswered",
-                f"Aucune réponse ni contact depuis le message de suivi du "
-                f"{fmt_day(periods.local_day(last_checkin))} ({weekly.alert_after_days} jours).",
+                reasons.checkin_unanswered(
+                    periods.local_day(last_checkin), weekly.alert_after_days
+                ),
                 sent_week,
             )
     if not contacted and today.isoweekday() >= weekly.counsellor_task_weekday:
@@ -305,8 +290,9 @@ def _diagnosis_and_end(participant: ParticipantState, today: date, rules: Rules,
             add(
                 Kind.TASK,
                 "duration_out_of_range",
-                f"Fin prévue le {fmt_day(end)} : l'accompagnement dure de {programme.min_months} "
-                f"à {programme.max_months} mois (début le {fmt_day(start)}).",
+                reasons.duration_out_of_range(
+                    end, start, programme.min_months, programme.max_months
+                ),
             )
     due = periods.add_months(start, diagnosis.after_months)
     if participant.diagnosis_3m_on is None and due <= end:
@@ -314,28 +300,26 @@ def _diagnosis_and_end(participant: ParticipantState, today: date, rules: Rules,
             add(
                 Kind.TASK,
                 "diagnosis_3m_due",
-                f"Mise à jour du diagnostic à {diagnosis.after_months} mois "
-                f"prévue le {fmt_day(due)}.",
+                reasons.diagnosis_due(diagnosis.after_months, due),
             )
         if today >= due + timedelta(days=diagnosis.overdue_days):
             add(
                 Kind.ALERT,
                 "diagnosis_3m_overdue",
-                f"Diagnostic à {diagnosis.after_months} mois en retard (prévu le {fmt_day(due)}).",
+                reasons.diagnosis_overdue(diagnosis.after_months, due),
             )
     if participant.diagnosis_final_on is None:
         if today >= end - timedelta(days=programme.end_warning_days):
             add(
                 Kind.TASK,
                 "programme_end_approaching",
-                f"Fin de l'accompagnement le {fmt_day(end)} : diagnostic final et suites "
-                "préconisées à renseigner.",
+                reasons.programme_end_approaching(end),
             )
         if today >= end + timedelta(days=diagnosis.overdue_days):
             add(
                 Kind.ALERT,
                 "final_diagnosis_overdue",
-                f"Accompagnement terminé le {fmt_day(end)} sans diagnostic final.",
+                reasons.final_diagnosis_overdue(end),
             )
 
 
@@ -351,7 +335,7 @@ def caseload_actions(
         DueAction(
             Kind.ALERT,
             "caseload_above_limit",
-            f"{active} participants suivis pour {limit} prévus par conseiller.",
+            reasons.caseload_above_limit(active, limit),
             f"caseload_above_limit:c{counsellor_id}:{week}",
             None,
             counsellor_id,

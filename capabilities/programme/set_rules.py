@@ -14,6 +14,7 @@ pure function.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from capabilities.programme import periods
@@ -75,10 +76,23 @@ def _ends_by(day: date, rules: Rules) -> End:
     return End(day, last_start_ending_by(day, rules.programme.max_months))
 
 
-def _sentence(text: str) -> Sentence:
-    """A sentence written around :data:`_MARK` (where the SQL puts the count)."""
-    before, after = text.split(_MARK)
-    return Sentence(before, after)
+# The plural forms of counts 0-10 are written out (Arabic: zero, one, two, few); beyond, the
+# form of 11 (Arabic "many", 11-99; French and English plural). No month has 100 meetings.
+_COUNTS = 11
+
+
+def _sentence(write: Callable[[int, str], str]) -> Sentence:
+    """A sentence in every plural form, written around :data:`_MARK` (where the SQL puts
+    the count; a form without it is said as is): ``write(count, marker)``."""
+
+    def around(count: int) -> tuple[str, str | None]:
+        text = write(count, _MARK)
+        if _MARK not in text:  # a form that says the count in words ("لقاءان")
+            return text, None
+        before, after = text.split(_MARK, 1)
+        return before, after
+
+    return Sentence(tuple(around(count) for count in range(_COUNTS)), around(_COUNTS))
 
 
 def params(now: datetime, rules: Rules) -> Params:
@@ -107,12 +121,14 @@ def params(now: datetime, rules: Rules) -> Params:
         month=month,
         month_label=periods.month_label(month),
         not_planned_due=today.day >= meetings.planned_by_day,
-        not_planned_reason=_sentence(meetings_not_planned_reason(_MARK, today, per_month)),
+        not_planned_reason=_sentence(
+            lambda n, mark: meetings_not_planned_reason(n, today, per_month, mark)
+        ),
         last=last,
         last_label=periods.month_label(last),
         missed_due=(today - month).days < meetings.done_alert_days_into_next_month,
         ends_after_last_month=_ends_from(periods.month_last(last), rules),
-        missed_reason=_sentence(meetings_missed_reason(_MARK, last, per_month)),
+        missed_reason=_sentence(lambda n, mark: meetings_missed_reason(n, last, per_month, mark)),
         first_meeting_orientation_by=today
         - timedelta(days=min(first.task_if_not_booked_after_days, first.within_days)),
         cer_first_meeting_before=periods.at_paris(cer_day),

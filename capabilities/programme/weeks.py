@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from capabilities.programme import periods
 from capabilities.programme.rules import Rules
+from core.i18n import staff_gettext, staff_ngettext
 
 
 @lru_cache(maxsize=4096)
@@ -56,22 +57,34 @@ def week_of(now: datetime, today: date, rules: Rules) -> Week:
 
 
 def no_contact_reason(week: str) -> str:
-    """The counsellor's sentence of ``no_contact_this_week``."""
-    return f"Pas encore de contact cette semaine ({week}) : un contact par semaine est prévu."
+    """The counsellor's sentence of ``no_contact_this_week`` (``STAFF_LANGUAGE``)."""
+    return staff_gettext(
+        "Pas encore de contact cette semaine ({week}) : un contact par semaine est prévu."
+    ).format(week=week)
 
 
-def meetings_not_planned_reason(planned: int | str, today: date, per_month: int) -> str:
-    """The counsellor's sentence of ``meetings_not_planned`` (``planned`` may be a marker the
-    SQL rules replace with the count)."""
-    return (
-        f"{planned} rencontre(s) physique(s) prévue(s) ce mois-ci au {fmt_day(today)} : "
-        f"au moins {per_month} par mois."
-    )
+def meetings_not_planned_reason(
+    planned: int, today: date, per_month: int, shown: str | None = None
+) -> str:
+    """The counsellor's sentence of ``meetings_not_planned``: ``planned`` chooses the plural
+    form; ``shown`` (a marker the SQL rules replace with the count) stands for the number."""
+    return staff_ngettext(
+        "{n} rencontre physique prévue ce mois-ci au {day} : au moins {per_month} par mois.",
+        "{n} rencontres physiques prévues ce mois-ci au {day} : au moins {per_month} par mois.",
+        planned,
+    ).format(n=planned if shown is None else shown, day=fmt_day(today), per_month=per_month)
 
 
-def meetings_missed_reason(done: int | str, last_month: date, per_month: int) -> str:
-    """The counsellor's sentence of ``meetings_missed``."""
-    return (
-        f"{done} rencontre(s) physique(s) tenue(s) en {periods.month_label(last_month)} : "
-        f"au moins {per_month} par mois."
+def meetings_missed_reason(
+    done: int, last_month: date, per_month: int, shown: str | None = None
+) -> str:
+    """The counsellor's sentence of ``meetings_missed`` (``shown`` as above)."""
+    return staff_ngettext(
+        "{n} rencontre physique tenue en {month} : au moins {per_month} par mois.",
+        "{n} rencontres physiques tenues en {month} : au moins {per_month} par mois.",
+        done,
+    ).format(
+        n=done if shown is None else shown,
+        month=periods.month_label(last_month),
+        per_month=per_month,
     )

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
     cast,
     extract,
     literal,
@@ -85,10 +86,12 @@ class End:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A counsellor's sentence around a count: ``before + str(count) + after``."""
+    """A counsellor's sentence around a count, ``before + str(count) + after``, in the plural
+    form the count needs: ``forms[count]`` for the first counts, ``other`` beyond. A form
+    whose ``after`` is None says the count in words: ``before`` alone."""
 
-    before: str
-    after: str
+    forms: tuple[tuple[str, str | None], ...]
+    other: tuple[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -226,8 +229,23 @@ def candidates(p: Params) -> ColumnElement[bool]:
 
 
 def _around(sentence: Sentence, count: Any) -> Any:
-    """The sentence in SQL: the text around the count, the count cast between."""
-    return literal(sentence.before) + cast(count, String) + literal(sentence.after)
+    """The sentence in SQL: the text around the count, the count cast between, in the form
+    of the count (one ``CASE`` branch per distinct form: two in French)."""
+
+    def text(part: tuple[str, str | None]) -> Any:
+        before, after = part
+        if after is None:
+            return literal(before)
+        return literal(before) + cast(count, String) + literal(after)
+
+    counts: dict[tuple[str, str | None], list[int]] = {}
+    for number, part in enumerate(sentence.forms):
+        if part != sentence.other:
+            counts.setdefault(part, []).append(number)
+    if not counts:
+        return text(sentence.other)
+    branches = [(count.in_(numbers), text(part)) for part, numbers in counts.items()]
+    return case(*branches, else_=text(sentence.other))
 
 
 def _months(day: Any) -> Any:

@@ -50,7 +50,9 @@ class LiveConsole:
         *,
         clock: Clock = utcnow,
         integrations: Integrations | None = None,
+        staff_language: str = "fr",
     ) -> None:
+        self.staff_language = staff_language
         self.engine = make_engine(database_url)
         upgrade(self.engine)
         self.sessions: SessionFactory = make_session_factory(self.engine)
@@ -87,7 +89,11 @@ class LiveConsole:
             bot = Bot(TOKEN, base_url=fake.base_url)
             await bot.initialize()
             channel = TelegramChannel(bot)
-            settings = load_settings(database_url="sqlite://", console_secret_key="test-secret")
+            settings = load_settings(
+                database_url="sqlite://",
+                console_secret_key="test-secret",
+                staff_language=self.staff_language,
+            )
             state = ConsoleState(
                 sessions=self.sessions,
                 settings=settings,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from capabilities.assistant.assistant import Assistant
@@ -115,6 +117,9 @@ async def test_my_plan_is_listed_by_mesdonnees_updated_and_erased(
     assert pdf.content.startswith(b"%PDF") and pdf.filename == "mon-plan.pdf"
     await chat.say("/mesdonnees")
     assert "votre plan" in chat.text.lower() and "Une formation" in chat.text
+    steps = len(rows(chat.assistant, PersonalPlan)[0].steps)
+    word = "étape" if steps <= 1 else "étapes"  # ngettext: never « 1 étapes »
+    assert re.search(rf"fait le .+ : {steps} {word}(\n|$)", chat.text, re.M), chat.text
     await chat.press("plan:new")
     await chat.press_label("Un emploi")
     for _ in range(7):

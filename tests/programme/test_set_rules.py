@@ -25,7 +25,7 @@ from capabilities.programme.cadence import History
 from capabilities.programme.planning import PlanResult, plan, plan_per_row
 from capabilities.programme.rules import default_rules
 from capabilities.programme.set_rules import first_start_ending_from, last_start_ending_by
-from core.i18n import resolve_locale
+from core.i18n import resolve_locale, set_staff_locale
 from store.appointments import Booking, Espace, Motif
 from store.db import SessionFactory
 from store.models import ChannelAccount, Conversation, Person
@@ -319,6 +319,22 @@ def test_sql_rules_write_what_the_pure_function_decides(sessions: SessionFactory
         assert result.candidates < result.participants or result.participants < 20
         seen.update(result.by_rule)
     assert seen >= ALL_RULES, sorted(ALL_RULES - seen)
+
+
+def test_the_sql_sentences_take_the_plural_form_of_each_count(
+    sessions: SessionFactory,
+) -> None:
+    # Staff reading Arabic: 0, 1 and 2 meetings are three different sentences (SQL CASE).
+    set_staff_locale("ar")
+    now = MOMENTS[2]
+    populate(sessions, now, seed=7)
+    _reference, by_hand = written(sessions, plan_per_row, now)
+    _result, by_sql = written(sessions, plan, now)
+    assert by_sql == by_hand
+    reasons = {row[6] for row in by_sql if row[0] == "task" and "meetings" in row[5]}
+    assert any(reason.startswith("'لا يوجد أي لقاء حضوري") for reason in reasons), reasons
+    assert any(reason.startswith("'لقاء حضوري واحد") for reason in reasons), reasons
+    assert not any("rencontre" in reason for reason in reasons)
 
 
 def test_planning_again_writes_nothing(sessions: SessionFactory) -> None:

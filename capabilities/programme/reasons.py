@@ -1,0 +1,101 @@
+"""The counsellors' sentences of the cadence's tasks and alerts, in ``STAFF_LANGUAGE``.
+
+Staff read them in the console (``counsellor_tasks.reason``), never the participant's
+language; every number goes through ``staff_ngettext``. The three sentences the SQL rules
+also write are in :mod:`.weeks` (the same function for the pure and the SQL rules).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from capabilities.programme.weeks import fmt_day
+from core.i18n import staff_gettext, staff_ngettext
+
+
+def cer_missing(met: date) -> str:
+    return staff_gettext(
+        "CER non enregistré après le premier rendez-vous du {day} (à contractualiser au 1er RDV)."
+    ).format(day=fmt_day(met))
+
+
+def first_meeting_not_booked(days: int, orientation: date, within: int) -> str:
+    return staff_ngettext(
+        "Premier rendez-vous pas encore fixé, {days} jour après l'orientation du {day} "
+        "(à tenir sous {within} jours).",
+        "Premier rendez-vous pas encore fixé, {days} jours après l'orientation du {day} "
+        "(à tenir sous {within} jours).",
+        days,
+    ).format(days=days, day=fmt_day(orientation), within=within)
+
+
+def first_meeting_overdue(days: int, orientation: date, within: int) -> str:
+    return staff_ngettext(
+        "Premier rendez-vous non tenu {days} jour après l'orientation du {day} "
+        "(délai : {within} jours).",
+        "Premier rendez-vous non tenu {days} jours après l'orientation du {day} "
+        "(délai : {within} jours).",
+        days,
+    ).format(days=days, day=fmt_day(orientation), within=within)
+
+
+def weekly_checkin(week: str) -> str:
+    return staff_gettext("Message de suivi de la semaine {week}.").format(week=week)
+
+
+def checkin_reminder(week: str) -> str:
+    return staff_gettext(
+        "Rappel : pas de réponse au message de suivi de la semaine {week}."
+    ).format(week=week)
+
+
+def checkin_unanswered(sent: date, days: int) -> str:
+    return staff_ngettext(
+        "Aucune réponse ni contact depuis le message de suivi du {day} ({n} jour).",
+        "Aucune réponse ni contact depuis le message de suivi du {day} ({n} jours).",
+        days,
+    ).format(day=fmt_day(sent), n=days)
+
+
+def duration_out_of_range(end: date, start: date, shortest: int, longest: int) -> str:
+    return staff_ngettext(
+        "Fin prévue le {end} : l'accompagnement dure de {min} à {max} mois (début le {start}).",
+        "Fin prévue le {end} : l'accompagnement dure de {min} à {max} mois (début le {start}).",
+        longest,
+    ).format(end=fmt_day(end), min=shortest, max=longest, start=fmt_day(start))
+
+
+def diagnosis_due(months: int, due: date) -> str:
+    return staff_ngettext(
+        "Mise à jour du diagnostic à {n} mois prévue le {day}.",
+        "Mise à jour du diagnostic à {n} mois prévue le {day}.",
+        months,
+    ).format(n=months, day=fmt_day(due))
+
+
+def diagnosis_overdue(months: int, due: date) -> str:
+    return staff_ngettext(
+        "Diagnostic à {n} mois en retard (prévu le {day}).",
+        "Diagnostic à {n} mois en retard (prévu le {day}).",
+        months,
+    ).format(n=months, day=fmt_day(due))
+
+
+def programme_end_approaching(end: date) -> str:
+    return staff_gettext(
+        "Fin de l'accompagnement le {day} : diagnostic final et suites préconisées à renseigner."
+    ).format(day=fmt_day(end))
+
+
+def final_diagnosis_overdue(end: date) -> str:
+    return staff_gettext("Accompagnement terminé le {day} sans diagnostic final.").format(
+        day=fmt_day(end)
+    )
+
+
+def caseload_above_limit(active: int, limit: int) -> str:
+    return staff_ngettext(
+        "{n} participant suivi pour {limit} prévus par conseiller.",
+        "{n} participants suivis pour {limit} prévus par conseiller.",
+        active,
+    ).format(n=active, limit=limit)

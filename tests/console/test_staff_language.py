@@ -1,0 +1,187 @@
+"""What staff read is in STAFF_LANGUAGE, never in the person's language (issue 17)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from app.context import AppContext
+from capabilities.handoff.relay import RESOLVED_TEXT, StaffRelay, install, relayed_line
+from core.clock import FrozenClock
+from core.i18n import set_staff_locale, staff_locale, translations
+from core.messages import Incoming, Kind
+from core.settings import ConfigError, Settings, load_settings
+from store.models import Conversation
+from tests.chat import Chat
+from tests.console.conftest import csrf_of, post, sign_in
+from tests.console.fakes import RecordingStaffGroup, relayed_texts
+from tests.console.test_media import send_voice
+
+STAFF_CHAT = -100123
+
+
+@pytest.fixture
+def staff_language() -> str:
+    return "en"
+
+
+@pytest.fixture
+def settings(database_url: str, staff_language: str) -> Settings:
+    return load_settings(
+        database_url=database_url,
+        telegram_bot_token=None,
+        rasa_url=None,
+        staff_language=staff_language,
+    )
+
+
+@pytest.fixture
+def group() -> RecordingStaffGroup:
+    return RecordingStaffGroup()
+
+
+@pytest.fixture
+def relay(context: AppContext, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
+    return install(context, StaffRelay(context.sessions, group, STAFF_CHAT, clock=clock))
+
+
+def staff_says(thread: int, text: str, update_id: int) -> Incoming:
+    kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
+    return Incoming(
+        "telegram",
+        f"{STAFF_CHAT}:{thread}",
+        kind,
+        text=text,
+        update_id=update_id,
+        display_name="Karim",
+    )
+
+
+def test_a_bad_staff_language_stops_the_start_naming_the_variable() -> None:
+    with pytest.raises(ConfigError, match="STAFF_LANGUAGE") as refused:
+        load_settings(staff_language="de")
+    assert "fr, en or ar" in str(refused.value)
+    assert load_settings().staff_language == "fr"
+    assert load_settings(staff_language=" AR ").staff_language == "ar"
+
+
+async def test_an_arabic_speaker_and_english_staff_each_read_their_own_language(
+    chat: Chat, relay: StaffRelay, group: RecordingStaffGroup
+) -> None:
+    assert staff_locale() == "en"  # set by the composition root from STAFF_LANGUAGE
+    chat.language_code = "ar"
+    await chat.consent()
+    await chat.say("je veux un conseiller")
+    assert "الاستشار" in chat.text or "مستشار" in chat.text  # the person reads Arabic
+    thread = next(iter(group.topics))
+    assert group.topics[thread] == "Samia · no. 1"
+    card = group.texts(thread)[0]
+    assert card.startswith("Person no. 1 — Samia")
+    assert "Reason: asked for a counsellor" in card
+    assert "RSA programme: not enrolled" in card
+    assert "Answer in this topic. /resolve to close" in card
+    await chat.say("مرحبا")
+    assert group.texts(thread)[-1] == "👤 مرحبا"
+    answer = await relay.handle(staff_says(thread, "/note besoin d'un vélo", 1))
+    assert answer[0].text == "Private note saved (the person does not see it)."
+    answer = await relay.handle(staff_says(thread, "/canned inconnue", 2))
+    assert answer[0].text == "Unknown canned reply. Available: none."
+    answer = await relay.handle(staff_says(thread, "/resolve", 3))
+    assert answer[0].text == "Closed by Karim. The assistant answers again."
+    told = relayed_texts(chat.assistant, 1)[-1]
+    assert told == translations("ar").gettext(RESOLVED_TEXT) != RESOLVED_TEXT
+    help_answer = await relay.handle(staff_says(999, "/aide", 4))
+    assert help_answer[0].text.startswith("In a person's topic: write to answer them.")
+
+
+@pytest.mark.parametrize("staff_language", ["ar"])
+async def test_arabic_staff_read_arabic_cards_and_distress_lines(
+    chat: Chat, relay: StaffRelay, group: RecordingStaffGroup
+) -> None:
+    await chat.consent()  # the person speaks French
+    await chat.say("je veux un conseiller")
+    assert "conseiller" in chat.text
+    thread = next(iter(group.topics))
+    card = group.texts(thread)[0]
+    assert card.startswith("الشخص رقم 1 — Samia")
+    assert "السبب: طلب مستشارًا" in card
+    await chat.press("human:back")
+    assert group.texts(thread)[-1] == "عاد الشخص إلى المساعد."
+
+
+@pytest.mark.parametrize(
+    ("staff_language", "html"),
+    [
+        ("ar", '<html lang="ar" dir="rtl">'),
+        ("en", '<html lang="en" dir="ltr">'),
+        ("fr", '<html lang="fr" dir="ltr">'),
+    ],
+)
+def test_the_console_page_follows_the_staff_language(client: TestClient, html: str) -> None:
+    assert html in client.get("/login").text
+
+
+@pytest.mark.parametrize("staff_language", ["ar"])
+def test_arabic_staff_sign_in_on_an_arabic_page(
+    client: TestClient, add_staff: Callable[..., int]
+) -> None:
+    page = client.get("/login").text
+    assert "<h1>تسجيل الدخول</h1>" in page and ">كلمة المرور<" in page
+    add_staff("Karim", "karim@example.org")
+    token = csrf_of(client.get("/login").text)
+    refused = client.post(
+        "/login", data={"email": "karim@example.org", "password": "wrong", "csrf": token}
+    )
+    assert refused.status_code == 401
+    assert "البريد الإلكتروني أو كلمة المرور غير صحيحة." in refused.text
+    assert sign_in(client, "karim@example.org") == 303
+    home = client.get("/").text
+    assert ">قائمة الانتظار<" in home and ">تسجيل الخروج<" in home
+
+
+@pytest.mark.parametrize("staff_language", ["ar"])
+async def test_the_console_queue_names_the_reason_in_the_staff_language(
+    client: TestClient, add_staff: Callable[..., int], chat: Chat
+) -> None:
+    add_staff("Karim", "karim@example.org")
+    await chat.consent()
+    await chat.say("je veux un conseiller")
+    assert sign_in(client, "karim@example.org") == 303
+    page = client.get("/queue")
+    assert "طلب مستشارًا" in page.text
+    with chat.assistant.sessions() as session:
+        assert session.scalars(select(Conversation)).one().handoff == "waiting"
+
+
+def test_relayed_lines_are_labelled_in_the_staff_language() -> None:
+    set_staff_locale("en")
+    assert relayed_line("", "menu") == "👤 (button: menu)"
+    assert relayed_line("", "") == "👤 (attachment)"
+    assert relayed_line("j'ai peur", "", distress=True) == "⚠️ Distress — 👤 j'ai peur"
+    set_staff_locale("ar")
+    assert relayed_line("", "menu") == "👤 (زر: menu)"
+
+
+async def test_a_voice_note_of_an_arabic_speaker_is_captioned_for_english_staff(
+    chat: Chat, relay: StaffRelay, group: RecordingStaffGroup, add_staff: Callable[..., int]
+) -> None:
+    add_staff("Karim", "karim@example.org")
+    chat.language_code = "ar"
+    await chat.consent()
+    await send_voice(chat)
+    assert "مستشار" in chat.text  # the person is told in Arabic
+    ((_thread, kind, _data, _mime, caption),) = group.media
+    assert (kind, caption) == ("voice", "👤 Voice message (7 s)")
+
+
+def test_a_short_password_is_refused_with_the_length_counted(
+    client: TestClient, add_staff: Callable[..., int]
+) -> None:
+    add_staff("Admin", "admin@example.org", role="admin")
+    assert sign_in(client, "admin@example.org") == 303
+    data = {"name": "Léa", "email": "lea@example.org", "role": "counsellor", "password": "court"}
+    assert post(client, "/admin/staff", data, "/admin") == 303
+    assert "Password too short (at least 10 characters)." in client.get("/admin").text
