@@ -105,10 +105,12 @@ class BrevoSms:
         if self.on_sent is not None:
             self.on_sent(user_ref, message_id, sms.segments, sms.choices)
 
-    async def was_sent(self, key: str) -> bool:
+    async def was_sent(self, key: str, user_ref: str, replies: Sequence[Reply]) -> bool:
         """Did an SMS tagged ``key`` leave? Brevo's events
         (``GET /transactionalSMS/statistics/events?tags=…``, the last 7 days): any event of
-        that tag means Brevo took it. :class:`TransientDeliveryError` when Brevo cannot be
+        that tag means Brevo took it. Then it is told to ``on_sent`` as a send of ours (the
+        event's ``messageId``, the segments of ``replies``): its delivery reports and the
+        week's count and cost see it. :class:`TransientDeliveryError` when Brevo cannot be
         asked (network, 5xx, 429, an answer without ``events``)."""
         if self._client is None:
             raise TransientDeliveryError("SMS channel not started")
@@ -127,7 +129,21 @@ class BrevoSms:
             return False
         if not isinstance(events, list):
             raise TransientDeliveryError("Brevo events: no list")
-        return any(isinstance(e, dict) and e.get("tag") == key for e in events)
+        ours = [e for e in events if isinstance(e, dict) and e.get("tag") == key]
+        if not ours:
+            return False
+        ids = [str(e.get("messageId", "")) for e in ours]
+        message_id = next((int(i) for i in ids if i.isdigit()), None)
+        sms = render(replies)
+        self._choices[user_ref] = sms.choices
+        if message_id is None:
+            log.warning("Brevo events: an SMS tagged %s has no messageId", key)
+        elif self.on_sent is not None:
+            try:  # the row is marked sent whatever happens here: never twice comes first
+                self.on_sent(user_ref, message_id, sms.segments, sms.choices)
+            except Exception:
+                log.exception("the SMS found in Brevo's events could not be recorded")
+        return True
 
     async def _post(self, user_ref: str, sms: Sms, tag: str = "") -> int:
         if self._client is None:

@@ -4,18 +4,20 @@ Before the channel is called, the row's ``send_started_at`` is committed on its 
 message carries the tag ``outbox-<id>-<hash of the row's key>``. A row that comes back with
 ``send_started_at`` set and not sent (a crash, a timeout, a 5xx: it may have left) waits
 :data:`SETTLE` seconds after that moment (the provider records what it took), then the
-channel is asked whether a message with that tag left: yes → the row is marked sent and
-nothing goes again; no → it is sent; the channel cannot be asked → nothing is sent and it is
-asked again :data:`SETTLE` seconds later. Telegram has no such key: it is not concerned.
+channel is asked whether a message with that tag left: yes → the row is marked sent (the
+channel records it as its own send: Brevo's delivery row) and nothing goes again; no → it
+is sent; the channel cannot be asked → nothing is sent and it is asked again :data:`SETTLE`
+seconds later. Telegram has no such key: it is not concerned.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.messages import Reply
 from core.ports import KeyedSending, TransientDeliveryError
 from scheduler.dispatch.rows import Claimed
 from store import repo_outbox
@@ -50,8 +52,10 @@ class KeyedGate:
     clock: Callable[[], datetime]
     worker: str
 
-    async def verdict(self, row: Claimed, channel: KeyedSending) -> Verdict:
-        """May this row go out now through ``channel``?"""
+    async def verdict(
+        self, row: Claimed, channel: KeyedSending, user_ref: str, replies: Sequence[Reply]
+    ) -> Verdict:
+        """May this row (``replies`` to ``user_ref``) go out now through ``channel``?"""
         started = row.send_started_at
         if started is None:
             return SEND
@@ -60,7 +64,7 @@ class KeyedGate:
         if now < settled:
             return Verdict("later", settled, "may have left: waiting before asking the provider")
         try:
-            left = await channel.was_sent(outbox_tag(row.id, row.key))
+            left = await channel.was_sent(outbox_tag(row.id, row.key), user_ref, replies)
         except TransientDeliveryError as exc:
             return Verdict("later", now + timedelta(seconds=SETTLE), f"not asked: {exc}")
         return Verdict("sent") if left else SEND

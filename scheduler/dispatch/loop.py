@@ -232,7 +232,7 @@ class Dispatcher:
             channel if target.channel in self._keyed and isinstance(channel, KeyedSending) else None
         )
         if keyed is not None:
-            verdict = await self.keyed.verdict(row, keyed)
+            verdict = await self.keyed.verdict(row, keyed, target.user_ref, replies)
             if verdict.action == "sent":  # it had left before a crash or a lost answer
                 log.info("outbox %s: found in the channel's events, not sent again", row.id)
                 return 1 if await self.marks.mark(row) else 0
