@@ -236,6 +236,11 @@ class Dispatcher:
             if verdict.action == "sent":  # it had left before a crash or a lost answer
                 log.info("outbox %s: found in the channel's events, not sent again", row.id)
                 return 1 if await self.marks.mark(row) else 0
+            if verdict.action == "failed":  # never confirmed: a counsellor checks, no resend
+                log.warning("outbox %s: never confirmed by the channel, failed", row.id)
+                finish = partial(self.outcomes.finish, row, "failed", unconfirmed=True)
+                await self._db(partial(finish, error=verdict.why))
+                return 0
             if verdict.action == "later":
                 await self._db(
                     partial(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from capabilities.programme.rules import Dispatch
+from scheduler.dispatch.keyed import alert_unconfirmed
 from scheduler.dispatch.rows import AfterSend, Claimed, Target
 from scheduler.dispatch.unreachable import mark_unreachable
 from store import channel_pauses, repo_outbox
@@ -45,6 +46,7 @@ class Outcomes:
         not_before: datetime | None = None,
         refund: bool = False,
         blocked: Target | None = None,
+        unconfirmed: bool = False,
     ) -> bool:
         """Record the outcome, only if the claim is still ours (one transaction)."""
         now = self.clock()
@@ -66,6 +68,8 @@ class Outcomes:
                 self.after_send[row.rule](session, row.person_id, row.rule, row.key, now)
             if blocked is not None and row.person_id:
                 mark_unreachable(session, row.person_id, blocked, now)
+            if unconfirmed:  # the provider never said whether it left: one task
+                alert_unconfirmed(session, row.person_id, row.id, now)
         self.stats[status] += 1
         return True
 
