@@ -47,8 +47,11 @@ class Outcomes:
         refund: bool = False,
         blocked: Target | None = None,
         unconfirmed: bool = False,
+        sent_nothing: bool = False,
     ) -> bool:
-        """Record the outcome, only if the claim is still ours (one transaction)."""
+        """Record the outcome, only if the claim is still ours (one transaction).
+        ``sent_nothing``: the channel refused the request (400, 402, 429), so a keyed row's
+        ``send_started_at`` is cleared and its provider is not asked about it later."""
         now = self.clock()
         with self.sessions() as session, session.begin():
             recorded = repo_outbox.record_outcome(
@@ -60,6 +63,7 @@ class Outcomes:
                 error=error,
                 not_before=not_before,
                 refund=refund,  # a postponement is not a failed attempt
+                sent_nothing=sent_nothing,
             )
             if not recorded:
                 log.warning("outbox %s: claim lost before recording %s", row.id, status)
@@ -89,6 +93,7 @@ class Outcomes:
                 error=error,
                 not_before=until,
                 refund=True,
+                sent_nothing=True,  # refused (402): nothing left
             )
         if recorded:
             self.stats["pending"] += 1
