@@ -4,8 +4,9 @@ Request: ``{"sender", "recipient" (country code, no "+"), "content", "type": "tr
 "tag", "unicodeEnabled", "webUrl"?}`` with the ``api-key`` header; answer ``{"messageId"}``.
 Brevo's errors are ``{"code", "message"}``: a 400 on a recipient is final (the number cannot
 receive SMS: :class:`RecipientBlocked`), 429 waits (:class:`RetryLater`), 402 (no credits)
-pauses the SMS channel for an hour (:class:`ChannelPaused`: the other channels go on; the
-health page shows it), 5xx and network errors are retried (:class:`TransientDeliveryError`).
+pauses the SMS channel for an hour (:class:`ChannelPaused`: the dispatcher stores the pause in
+``channel_pauses``, which every sender reads, so an admin can end it early from the console;
+the other channels go on), 5xx and network errors are retried (:class:`TransientDeliveryError`).
 The number is never logged, only masked. Each accepted SMS is told to ``on_sent`` (its
 Brevo ``messageId`` and segments: the delivery reports and the week's indicators).
 """
@@ -66,11 +67,13 @@ class BrevoSms:
         self.sent_segments = 0
         self.on_sent = on_sent
         self.monotonic = monotonic
-        self.paused_until = 0.0  # no credits left (402): nothing is sent before this
+        # The last 402 (no credits) + the pause: what /readyz says if the database cannot
+        # be read. Sending is held by the stored pause (``channel_pauses``), not by this.
+        self.paused_until = 0.0
 
     @property
     def paused(self) -> bool:
-        """True while Brevo said the account has no credits left."""
+        """True within the hour after Brevo said the account has no credits left."""
         return self.monotonic() < self.paused_until
 
     async def start(self) -> None:
@@ -97,8 +100,6 @@ class BrevoSms:
         sms = render(replies)
         if not sms.text.strip():
             return
-        if self.paused:
-            raise ChannelPaused(self.paused_until - self.monotonic())
         message_id = await self._post(user_ref, sms, key)
         self._choices[user_ref] = sms.choices
         self.sent_segments += sms.segments
