@@ -167,17 +167,18 @@ def ops_routes(
 
 
 def sms_pause(context: AppContext, sms: object) -> Callable[[], datetime | None]:
-    """Until when SMS are paused: the stored pause (any replica, kept over a restart), else
-    this process's own channel's; None when sending."""
+    """Until when SMS are paused: the stored pause (any replica, kept over a restart; an
+    admin may end it early), or this process's own channel's if the database cannot be
+    read; None when sending."""
 
     def until() -> datetime | None:
         now = context.clock()
         try:
             with context.sessions() as session:
-                stored = channel_pauses.active(session, now).get("sms")
+                return channel_pauses.active(session, now).get("sms")
         except Exception:  # the database check reports it
             stored = None
-        if stored is None and getattr(sms, "paused", False):
+        if getattr(sms, "paused", False):
             left = getattr(sms, "paused_until", 0.0) - getattr(sms, "monotonic", time.monotonic)()
             stored = now + timedelta(seconds=max(0.0, left))
         return stored

@@ -59,12 +59,12 @@ class TurnReplies:
             return
         try:
             await self.channel.send_keyed(incoming.user_ref, replies, outbox_tag(row_id, key))
-        except ChannelPaused as exc:
-            await asyncio.to_thread(self._back, row_id, exc.retry_after, str(exc))
+        except ChannelPaused as exc:  # refused (402): nothing left, nothing to ask about
+            await asyncio.to_thread(self._back, row_id, exc.retry_after, str(exc), True)
         except TransientDeliveryError as exc:  # it may have left: the dispatcher asks Brevo
             await asyncio.to_thread(self._back, row_id, SETTLE, str(exc))
-        except DeliveryError as exc:  # the dispatcher's rules decide (a bad number…)
-            await asyncio.to_thread(self._back, row_id, 0.0, str(exc))
+        except DeliveryError as exc:  # refused (400, 429…): the dispatcher's rules decide
+            await asyncio.to_thread(self._back, row_id, 0.0, str(exc), True)
         else:
             await asyncio.to_thread(self._sent, row_id)
             return
@@ -99,7 +99,9 @@ class TurnReplies:
         with self.sessions() as session, session.begin():
             repo_outbox.record_outcome(session, row_id, self.worker, "sent", self.clock())
 
-    def _back(self, row_id: int, delay: float, error: str) -> None:
+    def _back(self, row_id: int, delay: float, error: str, refused: bool = False) -> None:
+        """The row back to the dispatcher (``refused``: Brevo refused the request, so its
+        ``send_started_at`` is cleared: nothing left, no events query)."""
         now = self.clock()
         with self.sessions() as session, session.begin():
             repo_outbox.record_outcome(
@@ -110,4 +112,5 @@ class TurnReplies:
                 now,
                 error=error,
                 not_before=now + timedelta(seconds=delay),
+                sent_nothing=refused,
             )

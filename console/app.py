@@ -34,6 +34,7 @@ from console import (
     views_periods,
     views_programme,
     views_sessions,
+    views_sms,
     views_today,
 )
 from console.addresses import ForwardedFor
@@ -155,6 +156,7 @@ ROUTES = [
         views_contacts.sms_number_action,
         methods=["POST"],
     ),
+    Route("/sms/pause/end", views_sms.end_pause_action, methods=["POST"]),
     Route("/conversations/{person_id:int}/resolve", views_handoff.resolve_action, methods=["POST"]),
     Route("/conversations/{person_id:int}/assign", views_handoff.assign_action, methods=["POST"]),
     Route("/caseload", views_programme.caseload_page, methods=["GET"]),

@@ -3,8 +3,7 @@
 Everything here reuses the capabilities' own functions: enrolment and invitations
 (``capabilities.programme.enrolment``), the cadence and its compliance report (``scheduler``),
 bookings, attendance and their statistics (``capabilities.appointments``). Nothing is recomputed
-here:
-this module only turns their results into the short French rows a counsellor reads.
+here: this module only turns their results into the short French rows a counsellor reads.
 """
 
 from __future__ import annotations
@@ -63,6 +62,7 @@ RULE_LABELS = {
     "meeting_requested": "rencontre demandée : proposer une date",
     "situation_change": "emploi ou formation trouvé : à vérifier",
     "participant_unreachable": "injoignable sur la messagerie",
+    "sms_unconfirmed": "SMS non confirmé : à vérifier",
 }
 ANSWERS = {**dict(ANSWER_LABELS), "free_text": "message écrit"}
 STATUS_LABELS = {"invited": "invitation créée, compte pas encore relié", "active": "actif"}

@@ -1,12 +1,14 @@
 """SMS in the console: the warning when a number stopped receiving SMS, « Reprendre les SMS »,
-and changing a participant's mobile number.
+changing a participant's mobile number, and ending the SMS pause early.
 
 A hard bounce (Brevo: ``hard_bounce``, ``blacklisted``, ``blocked``, ``invalid_number``)
 marks the person's SMS account unreachable; the participant page and the conversation page
 then show a warning and a button that clears the flag (CSRF-checked and audited like every
 console action). The participant page also changes the number: checked by
 ``core.phone.french_mobile`` (a kind French error and nothing changed on a bad number),
-audited, and the new number is reachable again.
+audited, and the new number is reachable again. While Brevo has no credits, every page's
+banner offers admins « Reprendre les SMS maintenant » (credits bought): CSRF-checked,
+audited (``sms_pause_end``), the rows that waited go at once.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
 from console.audit import audit
-from console.web import flash, gettext, state
+from console.web import checked_form, flash, gettext, page, state
+from core.clock import to_paris
 from core.phone import InvalidNumber, french_mobile, masked
-from store import repo_sms_accounts
+from store import channel_pauses, repo_sms_accounts
 from store.db import Session
 from store.staff import Staff
 
@@ -78,3 +82,24 @@ def number_error(session: Session, person_id: int, raw: str) -> tuple[str | None
     if repo_sms_accounts.taken_by_other(session, number, person_id):
         return gettext("Ce numéro est déjà celui d'une autre personne suivie."), ""
     return None, number
+
+
+@page(admin=True)
+async def end_pause_action(request: Request, session: Session, staff: Staff) -> Response:
+    """« Reprendre les SMS maintenant » in the banner (admins: credits were bought)."""
+    form = await checked_form(request)
+    console = state(request)
+    now = console.clock()
+    until = channel_pauses.end_early(session, "sms", now)
+    if until is None:
+        flash(request, gettext("Les SMS n'étaient pas en pause."))
+    else:
+        ended = to_paris(until).strftime("%H:%M")
+        audit(session, staff, "sms_pause_end", f"pause SMS jusqu'à {ended} levée", now, None)
+        flash(request, gettext("Les SMS reprennent maintenant."))
+        if console.kick is not None:
+            session.commit()  # the dispatcher sees it when it wakes
+            console.kick()
+    back = str(form.get("next") or "/")
+    safe = back.startswith("/") and not back.startswith("//") and "\\" not in back
+    return RedirectResponse(back if safe else "/", status_code=303)

@@ -80,9 +80,10 @@ class KeyedSending(Protocol):
         """Like ``send``, the message carrying ``key``."""
         ...
 
-    async def was_sent(self, key: str) -> bool:
-        """Did a message carrying ``key`` leave? :class:`TransientDeliveryError` when the
-        channel cannot be asked now."""
+    async def was_sent(self, key: str, user_ref: str, replies: Sequence[Reply]) -> bool:
+        """Did a message carrying ``key`` (``replies`` to ``user_ref``) leave? When it did, the
+        channel records it as it records its own sends (Brevo: the delivery row of the
+        event's ``messageId``). :class:`TransientDeliveryError` when it cannot be asked now."""
         ...
 
 

@@ -4,8 +4,9 @@ Request: ``{"sender", "recipient" (country code, no "+"), "content", "type": "tr
 "tag", "unicodeEnabled", "webUrl"?}`` with the ``api-key`` header; answer ``{"messageId"}``.
 Brevo's errors are ``{"code", "message"}``: a 400 on a recipient is final (the number cannot
 receive SMS: :class:`RecipientBlocked`), 429 waits (:class:`RetryLater`), 402 (no credits)
-pauses the SMS channel for an hour (:class:`ChannelPaused`: the other channels go on; the
-health page shows it), 5xx and network errors are retried (:class:`TransientDeliveryError`).
+pauses the SMS channel for an hour (:class:`ChannelPaused`: the dispatcher stores the pause in
+``channel_pauses``, which every sender reads, so an admin can end it early from the console;
+the other channels go on), 5xx and network errors are retried (:class:`TransientDeliveryError`).
 The number is never logged, only masked. Each accepted SMS is told to ``on_sent`` (its
 Brevo ``messageId`` and segments: the delivery reports and the week's indicators).
 """
@@ -66,11 +67,13 @@ class BrevoSms:
         self.sent_segments = 0
         self.on_sent = on_sent
         self.monotonic = monotonic
-        self.paused_until = 0.0  # no credits left (402): nothing is sent before this
+        # The last 402 (no credits) + the pause: what /readyz says if the database cannot
+        # be read. Sending is held by the stored pause (``channel_pauses``), not by this.
+        self.paused_until = 0.0
 
     @property
     def paused(self) -> bool:
-        """True while Brevo said the account has no credits left."""
+        """True within the hour after Brevo said the account has no credits left."""
         return self.monotonic() < self.paused_until
 
     async def start(self) -> None:
@@ -97,18 +100,18 @@ class BrevoSms:
         sms = render(replies)
         if not sms.text.strip():
             return
-        if self.paused:
-            raise ChannelPaused(self.paused_until - self.monotonic())
         message_id = await self._post(user_ref, sms, key)
         self._choices[user_ref] = sms.choices
         self.sent_segments += sms.segments
         if self.on_sent is not None:
             self.on_sent(user_ref, message_id, sms.segments, sms.choices)
 
-    async def was_sent(self, key: str) -> bool:
+    async def was_sent(self, key: str, user_ref: str, replies: Sequence[Reply]) -> bool:
         """Did an SMS tagged ``key`` leave? Brevo's events
         (``GET /transactionalSMS/statistics/events?tags=…``, the last 7 days): any event of
-        that tag means Brevo took it. :class:`TransientDeliveryError` when Brevo cannot be
+        that tag means Brevo took it. Then it is told to ``on_sent`` as a send of ours (the
+        event's ``messageId``, the segments of ``replies``): its delivery reports and the
+        week's count and cost see it. :class:`TransientDeliveryError` when Brevo cannot be
         asked (network, 5xx, 429, an answer without ``events``)."""
         if self._client is None:
             raise TransientDeliveryError("SMS channel not started")
@@ -127,7 +130,21 @@ class BrevoSms:
             return False
         if not isinstance(events, list):
             raise TransientDeliveryError("Brevo events: no list")
-        return any(isinstance(e, dict) and e.get("tag") == key for e in events)
+        ours = [e for e in events if isinstance(e, dict) and e.get("tag") == key]
+        if not ours:
+            return False
+        ids = [str(e.get("messageId", "")) for e in ours]
+        message_id = next((int(i) for i in ids if i.isdigit()), None)
+        sms = render(replies)
+        self._choices[user_ref] = sms.choices
+        if message_id is None:
+            log.warning("Brevo events: an SMS tagged %s has no messageId", key)
+        elif self.on_sent is not None:
+            try:  # the row is marked sent whatever happens here: never twice comes first
+                self.on_sent(user_ref, message_id, sms.segments, sms.choices)
+            except Exception:
+                log.exception("the SMS found in Brevo's events could not be recorded")
+        return True
 
     async def _post(self, user_ref: str, sms: Sms, tag: str = "") -> int:
         if self._client is None:

@@ -2,19 +2,21 @@
 
 One row per channel, shared by every replica and kept over a restart: the dispatcher holds
 the channel's rows until ``until`` (they wait, nothing is lost), ``/readyz`` reports it and
-the console shows a banner.
+the console shows a banner; an admin can end it early there (:func:`end_early`: the rows that
+waited for it go now).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, delete, select
+from sqlalchemy import String, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.base import Base, UTCDateTime
+from store.outbox import OutboxMessage
 
 
 class ChannelPause(Base):
@@ -54,3 +56,31 @@ def active(session: Session, now: datetime) -> dict[str, datetime]:
 def resume(session: Session, channel: str) -> None:
     """End a pause early."""
     session.execute(delete(ChannelPause).where(ChannelPause.channel == channel))
+
+
+def end_early(session: Session, channel: str, now: datetime) -> datetime | None:
+    """End the pause now (credits bought): the rows that waited for it are due now — those
+    set to its end, or put back by the pause or a 429 (``last_error``) before its end; a
+    programme message planned for later keeps its time. Returns the end it had (None: not
+    paused). The caller commits."""
+    until = active(session, now).get(channel)
+    if until is None:
+        return None
+    resume(session, channel)
+    waited = or_(
+        OutboxMessage.not_before == until,
+        OutboxMessage.last_error == f"{channel} paused",
+        OutboxMessage.last_error.like("retry after %"),
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.not_before > now,
+            OutboxMessage.not_before <= until,
+            waited,
+        )
+        .values(not_before=now)
+        .execution_options(synchronize_session=False)
+    )
+    return until

@@ -105,12 +105,16 @@ def record_outcome(
     error: str | None = None,
     not_before: datetime | None = None,
     refund: bool = False,
+    sent_nothing: bool = False,
 ) -> bool:
     """Write a row's outcome, only while ``worker`` still holds it (else False).
 
     ``pending`` gives the row back for ``not_before`` (default: now); ``refund`` takes the
-    attempt back (a postponement is not a failed attempt)."""
+    attempt back (a postponement is not a failed attempt); ``sent_nothing`` clears
+    ``send_started_at`` (the channel refused the request: nothing to ask it about later)."""
     values: dict[str, Any] = {"status": status, "last_error": error}
+    if sent_nothing:
+        values["send_started_at"] = None
     if status == "sent":
         values["sent_at"] = now
     if status == "pending":

@@ -55,6 +55,7 @@ class SmsDelivery(Base):
 
 
 _INBOX = SmsEvent.__table__
+_DELIVERIES = SmsDelivery.__table__
 
 
 def record(session: Session, key: str, kind: str, payload: str, now: datetime) -> bool:
@@ -101,15 +102,20 @@ def sent(
     now: datetime,
     choices: Sequence[str] = (),
 ) -> None:
-    """Brevo accepted an SMS."""
-    session.add(
-        SmsDelivery(
+    """Brevo accepted an SMS (once per ``message_id``: an SMS recorded when Brevo answered
+    and found again in its events after a crash is one row). The caller commits."""
+    insert = pg_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(_DELIVERIES)  # type: ignore[arg-type]
+        .values(
             message_id=message_id,
             person_id=person_id,
             segments=segments,
             sent_at=now,
             choices=json.dumps(list(choices)) if choices else None,
+            state="pending",
         )
+        .on_conflict_do_nothing(index_elements=["message_id"])
     )
 
 

@@ -232,10 +232,15 @@ class Dispatcher:
             channel if target.channel in self._keyed and isinstance(channel, KeyedSending) else None
         )
         if keyed is not None:
-            verdict = await self.keyed.verdict(row, keyed)
+            verdict = await self.keyed.verdict(row, keyed, target.user_ref, replies)
             if verdict.action == "sent":  # it had left before a crash or a lost answer
                 log.info("outbox %s: found in the channel's events, not sent again", row.id)
                 return 1 if await self.marks.mark(row) else 0
+            if verdict.action == "failed":  # never confirmed: a counsellor checks, no resend
+                log.warning("outbox %s: never confirmed by the channel, failed", row.id)
+                finish = partial(self.outcomes.finish, row, "failed", unconfirmed=True)
+                await self._db(partial(finish, error=verdict.why))
+                return 0
             if verdict.action == "later":
                 await self._db(
                     partial(
@@ -251,6 +256,9 @@ class Dispatcher:
             if not await self._db(self.keyed.started, row):
                 return 0  # the claim was lost: another dispatcher has it
         outcome: Callable[[], bool]
+        # The channel refused the request (400, 402, 429, 401…): nothing left, so a keyed row's
+        # send_started_at is cleared and its provider is not asked about it later.
+        refused = partial(self.outcomes.finish, row, sent_nothing=True)
         try:
             async with self._in_flight:  # held while sending only, not while recording
                 await self.limiter.acquire(max(1, len(replies)))
@@ -262,23 +270,21 @@ class Dispatcher:
             metrics.sent(target.channel, "outbox", "paused")
             self.claims.paused[target.channel] = self.clock() + timedelta(seconds=exc.retry_after)
             outcome = partial(self.outcomes.paused, row, target.channel, exc.retry_after, str(exc))
-        except RetryLater as exc:
+        except RetryLater as exc:  # 429: the request was refused
             metrics.sent(target.channel, "outbox", "429")
             self.limiter.pause(exc.retry_after)
             retry = self.clock() + timedelta(seconds=exc.retry_after)
-            outcome = partial(
-                self.outcomes.finish, row, "pending", not_before=retry, refund=True, error=str(exc)
-            )
+            outcome = partial(refused, "pending", not_before=retry, refund=True, error=str(exc))
         except RecipientBlocked as exc:
             metrics.sent(target.channel, "outbox", "failed")
             self._blocked.add(row.person_id or 0)
-            outcome = partial(self.outcomes.finish, row, "failed", error=str(exc), blocked=target)
-        except TransientDeliveryError as exc:
+            outcome = partial(refused, "failed", error=str(exc), blocked=target)
+        except TransientDeliveryError as exc:  # it may have left: send_started_at stays
             metrics.sent(target.channel, "outbox", "failed")
             outcome = partial(self.outcomes.retry, row, str(exc))
-        except DeliveryError as exc:
+        except DeliveryError as exc:  # refused (401, 403…): nothing left
             metrics.sent(target.channel, "outbox", "failed")
-            outcome = partial(self.outcomes.finish, row, "failed", error=str(exc))
+            outcome = partial(refused, "failed", error=str(exc))
         except Exception as exc:  # a bug in a channel must not stop the dispatcher
             metrics.sent(target.channel, "outbox", "failed")
             log.exception("outbox %s: unexpected delivery error", row.id)

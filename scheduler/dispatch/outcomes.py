@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from capabilities.programme.rules import Dispatch
+from scheduler.dispatch.keyed import alert_unconfirmed
 from scheduler.dispatch.rows import AfterSend, Claimed, Target
 from scheduler.dispatch.unreachable import mark_unreachable
 from store import channel_pauses, repo_outbox
@@ -45,8 +46,12 @@ class Outcomes:
         not_before: datetime | None = None,
         refund: bool = False,
         blocked: Target | None = None,
+        unconfirmed: bool = False,
+        sent_nothing: bool = False,
     ) -> bool:
-        """Record the outcome, only if the claim is still ours (one transaction)."""
+        """Record the outcome, only if the claim is still ours (one transaction).
+        ``sent_nothing``: the channel refused the request (400, 402, 429), so a keyed row's
+        ``send_started_at`` is cleared and its provider is not asked about it later."""
         now = self.clock()
         with self.sessions() as session, session.begin():
             recorded = repo_outbox.record_outcome(
@@ -58,6 +63,7 @@ class Outcomes:
                 error=error,
                 not_before=not_before,
                 refund=refund,  # a postponement is not a failed attempt
+                sent_nothing=sent_nothing,
             )
             if not recorded:
                 log.warning("outbox %s: claim lost before recording %s", row.id, status)
@@ -66,6 +72,8 @@ class Outcomes:
                 self.after_send[row.rule](session, row.person_id, row.rule, row.key, now)
             if blocked is not None and row.person_id:
                 mark_unreachable(session, row.person_id, blocked, now)
+            if unconfirmed:  # the provider never said whether it left: one task
+                alert_unconfirmed(session, row.person_id, row.id, now)
         self.stats[status] += 1
         return True
 
@@ -85,6 +93,7 @@ class Outcomes:
                 error=error,
                 not_before=until,
                 refund=True,
+                sent_nothing=True,  # refused (402): nothing left
             )
         if recorded:
             self.stats["pending"] += 1

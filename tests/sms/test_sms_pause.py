@@ -116,3 +116,25 @@ def test_two_pauses_keep_the_later_end(context: AppContext, clock: FrozenClock) 
         channel_pauses.pause(session, "sms", clock() + timedelta(hours=2), "c", clock())
     with context.sessions() as session:
         assert channel_pauses.active(session, clock()) == {"sms": clock() + timedelta(hours=2)}
+
+
+async def test_an_early_end_lets_the_process_that_got_the_402_send_at_once(
+    wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
+) -> None:
+    """The console ends the pause (credits bought): the very channel that got the 402 sends
+    the rows that waited right away, and /readyz says ok."""
+    context, parts = wired
+    a_relay(context, clock)
+    brevo.fail_next.append((402, {"code": "not_enough_credits", "message": "No credits"}, {}))
+    await drain(context, parts.channel, clock)
+    a_relay_for_same_person(context, clock)
+    await drain(context, parts.channel, clock)
+    assert brevo.sent == [] and parts.channel.paused
+    clock.advance(minutes=5)
+    with context.sessions() as session, session.begin():
+        assert channel_pauses.end_early(session, "sms", clock()) is not None
+    await drain(context, parts.channel, clock)
+    assert len(brevo.sent) == 2  # not an hour later
+    with context.sessions() as session:
+        assert set(session.scalars(select(OutboxMessage.status))) == {"sent"}
+    assert (await readyz(context))["status"] == "ok"

@@ -378,10 +378,20 @@ async def test_readyz_shows_the_sms_channel_paused_without_credits(
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return dict((await client.get("/readyz")).json())
 
+    from datetime import timedelta
+
+    from store import channel_pauses
+
     assert (await readyz())["checks"]["sms"]["status"] == "ok"
-    parts.channel.paused_until = parts.channel.monotonic() + 60
+    with context.sessions() as session, session.begin():  # stored by any replica's dispatcher
+        now = context.clock()
+        channel_pauses.pause(session, "sms", now + timedelta(minutes=1), "Brevo 402", now)
     sms = (await readyz())["checks"]["sms"]
     assert sms["status"] == "degraded" and "no SMS credits" in sms["detail"]
+    with context.sessions() as session, session.begin():  # ended early from the console
+        channel_pauses.end_early(session, "sms", context.clock())
+    parts.channel.paused_until = parts.channel.monotonic() + 60  # this process got the 402
+    assert (await readyz())["checks"]["sms"]["status"] == "ok"
 
 
 async def test_processed_events_are_purged_by_the_retention(
