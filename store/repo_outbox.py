@@ -121,33 +121,13 @@ def record_outcome(
         values.update(claimed_by=None, claimed_at=None, not_before=not_before or now)
     if refund:
         values["attempts"] = OutboxMessage.attempts - 1
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == row_id,
-            OutboxMessage.status == "claimed",
-            OutboxMessage.claimed_by == worker,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return getattr(result, "rowcount", 0) == 1
+    return _update_claimed(session, row_id, worker, values)
 
 
 def mark_send_started(session: Session, row_id: int, worker: str, now: datetime) -> bool:
     """``send_started_at`` = now while ``worker`` holds the row (its own commit, before the
     keyed channel is called); False when the claim was lost (then nothing is sent)."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == row_id,
-            OutboxMessage.status == "claimed",
-            OutboxMessage.claimed_by == worker,
-        )
-        .values(send_started_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return getattr(result, "rowcount", 0) == 1
+    return _update_claimed(session, row_id, worker, {"send_started_at": now})
 
 
 def claim_key(session: Session, key: str, worker: str, now: datetime) -> int | None:
@@ -222,3 +202,18 @@ def claims_per_worker(session: Session, key_prefix: str) -> list[tuple[str | Non
         .group_by(OutboxMessage.claimed_by)
     ).all()
     return [(worker, int(count)) for worker, count in rows]
+
+
+def _update_claimed(session: Session, row_id: int, worker: str, values: dict[str, Any]) -> bool:
+    """Update the row while ``worker`` still holds its claim; False when the claim was lost."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.status == "claimed",
+            OutboxMessage.claimed_by == worker,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1

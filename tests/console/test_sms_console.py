@@ -19,7 +19,7 @@ from capabilities.programme.rules import default_rules
 from console.live_integrations import LiveIntegrations
 from core.clock import FrozenClock
 from core.messages import Reply
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from scheduler.dispatch import Dispatcher
 from store.console_models import AuditEntry
 from store.models import ChannelAccount
@@ -27,10 +27,10 @@ from store.outbox import OutboxMessage, enqueue
 from store.programme import CounsellorTask, Participant
 from store.sms import SmsDelivery
 from tests.console.conftest import csrf_of, post, sign_in
-from tests.fakes.brevo_api import API_KEY, FakeBrevo, sms_event
+from tests.fakes.brevo_api import FakeBrevo, sms_event
+from tests.fakes.brevo_settings import SECRET, brevo_settings
 
 RULES = default_rules()
-SECRET = "brevo-hook-secret-0123456789"
 
 
 @pytest.fixture
@@ -41,15 +41,7 @@ async def brevo() -> AsyncIterator[FakeBrevo]:
 
 @pytest.fixture
 def settings(database_url: str, brevo: FakeBrevo) -> Settings:
-    return load_settings(
-        database_url=database_url,
-        telegram_bot_token=None,
-        rasa_url=None,
-        sms_provider="brevo",
-        brevo_api_key=API_KEY,
-        sms_webhook_secret=SECRET,
-        brevo_base_url=brevo.base_url,
-    )
+    return brevo_settings(database_url, brevo.base_url)
 
 
 @pytest.fixture

@@ -10,11 +10,10 @@ from app.build import build_context
 from app.context import AppContext
 from app.sms import SmsParts, wire_sms
 from core.clock import FrozenClock
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from tests.chat import FakeNlu
-from tests.fakes.brevo_api import API_KEY, FakeBrevo
-
-SECRET = "brevo-hook-secret-0123456789"
+from tests.fakes.brevo_api import FakeBrevo
+from tests.fakes.brevo_settings import brevo_settings
 
 
 @pytest.fixture
@@ -25,15 +24,7 @@ async def brevo() -> AsyncIterator[FakeBrevo]:
 
 @pytest.fixture
 def sms_settings(database_url: str, brevo: FakeBrevo) -> Settings:
-    return load_settings(
-        database_url=database_url,
-        telegram_bot_token=None,
-        rasa_url=None,
-        sms_provider="brevo",
-        brevo_api_key=API_KEY,
-        sms_webhook_secret=SECRET,
-        brevo_base_url=brevo.base_url,
-    )
+    return brevo_settings(database_url, brevo.base_url)
 
 
 @pytest.fixture
