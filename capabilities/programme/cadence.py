@@ -17,6 +17,11 @@ from typing import Protocol
 from capabilities.programme import periods
 from capabilities.programme.rules import Rules
 from capabilities.programme.weeks import (
+    diagnosis_due_reason,
+    diagnosis_overdue_reason,
+    duration_reason,
+    end_approaching_reason,
+    final_overdue_reason,
     fmt_day,
     meetings_missed_reason,
     meetings_not_planned_reason,
@@ -305,38 +310,23 @@ def _diagnosis_and_end(participant: ParticipantState, today: date, rules: Rules,
             add(
                 Kind.TASK,
                 "duration_out_of_range",
-                f"Fin prévue le {fmt_day(end)} : l'accompagnement dure de {programme.min_months} "
-                f"à {programme.max_months} mois (début le {fmt_day(start)}).",
+                duration_reason(end, start, programme.min_months, programme.max_months),
             )
     due = periods.add_months(start, diagnosis.after_months)
     if participant.diagnosis_3m_on is None and due <= end:
         if today >= due - timedelta(days=diagnosis.remind_days_before):
-            add(
-                Kind.TASK,
-                "diagnosis_3m_due",
-                f"Mise à jour du diagnostic à {diagnosis.after_months} mois "
-                f"prévue le {fmt_day(due)}.",
-            )
+            add(Kind.TASK, "diagnosis_3m_due", diagnosis_due_reason(due, diagnosis.after_months))
         if today >= due + timedelta(days=diagnosis.overdue_days):
             add(
                 Kind.ALERT,
                 "diagnosis_3m_overdue",
-                f"Diagnostic à {diagnosis.after_months} mois en retard (prévu le {fmt_day(due)}).",
+                diagnosis_overdue_reason(due, diagnosis.after_months),
             )
     if participant.diagnosis_final_on is None:
         if today >= end - timedelta(days=programme.end_warning_days):
-            add(
-                Kind.TASK,
-                "programme_end_approaching",
-                f"Fin de l'accompagnement le {fmt_day(end)} : diagnostic final et suites "
-                "préconisées à renseigner.",
-            )
+            add(Kind.TASK, "programme_end_approaching", end_approaching_reason(end))
         if today >= end + timedelta(days=diagnosis.overdue_days):
-            add(
-                Kind.ALERT,
-                "final_diagnosis_overdue",
-                f"Accompagnement terminé le {fmt_day(end)} sans diagnostic final.",
-            )
+            add(Kind.ALERT, "final_diagnosis_overdue", final_overdue_reason(end))
 
 
 def caseload_actions(

@@ -40,6 +40,7 @@ from capabilities.programme.cadence import DueAction, Kind, caseload_actions, du
 from capabilities.programme.rules import Rules
 from capabilities.programme.templates import checkin_template
 from store.db import Session
+from store.planning import dated_rules
 from store.planning import round as sql_round
 from store.planning.aggregates import caseloads
 from store.planning.set_rules import Params
@@ -97,6 +98,8 @@ def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
     try:
         result.participants = sql_round.fill(session, now, b, meetings_query(b, now))
         result.aggregates_seconds = time.perf_counter() - started
+        days = dated_rules.distinct_days(session)
+        dated_rules.fill_days(session, set_rules.calendar(days, rules))
         for rule, count in sql_round.count_sql_rules(session, p).items():
             if count:
                 result.by_rule[rule] = result.by_rule.get(rule, 0) + count

@@ -14,11 +14,19 @@ pure function.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from capabilities.programme import periods
 from capabilities.programme.rules import Rules
 from capabilities.programme.weeks import (
+    diagnosis_due_reason,
+    diagnosis_overdue_reason,
+    duration_reason,
+    end_approaching_reason,
+    final_overdue_reason,
+    fmt_day,
     meetings_missed_reason,
     meetings_not_planned_reason,
     no_contact_reason,
@@ -41,6 +49,7 @@ __all__ = [
     "NO_CONTACT",
     "SQL_RULES",
     "WEEKLY_CHECKIN",
+    "calendar",
     "first_start_ending_from",
     "last_start_ending_by",
     "params",
@@ -70,15 +79,16 @@ def _ends_from(day: date, rules: Rules) -> End:
     return End(day, first_start_ending_from(day, rules.programme.max_months))
 
 
-def _ends_by(day: date, rules: Rules) -> End:
-    """``ParticipantState.end(rules) <= day``: the latest default start that ends then."""
-    return End(day, last_start_ending_by(day, rules.programme.max_months))
-
-
 def _sentence(text: str) -> Sentence:
-    """A sentence written around :data:`_MARK` (where the SQL puts the count)."""
+    """A sentence written around :data:`_MARK` (where the SQL puts the count or the day)."""
     before, after = text.split(_MARK)
     return Sentence(before, after)
+
+
+def _parts(text: str) -> tuple[str, str, str]:
+    """A sentence written around two :data:`_MARK`."""
+    before, between, after = text.split(_MARK)
+    return before, between, after
 
 
 def params(now: datetime, rules: Rules) -> Params:
@@ -117,10 +127,37 @@ def params(now: datetime, rules: Rules) -> Params:
         - timedelta(days=min(first.task_if_not_booked_after_days, first.within_days)),
         cer_first_meeting_before=periods.at_paris(cer_day),
         checkin_sent_by=now - waited,
-        min_months=programme.min_months,
-        max_months=programme.max_months,
-        diagnosis_starts_by=last_start_ending_by(
-            today + timedelta(days=diagnosis.remind_days_before), diagnosis.after_months
+        diagnosis_due_by=today + timedelta(days=diagnosis.remind_days_before),
+        diagnosis_overdue_by=today - timedelta(days=diagnosis.overdue_days),
+        end_warning_by=today + timedelta(days=programme.end_warning_days),
+        end_overdue_by=today - timedelta(days=diagnosis.overdue_days),
+        duration_reason=_parts(
+            duration_reason(_MARK, _MARK, programme.min_months, programme.max_months)
         ),
-        ends_by_warning=_ends_by(today + timedelta(days=programme.end_warning_days), rules),
+        diagnosis_due_reason=_sentence(diagnosis_due_reason(_MARK, diagnosis.after_months)),
+        diagnosis_overdue_reason=_sentence(diagnosis_overdue_reason(_MARK, diagnosis.after_months)),
+        end_approaching_reason=_sentence(end_approaching_reason(_MARK)),
+        final_overdue_reason=_sentence(final_overdue_reason(_MARK)),
     )
+
+
+def calendar(days: Iterable[date], rules: Rules) -> list[dict[str, Any]]:
+    """The rows of ``store.planning.dated_rules.DAYS`` for these start and end dates: the
+    days the pure rules compute from each (``periods.add_months``) and their labels."""
+    diagnosis, programme = rules.diagnosis.after_months, rules.programme
+    rows = []
+    for day in days:
+        due = periods.add_months(day, diagnosis)
+        longest = periods.add_months(day, programme.max_months)
+        rows.append(
+            {
+                "day": day,
+                "label": fmt_day(day),
+                "diagnosis_due": due,
+                "diagnosis_due_label": fmt_day(due),
+                "shortest": periods.add_months(day, programme.min_months),
+                "longest": longest,
+                "longest_label": fmt_day(longest),
+            }
+        )
+    return rows

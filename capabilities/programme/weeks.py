@@ -75,3 +75,39 @@ def meetings_missed_reason(done: int | str, last_month: date, per_month: int) ->
         f"{done} rencontre(s) physique(s) tenue(s) en {periods.month_label(last_month)} : "
         f"au moins {per_month} par mois."
     )
+
+
+def duration_reason(end: date | str, start: date | str, min_months: int, max_months: int) -> str:
+    """The counsellor's sentence of ``duration_out_of_range`` (days, or markers the SQL rules
+    replace)."""
+    return (
+        f"Fin prévue le {_day(end)} : l'accompagnement dure de {min_months} "
+        f"à {max_months} mois (début le {_day(start)})."
+    )
+
+
+def diagnosis_due_reason(due: date | str, months: int) -> str:
+    """The counsellor's sentence of ``diagnosis_3m_due``."""
+    return f"Mise à jour du diagnostic à {months} mois prévue le {_day(due)}."
+
+
+def diagnosis_overdue_reason(due: date | str, months: int) -> str:
+    """The counsellor's sentence of ``diagnosis_3m_overdue``."""
+    return f"Diagnostic à {months} mois en retard (prévu le {_day(due)})."
+
+
+def end_approaching_reason(end: date | str) -> str:
+    """The counsellor's sentence of ``programme_end_approaching``."""
+    return (
+        f"Fin de l'accompagnement le {_day(end)} : diagnostic final et suites "
+        "préconisées à renseigner."
+    )
+
+
+def final_overdue_reason(end: date | str) -> str:
+    """The counsellor's sentence of ``final_diagnosis_overdue``."""
+    return f"Accompagnement terminé le {_day(end)} sans diagnostic final."
+
+
+def _day(day: date | str) -> str:
+    return day if isinstance(day, str) else fmt_day(day)

@@ -12,13 +12,15 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, text
+from sqlalchemy import ColumnElement, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from store.outbox import OutboxMessage
+from store.planning import dated_rules
 from store.planning.aggregates import COLUMNS, Bounds, MeetingsQuery, aggregate_query, stream
 from store.planning.bulk import insert_rows, insert_select
 from store.planning.set_rules import (
+    DATED_KINDS,
     ROUND,
     TASK_KINDS,
     WEEKLY_CHECKIN,
@@ -66,8 +68,9 @@ def open_round(session: Session) -> None:
 
 
 def close_round(session: Session) -> None:
-    """Drop the round's temporary table; the round's settings back to the session's."""
+    """Drop the round's temporary tables; the round's settings back to the session's."""
     session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
+    dated_rules.drop_days(session)
     if _postgres(session):
         for name in ROUND_SETTINGS:
             session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
@@ -91,14 +94,18 @@ def fill(session: Session, now: datetime, b: Bounds, meetings_query: MeetingsQue
     return int(getattr(filled, "rowcount", 0) or 0)
 
 
+def all_predicates(p: Params) -> dict[str, ColumnElement[bool]]:
+    """The predicates of the SQL rules due now: the bulk rules' and the dated rules'
+    (which read :data:`.dated_rules.SOURCE`, the round joined to its days)."""
+    return {**predicates(p), **dated_rules.predicates(p)}
+
+
 def count_sql_rules(session: Session, p: Params) -> dict[str, int]:
     """How many actions of each SQL rule due now (inserted now or earlier)."""
-    found = predicates(p)
-    if not found:
-        return {}
+    found = all_predicates(p)
     counts = session.execute(
         select(*[func.count(case((predicate, 1))) for predicate in found.values()]).select_from(
-            ROUND
+            dated_rules.SOURCE
         )
     ).one()
     return {rule: int(count) for rule, count in zip(found, counts, strict=True)}
@@ -157,22 +164,27 @@ def insert_sql_tasks(session: Session, p: Params) -> int:
     """The counsellor tasks of the SQL rules; returns rows inserted."""
     table = CounsellorTask.__table__
     at = literal(p.now, table.c.due_at.type)
-    found = predicates(p)
+    found = all_predicates(p)
     inserted = 0
     for rule, kind in TASK_KINDS.items():
         predicate = found.get(rule)
         if predicate is None:
             continue
-        query = select(
-            key(p, rule),
-            ROUND.c.id,
-            ROUND.c.counsellor_id,
-            literal(kind),
-            literal(rule),
-            reason(p, rule),
-            at,
-            at,
-        ).where(predicate)
+        dated = rule in DATED_KINDS
+        query = (
+            select(
+                key(p, rule),
+                ROUND.c.id,
+                ROUND.c.counsellor_id,
+                literal(kind),
+                literal(rule),
+                dated_rules.reason(p, rule) if dated else reason(p, rule),
+                at,
+                at,
+            )
+            .select_from(dated_rules.SOURCE if dated else ROUND)
+            .where(predicate)
+        )
         inserted += insert_select(
             session,
             table,  # type: ignore[arg-type]

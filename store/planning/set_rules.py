@@ -30,7 +30,6 @@ from sqlalchemy import (
     Table,
     and_,
     cast,
-    extract,
     literal,
     or_,
 )
@@ -41,9 +40,22 @@ WEEKLY_CHECKIN = "weekly_checkin"
 NO_CONTACT = "no_contact_this_week"
 NOT_PLANNED = "meetings_not_planned"
 MISSED = "meetings_missed"
-SQL_RULES = frozenset({WEEKLY_CHECKIN, NO_CONTACT, NOT_PLANNED, MISSED})
+# The dated rules (:mod:`.dated_rules`): the diagnoses, the programme's end and its length.
+DURATION = "duration_out_of_range"
+DIAGNOSIS_DUE = "diagnosis_3m_due"
+DIAGNOSIS_OVERDUE = "diagnosis_3m_overdue"
+END_APPROACHING = "programme_end_approaching"
+FINAL_OVERDUE = "final_diagnosis_overdue"
+DATED_KINDS = {
+    DURATION: "task",
+    DIAGNOSIS_DUE: "task",
+    DIAGNOSIS_OVERDUE: "alert",
+    END_APPROACHING: "task",
+    FINAL_OVERDUE: "alert",
+}
 # The counsellor-task rules and the kind of row they write.
-TASK_KINDS = {NO_CONTACT: "task", NOT_PLANNED: "task", MISSED: "alert"}
+TASK_KINDS = {NO_CONTACT: "task", NOT_PLANNED: "task", MISSED: "alert", **DATED_KINDS}
+SQL_RULES = frozenset({WEEKLY_CHECKIN, *TASK_KINDS})
 
 # The aggregates of one round (the columns of ``aggregate_query`` plus the programme start).
 ROUND = Table(
@@ -118,10 +130,16 @@ class Params:
     first_meeting_orientation_by: date  # first meeting not booked or overdue
     cer_first_meeting_before: datetime  # CER missing
     checkin_sent_by: datetime  # check-in reminder or unanswered
-    min_months: int  # duration out of range
-    max_months: int
-    diagnosis_starts_by: date  # 3-month diagnosis due or overdue
-    ends_by_warning: End  # programme end approaching, final diagnosis overdue
+    # The dated rules (:mod:`.dated_rules`): days compared with those of ``planning_days``.
+    diagnosis_due_by: date  # the 3-month diagnosis falls due by then: a task
+    diagnosis_overdue_by: date  # by then: an alert
+    end_warning_by: date  # the programme ends by then: a task
+    end_overdue_by: date  # by then: an alert
+    duration_reason: tuple[str, str, str]  # around the end and the start
+    diagnosis_due_reason: Sentence  # around the day (the same for the three below)
+    diagnosis_overdue_reason: Sentence
+    end_approaching_reason: Sentence
+    final_overdue_reason: Sentence
 
 
 def ends_on_or_after(end: End) -> ColumnElement[bool]:
@@ -185,7 +203,10 @@ def period(p: Params, rule: str) -> str:
 
 
 def key(p: Params, rule: str) -> Any:
-    """``rule:participant:period``, as ``capabilities.programme.cadence.due_actions`` writes it."""
+    """``rule:participant:period`` (``rule:participant`` for the dated rules), as
+    ``capabilities.programme.cadence.due_actions`` writes it."""
+    if rule in DATED_KINDS:
+        return literal(f"{rule}:") + cast(r.id, String)
     return literal(f"{rule}:") + cast(r.id, String) + literal(f":{period(p, rule)}")
 
 
@@ -194,8 +215,8 @@ def reason(p: Params, rule: str) -> Any:
     if rule == NO_CONTACT:
         return literal(p.no_contact_reason)
     if rule == NOT_PLANNED:
-        return _around(p.not_planned_reason, r.this_month)
-    return _around(p.missed_reason, r.last_month)
+        return around(p.not_planned_reason, r.this_month)
+    return around(p.missed_reason, r.last_month)
 
 
 def candidates(p: Params) -> ColumnElement[bool]:
@@ -216,36 +237,12 @@ def candidates(p: Params) -> ColumnElement[bool]:
             or_(r.last_contact_at.is_(None), r.last_contact_at < r.last_checkin_at),
             r.last_checkin_at <= p.checkin_sent_by,
         ),
-        # duration_out_of_range
-        and_(r.programme_end.is_not(None), _out_of_range(p.min_months, p.max_months)),
-        # diagnosis_3m_due, diagnosis_3m_overdue
-        and_(r.diagnosis_3m_on.is_(None), r.starts_on <= p.diagnosis_starts_by),
-        # programme_end_approaching, final_diagnosis_overdue
-        and_(r.diagnosis_final_on.is_(None), ends_on_or_before(p.ends_by_warning)),
     )
 
 
-def _around(sentence: Sentence, count: Any) -> Any:
+def around(sentence: Sentence, count: Any) -> Any:
     """The sentence in SQL: the text around the count, the count cast between."""
     return literal(sentence.before) + cast(count, String) + literal(sentence.after)
-
-
-def _months(day: Any) -> Any:
-    return extract("year", day) * 12 + extract("month", day)
-
-
-def _out_of_range(min_months: int, max_months: int) -> ColumnElement[bool]:
-    """``programme_end`` before ``add_months(start, min)`` or after ``add_months(start, max)``
-    (compared as year·12 + month, then day: the first test may also hold on the last day of a
-    shorter month, which the pure function then rules out)."""
-    end, start = _months(r.programme_end), _months(r.starts_on)
-    end_day, start_day = extract("day", r.programme_end), extract("day", r.starts_on)
-    return or_(
-        end < start + min_months,
-        and_(end == start + min_months, end_day < start_day),
-        end > start + max_months,
-        and_(end == start + max_months, end_day > start_day),
-    )
 
 
 def json_value(text: str, dialect: str) -> Any:
