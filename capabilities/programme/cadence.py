@@ -190,27 +190,37 @@ def _first_meeting(
         add(
             Kind.TASK,
             "first_meeting_not_booked",
-            ngettext(
-                "Premier rendez-vous pas encore fixé, {days} jour après l'orientation du {day} "
-                "(à tenir sous {within} jours).",
-                "Premier rendez-vous pas encore fixé, {days} jours après l'orientation du {day} "
-                "(à tenir sous {within} jours).",
-                days,
-            ).format(days=days, day=fmt_day(participant.orientation_on), within=first.within_days),
+            first_not_booked_reason(days, participant.orientation_on, first.within_days),
         )
     booked_in_time = booked is not None and periods.local_day(booked) <= deadline
     if today > deadline or (today == deadline and not booked_in_time):
         add(
             Kind.ALERT,
             "first_meeting_overdue",
-            ngettext(
-                "Premier rendez-vous non tenu {days} jour après l'orientation du {day} "
-                "(délai : {within} jours).",
-                "Premier rendez-vous non tenu {days} jours après l'orientation du {day} "
-                "(délai : {within} jours).",
-                days,
-            ).format(days=days, day=fmt_day(participant.orientation_on), within=first.within_days),
+            first_overdue_reason(days, participant.orientation_on, first.within_days),
         )
+
+
+def first_not_booked_reason(days: int, orientation_on: date, within: int) -> str:
+    """The counsellor's sentence of ``first_meeting_not_booked``."""
+    return ngettext(
+        "Premier rendez-vous pas encore fixé, {days} jour après l'orientation du {day} "
+        "(à tenir sous {within} jours).",
+        "Premier rendez-vous pas encore fixé, {days} jours après l'orientation du {day} "
+        "(à tenir sous {within} jours).",
+        days,
+    ).format(days=days, day=fmt_day(orientation_on), within=within)
+
+
+def first_overdue_reason(days: int, orientation_on: date, within: int) -> str:
+    """The counsellor's sentence of ``first_meeting_overdue``."""
+    return ngettext(
+        "Premier rendez-vous non tenu {days} jour après l'orientation du {day} "
+        "(délai : {within} jours).",
+        "Premier rendez-vous non tenu {days} jours après l'orientation du {day} "
+        "(délai : {within} jours).",
+        days,
+    ).format(days=days, day=fmt_day(orientation_on), within=within)
 
 
 def _weekly(

@@ -99,7 +99,7 @@ def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
         result.participants = sql_round.fill(session, now, b, meetings_query(b, now))
         result.aggregates_seconds = time.perf_counter() - started
         days = dated_rules.distinct_days(session)
-        dated_rules.fill_days(session, set_rules.calendar(days, rules))
+        dated_rules.fill_days(session, set_rules.calendar(days, now, rules))
         for rule, count in sql_round.count_sql_rules(session, p).items():
             if count:
                 result.by_rule[rule] = result.by_rule.get(rule, 0) + count

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from capabilities.programme import periods
+from capabilities.programme.cadence import first_not_booked_reason, first_overdue_reason
 from capabilities.programme.rules import Rules
 from capabilities.programme.weeks import (
     diagnosis_due_reason,
@@ -123,8 +124,9 @@ def params(now: datetime, rules: Rules) -> Params:
         missed_due=(today - month).days < meetings.done_alert_days_into_next_month,
         ends_after_last_month=_ends_from(periods.month_last(last), rules),
         missed_reason=_sentence(meetings_missed_reason(_MARK, last, per_month)),
-        first_meeting_orientation_by=today
-        - timedelta(days=min(first.task_if_not_booked_after_days, first.within_days)),
+        first_not_booked_by=today - timedelta(days=first.task_if_not_booked_after_days),
+        first_deadline=today - timedelta(days=first.within_days),
+        first_booked_before=periods.at_paris(today + timedelta(days=1)),
         cer_first_meeting_before=periods.at_paris(cer_day),
         checkin_sent_by=now - waited,
         diagnosis_due_by=today + timedelta(days=diagnosis.remind_days_before),
@@ -141,18 +143,23 @@ def params(now: datetime, rules: Rules) -> Params:
     )
 
 
-def calendar(days: Iterable[date], rules: Rules) -> list[dict[str, Any]]:
-    """The rows of ``store.planning.dated_rules.DAYS`` for these start and end dates: the
-    days the pure rules compute from each (``periods.add_months``) and their labels."""
+def calendar(days: Iterable[date], now: datetime, rules: Rules) -> list[dict[str, Any]]:
+    """The rows of ``store.planning.dated_rules.DAYS`` for these orientation, start and end
+    dates: the days the pure rules compute from each (``periods.add_months``), their labels
+    and the first meeting's sentences (a count of days since ``now``'s day)."""
     diagnosis, programme = rules.diagnosis.after_months, rules.programme
+    within, today = rules.first_meeting.within_days, periods.local_day(now)
     rows = []
     for day in days:
         due = periods.add_months(day, diagnosis)
         longest = periods.add_months(day, programme.max_months)
+        since = (today - day).days
         rows.append(
             {
                 "day": day,
                 "label": fmt_day(day),
+                "not_booked_reason": first_not_booked_reason(since, day, within),
+                "overdue_reason": first_overdue_reason(since, day, within),
                 "diagnosis_due": due,
                 "diagnosis_due_label": fmt_day(due),
                 "shortest": periods.add_months(day, programme.min_months),

@@ -40,13 +40,18 @@ WEEKLY_CHECKIN = "weekly_checkin"
 NO_CONTACT = "no_contact_this_week"
 NOT_PLANNED = "meetings_not_planned"
 MISSED = "meetings_missed"
-# The dated rules (:mod:`.dated_rules`): the diagnoses, the programme's end and its length.
+# The dated rules (:mod:`.dated_rules`): the first meeting, the diagnoses, the programme's end
+# and its length.
+FIRST_NOT_BOOKED = "first_meeting_not_booked"
+FIRST_OVERDUE = "first_meeting_overdue"
 DURATION = "duration_out_of_range"
 DIAGNOSIS_DUE = "diagnosis_3m_due"
 DIAGNOSIS_OVERDUE = "diagnosis_3m_overdue"
 END_APPROACHING = "programme_end_approaching"
 FINAL_OVERDUE = "final_diagnosis_overdue"
 DATED_KINDS = {
+    FIRST_NOT_BOOKED: "task",
+    FIRST_OVERDUE: "alert",
     DURATION: "task",
     DIAGNOSIS_DUE: "task",
     DIAGNOSIS_OVERDUE: "alert",
@@ -127,10 +132,12 @@ class Params:
     ends_after_last_month: End  # the programme ran until the end of last month
     missed_reason: Sentence
     # The other rules (the candidates for the pure function).
-    first_meeting_orientation_by: date  # first meeting not booked or overdue
     cer_first_meeting_before: datetime  # CER missing
     checkin_sent_by: datetime  # check-in reminder or unanswered
     # The dated rules (:mod:`.dated_rules`): days compared with those of ``planning_days``.
+    first_not_booked_by: date  # oriented by then, no first meeting booked: a task
+    first_deadline: date  # oriented before: first meeting overdue; on that day, unless…
+    first_booked_before: datetime  # …booked before then (the end of today)
     diagnosis_due_by: date  # the 3-month diagnosis falls due by then: a task
     diagnosis_overdue_by: date  # by then: an alert
     end_warning_by: date  # the programme ends by then: a task
@@ -222,8 +229,6 @@ def reason(p: Params, rule: str) -> Any:
 def candidates(p: Params) -> ColumnElement[bool]:
     """True for at least every participant with a due action outside :data:`SQL_RULES`."""
     return or_(
-        # first_meeting_not_booked, first_meeting_overdue
-        and_(r.first_meeting_at.is_(None), r.orientation_on <= p.first_meeting_orientation_by),
         # cer_missing
         and_(
             r.first_meeting_at.is_not(None),
