@@ -176,12 +176,7 @@ def _first_meeting(
         if participant.cer_signed_on is None:
             met = periods.local_day(history.first_meeting_at)
             if (today - met).days >= rules.cer.grace_days_after_first_meeting:
-                add(
-                    Kind.TASK,
-                    "cer_missing",
-                    f"CER non enregistré après le premier rendez-vous du {fmt_day(met)} "
-                    "(à contractualiser au 1er RDV).",
-                )
+                add(Kind.TASK, "cer_missing", cer_reason(fmt_day(met)))
         return
     days = (today - participant.orientation_on).days
     deadline = participant.orientation_on + timedelta(days=first.within_days)
@@ -199,6 +194,18 @@ def _first_meeting(
             "first_meeting_overdue",
             first_overdue_reason(days, participant.orientation_on, first.within_days),
         )
+
+
+def cer_reason(met: str) -> str:
+    """The counsellor's sentence of ``cer_missing`` (``met``: the first meeting's day)."""
+    return (
+        f"CER non enregistré après le premier rendez-vous du {met} (à contractualiser au 1er RDV)."
+    )
+
+
+def unanswered_reason(sent: str, days: int) -> str:
+    """The counsellor's sentence of ``checkin_unanswered`` (``sent``: the check-in's day)."""
+    return f"Aucune réponse ni contact depuis le message de suivi du {sent} ({days} jours)."
 
 
 def first_not_booked_reason(days: int, orientation_on: date, within: int) -> str:
@@ -268,11 +275,11 @@ def _weekly(
                     expires_at=alert_at,
                 )
         if not answered and now >= alert_at:
+            sent = fmt_day(periods.local_day(last_checkin))
             add(
                 Kind.ALERT,
                 "checkin_unanswered",
-                f"Aucune réponse ni contact depuis le message de suivi du "
-                f"{fmt_day(periods.local_day(last_checkin))} ({weekly.alert_after_days} jours).",
+                unanswered_reason(sent, weekly.alert_after_days),
                 sent_week,
             )
     if not contacted and today.isoweekday() >= weekly.counsellor_task_weekday:

@@ -98,16 +98,19 @@ def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
     try:
         result.participants = sql_round.fill(session, now, b, meetings_query(b, now))
         result.aggregates_seconds = time.perf_counter() - started
-        days = dated_rules.distinct_days(session)
-        dated_rules.fill_days(session, set_rules.calendar(days, now, rules))
+        days = set_rules.calendar(dated_rules.distinct_days(session), now, rules)
+        since = dated_rules.oldest_instant(session, p)
+        dated_rules.fill_days(session, days, set_rules.midnights(since, now))
         for rule, count in sql_round.count_sql_rules(session, p).items():
             if count:
                 result.by_rule[rule] = result.by_rule.get(rule, 0) + count
+        due = set(result.by_rule)  # the SQL rules with rows to write: the others are skipped
         actions = list(_other_rules(session, now, rules, p, result))
         result.rules_seconds = time.perf_counter() - started - result.aggregates_seconds
         written = time.perf_counter()
-        result.messages_planned = _weekly_checkins(session, p)
-        result.tasks_created = sql_round.insert_sql_tasks(session, p)
+        if set_rules.WEEKLY_CHECKIN in due:
+            result.messages_planned = _weekly_checkins(session, p)
+        result.tasks_created = sql_round.insert_sql_tasks(session, p, due)
         _write(session, now, rules, actions, result)
         result.outbox_seconds = time.perf_counter() - written
     finally:

@@ -19,7 +19,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from capabilities.programme import periods
-from capabilities.programme.cadence import first_not_booked_reason, first_overdue_reason
+from capabilities.programme.cadence import (
+    cer_reason,
+    first_not_booked_reason,
+    first_overdue_reason,
+    unanswered_reason,
+)
 from capabilities.programme.rules import Rules
 from capabilities.programme.weeks import (
     diagnosis_due_reason,
@@ -102,7 +107,8 @@ def params(now: datetime, rules: Rules) -> Params:
     due = week.slot is not None and now >= week.slot and week.send_at is not None
     checkin = due and week.send_at is not None and week.send_at < week.closes
     cer_day = today - timedelta(days=rules.cer.grace_days_after_first_meeting - 1)
-    waited = timedelta(hours=min(weekly.reminder_after_hours, weekly.alert_after_days * 24))
+    remind = timedelta(hours=weekly.reminder_after_hours)
+    alert = timedelta(days=weekly.alert_after_days)
     per_month = meetings.per_month
     return Params(
         now=now,
@@ -128,7 +134,11 @@ def params(now: datetime, rules: Rules) -> Params:
         first_deadline=today - timedelta(days=first.within_days),
         first_booked_before=periods.at_paris(today + timedelta(days=1)),
         cer_first_meeting_before=periods.at_paris(cer_day),
-        checkin_sent_by=now - waited,
+        cer_reason=_sentence(cer_reason(_MARK)),
+        unanswered_sent_by=now - alert,
+        unanswered_reason=_sentence(unanswered_reason(_MARK, weekly.alert_after_days)),
+        reminder_sent_by=now - remind if week.send_at is not None else None,
+        reminder_sent_after=max(now, week.send_at) - alert if week.send_at is not None else None,
         diagnosis_due_by=today + timedelta(days=diagnosis.remind_days_before),
         diagnosis_overdue_by=today - timedelta(days=diagnosis.overdue_days),
         end_warning_by=today + timedelta(days=programme.end_warning_days),
@@ -167,4 +177,19 @@ def calendar(days: Iterable[date], now: datetime, rules: Rules) -> list[dict[str
                 "longest_label": fmt_day(longest),
             }
         )
+    return rows
+
+
+def midnights(since: datetime | None, now: datetime) -> list[dict[str, Any]]:
+    """The rows of ``store.planning.dated_rules.MIDNIGHTS``: every Paris day from the one of
+    ``since`` to the one of ``now``, its first instant (UTC), label and ISO week."""
+    if since is None:
+        return []
+    day, today = periods.local_day(since), periods.local_day(now)
+    rows = []
+    while day <= today:
+        rows.append(
+            {"opens": periods.at_paris(day), "label": fmt_day(day), "week": periods.iso_week(day)}
+        )
+        day += timedelta(days=1)
     return rows

@@ -14,7 +14,7 @@ and concatenates labels, the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    func,
     literal,
     or_,
     select,
@@ -33,7 +34,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from store.base import UTCDateTime
+from store.planning.aggregates import utc
 from store.planning.set_rules import (
+    CER_MISSING,
     DIAGNOSIS_DUE,
     DIAGNOSIS_OVERDUE,
     DURATION,
@@ -42,8 +46,11 @@ from store.planning.set_rules import (
     FIRST_NOT_BOOKED,
     FIRST_OVERDUE,
     ROUND,
+    UNANSWERED,
     Params,
     around,
+    key,
+    unanswered,
 )
 
 # One row per start or end date of the round.
@@ -59,6 +66,16 @@ DAYS = Table(
     Column("shortest", Date),  # add_months(day, programme.min_months)
     Column("longest", Date),  # add_months(day, programme.max_months): the default end
     Column("longest_label", String),
+    prefixes=["TEMPORARY"],
+)
+# Every Paris day since the oldest first meeting or check-in a rule reads: the Paris day of
+# an instant is the row with the latest ``opens`` not after it (one index probe).
+MIDNIGHTS = Table(
+    "planning_midnights",
+    MetaData(),
+    Column("opens", UTCDateTime, primary_key=True),  # the day's first instant
+    Column("label", String),  # fmt_day(day)
+    Column("week", String),  # iso_week(day)
     prefixes=["TEMPORARY"],
 )
 r = ROUND.c
@@ -85,17 +102,43 @@ def distinct_days(session: Session) -> list[date]:
     return [value for (value,) in session.execute(query)]
 
 
-def fill_days(session: Session, rows: list[dict[str, Any]]) -> None:
-    """A fresh :data:`DAYS` with these rows (``capabilities.programme.set_rules.calendar``)."""
-    DAYS.drop(session.connection(), checkfirst=True)
-    DAYS.create(session.connection())
-    if rows:
-        session.execute(DAYS.insert(), rows)
+def oldest_instant(session: Session, p: Params) -> datetime | None:
+    """The oldest first meeting or check-in whose Paris day a rule writes (``MIDNIGHTS``)."""
+    found = predicates(p)
+    first, sent = session.execute(
+        select(
+            func.min(case((found[CER_MISSING], r.first_meeting_at))),
+            func.min(case((found[UNANSWERED], r.last_checkin_at))),
+        )
+    ).one()
+    moments = [utc(value) for value in (first, sent) if value is not None]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def fill_days(
+    session: Session, days: list[dict[str, Any]], midnights: list[dict[str, Any]]
+) -> None:
+    """Fresh :data:`DAYS` and :data:`MIDNIGHTS` with these rows (from
+    ``capabilities.programme.set_rules.calendar`` and ``.midnights``)."""
+    for table, rows in ((DAYS, days), (MIDNIGHTS, midnights)):
+        table.drop(session.connection(), checkfirst=True)
+        table.create(session.connection())
+        if rows:
+            session.execute(table.insert(), rows)
 
 
 def drop_days(session: Session) -> None:
-    """Drop :data:`DAYS`."""
-    DAYS.drop(session.connection(), checkfirst=True)
+    """Drop :data:`DAYS` and :data:`MIDNIGHTS`."""
+    for table in (DAYS, MIDNIGHTS):
+        table.drop(session.connection(), checkfirst=True)
+
+
+def _day_of(moment: Any, column: str) -> Any:
+    """``column`` of :data:`MIDNIGHTS` for the Paris day of ``moment``."""
+    m = MIDNIGHTS.c
+    return (
+        select(m[column]).where(m.opens <= moment).order_by(m.opens.desc()).limit(1)
+    ).scalar_subquery()
 
 
 def predicates(p: Params) -> dict[str, ColumnElement[bool]]:
@@ -104,6 +147,12 @@ def predicates(p: Params) -> dict[str, ColumnElement[bool]]:
     final = r.diagnosis_final_on.is_(None)
     unmet, unbooked = r.first_meeting_at.is_(None), r.next_meeting_at.is_(None)
     return {
+        CER_MISSING: and_(
+            r.first_meeting_at.is_not(None),
+            r.cer_signed_on.is_(None),
+            r.first_meeting_at < p.cer_first_meeting_before,
+        ),
+        UNANSWERED: and_(unanswered(p), r.last_checkin_at <= p.unanswered_sent_by),
         FIRST_NOT_BOOKED: and_(unmet, unbooked, r.orientation_on <= p.first_not_booked_by),
         FIRST_OVERDUE: and_(
             unmet,
@@ -126,8 +175,19 @@ def predicates(p: Params) -> dict[str, ColumnElement[bool]]:
     }
 
 
+def dated_key(p: Params, rule: str) -> Any:
+    """The idempotency key of a dated rule's rows (the check-in's week for the unanswered)."""
+    if rule == UNANSWERED:
+        return key(p, rule) + literal(":") + _day_of(r.last_checkin_at, "week")
+    return key(p, rule)
+
+
 def reason(p: Params, rule: str) -> Any:
     """The counsellor's sentence of a dated rule, around the days' labels."""
+    if rule == CER_MISSING:
+        return around(p.cer_reason, _day_of(r.first_meeting_at, "label"))
+    if rule == UNANSWERED:
+        return around(p.unanswered_reason, _day_of(r.last_checkin_at, "label"))
     if rule == FIRST_NOT_BOOKED:
         return o.not_booked_reason
     if rule == FIRST_OVERDUE:

@@ -8,7 +8,7 @@ those), :func:`insert_weekly_checkins`, :func:`insert_sql_tasks`, :func:`insert_
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -160,20 +160,21 @@ def insert_weekly_checkins(session: Session, p: Params, offer: str, plain: str) 
     )
 
 
-def insert_sql_tasks(session: Session, p: Params) -> int:
-    """The counsellor tasks of the SQL rules; returns rows inserted."""
+def insert_sql_tasks(session: Session, p: Params, due: Collection[str]) -> int:
+    """The counsellor tasks of the SQL rules in ``due`` (those with rows to write, from
+    :func:`count_sql_rules`); returns rows inserted."""
     table = CounsellorTask.__table__
     at = literal(p.now, table.c.due_at.type)
     found = all_predicates(p)
     inserted = 0
     for rule, kind in TASK_KINDS.items():
         predicate = found.get(rule)
-        if predicate is None:
+        if predicate is None or rule not in due:
             continue
         dated = rule in DATED_KINDS
         query = (
             select(
-                key(p, rule),
+                dated_rules.dated_key(p, rule) if dated else key(p, rule),
                 ROUND.c.id,
                 ROUND.c.counsellor_id,
                 literal(kind),

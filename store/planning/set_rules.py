@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     and_,
     cast,
+    false,
     literal,
     or_,
 )
@@ -40,8 +41,10 @@ WEEKLY_CHECKIN = "weekly_checkin"
 NO_CONTACT = "no_contact_this_week"
 NOT_PLANNED = "meetings_not_planned"
 MISSED = "meetings_missed"
-# The dated rules (:mod:`.dated_rules`): the first meeting, the diagnoses, the programme's end
-# and its length.
+# The dated rules (:mod:`.dated_rules`): the first meeting and its CER, the unanswered
+# check-in, the diagnoses, the programme's end and its length.
+CER_MISSING = "cer_missing"
+UNANSWERED = "checkin_unanswered"
 FIRST_NOT_BOOKED = "first_meeting_not_booked"
 FIRST_OVERDUE = "first_meeting_overdue"
 DURATION = "duration_out_of_range"
@@ -50,6 +53,8 @@ DIAGNOSIS_OVERDUE = "diagnosis_3m_overdue"
 END_APPROACHING = "programme_end_approaching"
 FINAL_OVERDUE = "final_diagnosis_overdue"
 DATED_KINDS = {
+    CER_MISSING: "task",
+    UNANSWERED: "alert",
     FIRST_NOT_BOOKED: "task",
     FIRST_OVERDUE: "alert",
     DURATION: "task",
@@ -133,7 +138,11 @@ class Params:
     missed_reason: Sentence
     # The other rules (the candidates for the pure function).
     cer_first_meeting_before: datetime  # CER missing
-    checkin_sent_by: datetime  # check-in reminder or unanswered
+    cer_reason: Sentence  # around the first meeting's day
+    unanswered_sent_by: datetime  # the check-in unanswered since then: an alert
+    unanswered_reason: Sentence  # around the check-in's day
+    reminder_sent_by: datetime | None  # check-in reminder: sent by then… (None: not now)
+    reminder_sent_after: datetime | None  # …and after then
     # The dated rules (:mod:`.dated_rules`): days compared with those of ``planning_days``.
     first_not_booked_by: date  # oriented by then, no first meeting booked: a task
     first_deadline: date  # oriented before: first meeting overdue; on that day, unless…
@@ -226,22 +235,24 @@ def reason(p: Params, rule: str) -> Any:
     return around(p.missed_reason, r.last_month)
 
 
+def unanswered(p: Params) -> ColumnElement[bool]:
+    """The last check-in was sent and nothing came since."""
+    return and_(
+        weekly_gate(p),
+        r.last_checkin_at.is_not(None),
+        or_(r.last_contact_at.is_(None), r.last_contact_at < r.last_checkin_at),
+    )
+
+
 def candidates(p: Params) -> ColumnElement[bool]:
-    """True for at least every participant with a due action outside :data:`SQL_RULES`."""
-    return or_(
-        # cer_missing
-        and_(
-            r.first_meeting_at.is_not(None),
-            r.cer_signed_on.is_(None),
-            r.first_meeting_at < p.cer_first_meeting_before,
-        ),
-        # checkin_reminder, checkin_unanswered
-        and_(
-            weekly_gate(p),
-            r.last_checkin_at.is_not(None),
-            or_(r.last_contact_at.is_(None), r.last_contact_at < r.last_checkin_at),
-            r.last_checkin_at <= p.checkin_sent_by,
-        ),
+    """Exactly those with a ``checkin_reminder`` due (the rule outside :data:`SQL_RULES`)."""
+    if p.reminder_sent_by is None or p.reminder_sent_after is None:
+        return false()
+    return and_(
+        unanswered(p),
+        r.reachable == 1,
+        r.last_checkin_at <= p.reminder_sent_by,
+        r.last_checkin_at > p.reminder_sent_after,
     )
 
 
