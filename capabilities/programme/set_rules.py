@@ -7,9 +7,9 @@ contact, the month's meetings not planned, last month's meetings missed. Their S
 with the constants :func:`params` computes once per round from the rules: Paris midnights in
 UTC, and bounds on start dates found by a short search over :func:`.periods.add_months` (it
 never decreases when the start moves later), and the counsellor's sentences of the pure
-rules. The other rules concern a few people at a time: the planner runs the pure function
-on their candidates alone. ``tests/programme/test_set_rules.py`` checks both against the
-pure function.
+rules. The dated rules compare with days computed here too, per distinct date of the round
+(:func:`calendar`) and per Paris day (:func:`midnights`).
+``tests/programme/test_set_rules.py`` checks them all against the pure function.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from store.planning.set_rules import (
     MISSED,
     NO_CONTACT,
     NOT_PLANNED,
+    REMINDER,
     SQL_RULES,
     WEEKLY_CHECKIN,
     End,
@@ -53,6 +54,7 @@ __all__ = [
     "MISSED",
     "NOT_PLANNED",
     "NO_CONTACT",
+    "REMINDER",
     "SQL_RULES",
     "WEEKLY_CHECKIN",
     "calendar",
@@ -137,6 +139,8 @@ def params(now: datetime, rules: Rules) -> Params:
         cer_reason=_sentence(cer_reason(_MARK)),
         unanswered_sent_by=now - alert,
         unanswered_reason=_sentence(unanswered_reason(_MARK, weekly.alert_after_days)),
+        reminder_send_at=week.send_at,
+        alert_hours=weekly.alert_after_days * 24,
         reminder_sent_by=now - remind if week.send_at is not None else None,
         reminder_sent_after=max(now, week.send_at) - alert if week.send_at is not None else None,
         diagnosis_due_by=today + timedelta(days=diagnosis.remind_days_before),

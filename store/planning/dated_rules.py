@@ -50,6 +50,7 @@ from store.planning.set_rules import (
     Params,
     around,
     key,
+    reminder_due,
     unanswered,
 )
 
@@ -103,12 +104,13 @@ def distinct_days(session: Session) -> list[date]:
 
 
 def oldest_instant(session: Session, p: Params) -> datetime | None:
-    """The oldest first meeting or check-in whose Paris day a rule writes (``MIDNIGHTS``)."""
+    """The oldest first meeting or check-in whose Paris day a rule writes (``MIDNIGHTS``):
+    ``cer_missing``, ``checkin_unanswered`` and ``checkin_reminder``."""
     found = predicates(p)
     first, sent = session.execute(
         select(
             func.min(case((found[CER_MISSING], r.first_meeting_at))),
-            func.min(case((found[UNANSWERED], r.last_checkin_at))),
+            func.min(case((or_(found[UNANSWERED], reminder_due(p)), r.last_checkin_at))),
         )
     ).one()
     moments = [utc(value) for value in (first, sent) if value is not None]
@@ -133,7 +135,7 @@ def drop_days(session: Session) -> None:
         table.drop(session.connection(), checkfirst=True)
 
 
-def _day_of(moment: Any, column: str) -> Any:
+def day_of(moment: Any, column: str) -> Any:
     """``column`` of :data:`MIDNIGHTS` for the Paris day of ``moment``."""
     m = MIDNIGHTS.c
     return (
@@ -178,16 +180,16 @@ def predicates(p: Params) -> dict[str, ColumnElement[bool]]:
 def dated_key(p: Params, rule: str) -> Any:
     """The idempotency key of a dated rule's rows (the check-in's week for the unanswered)."""
     if rule == UNANSWERED:
-        return key(p, rule) + literal(":") + _day_of(r.last_checkin_at, "week")
+        return key(p, rule) + literal(":") + day_of(r.last_checkin_at, "week")
     return key(p, rule)
 
 
 def reason(p: Params, rule: str) -> Any:
     """The counsellor's sentence of a dated rule, around the days' labels."""
     if rule == CER_MISSING:
-        return around(p.cer_reason, _day_of(r.first_meeting_at, "label"))
+        return around(p.cer_reason, day_of(r.first_meeting_at, "label"))
     if rule == UNANSWERED:
-        return around(p.unanswered_reason, _day_of(r.last_checkin_at, "label"))
+        return around(p.unanswered_reason, day_of(r.last_checkin_at, "label"))
     if rule == FIRST_NOT_BOOKED:
         return o.not_booked_reason
     if rule == FIRST_OVERDUE:

@@ -1,14 +1,14 @@
 """The SQL steps of one planning round over its temporary table of aggregates.
 
 ``capabilities.programme.planning.plan`` runs them in order: :func:`open_round`,
-:func:`fill`, :func:`count_sql_rules`, :func:`candidate_values` (the pure function runs on
-those), :func:`insert_weekly_checkins`, :func:`insert_sql_tasks`, :func:`insert_messages` /
+:func:`fill`, :func:`count_sql_rules`, :func:`insert_weekly_checkins`,
+``reminders.insert_reminders``, :func:`insert_sql_tasks`, :func:`insert_messages` /
 :func:`insert_tasks` (the other rules' actions), :func:`close_round`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -17,19 +17,20 @@ from sqlalchemy.orm import Session
 
 from store.outbox import OutboxMessage
 from store.planning import dated_rules
-from store.planning.aggregates import COLUMNS, Bounds, MeetingsQuery, aggregate_query, stream
+from store.planning.aggregates import COLUMNS, Bounds, MeetingsQuery, aggregate_query
 from store.planning.bulk import insert_rows, insert_select
 from store.planning.set_rules import (
     DATED_KINDS,
+    REMINDER,
     ROUND,
     TASK_KINDS,
     WEEKLY_CHECKIN,
     Params,
-    candidates,
     json_value,
     key,
     predicates,
     reason,
+    reminder_due,
 )
 from store.programme import CounsellorTask, Participant
 
@@ -97,7 +98,10 @@ def fill(session: Session, now: datetime, b: Bounds, meetings_query: MeetingsQue
 def all_predicates(p: Params) -> dict[str, ColumnElement[bool]]:
     """The predicates of the SQL rules due now: the bulk rules' and the dated rules'
     (which read :data:`.dated_rules.SOURCE`, the round joined to its days)."""
-    return {**predicates(p), **dated_rules.predicates(p)}
+    found = {**predicates(p), **dated_rules.predicates(p)}
+    if p.reminder_send_at is not None:
+        found[REMINDER] = reminder_due(p)
+    return found
 
 
 def count_sql_rules(session: Session, p: Params) -> dict[str, int]:
@@ -109,14 +113,6 @@ def count_sql_rules(session: Session, p: Params) -> dict[str, int]:
         )
     ).one()
     return {rule: int(count) for rule, count in zip(found, counts, strict=True)}
-
-
-def candidate_values(session: Session, p: Params) -> Iterator[Sequence[Any]]:
-    """The tuples of :data:`COLUMNS` of those for whom a rule outside the SQL ones may be
-    due (the pure function decides)."""
-    query = select(*[ROUND.c[name] for name in COLUMNS]).where(candidates(p))
-    for chunk in stream(session, query):
-        yield from chunk
 
 
 def insert_weekly_checkins(session: Session, p: Params, offer: str, plain: str) -> int:

@@ -9,8 +9,8 @@ idempotency key built in SQL (:mod:`.round`).
 Every comparison with a calendar day is a comparison with a constant of :class:`Params`,
 computed once per round by ``capabilities.programme.set_rules.params`` (Paris midnights in
 UTC, bounds on start dates, the counsellor's sentences): the SQL needs no time-zone or month
-arithmetic and is the same on SQLite and PostgreSQL. :func:`candidates` holds for at least
-everyone for whom another rule is due; the planner runs the pure function on those rows.
+arithmetic and is the same on SQLite and PostgreSQL. :func:`reminder_due` selects exactly those
+due a check-in reminder (:mod:`.reminders`); the dated rules are in :mod:`.dated_rules`.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ NOT_PLANNED = "meetings_not_planned"
 MISSED = "meetings_missed"
 # The dated rules (:mod:`.dated_rules`): the first meeting and its CER, the unanswered
 # check-in, the diagnoses, the programme's end and its length.
+REMINDER = "checkin_reminder"
 CER_MISSING = "cer_missing"
 UNANSWERED = "checkin_unanswered"
 FIRST_NOT_BOOKED = "first_meeting_not_booked"
@@ -65,7 +66,7 @@ DATED_KINDS = {
 }
 # The counsellor-task rules and the kind of row they write.
 TASK_KINDS = {NO_CONTACT: "task", NOT_PLANNED: "task", MISSED: "alert", **DATED_KINDS}
-SQL_RULES = frozenset({WEEKLY_CHECKIN, *TASK_KINDS})
+SQL_RULES = frozenset({WEEKLY_CHECKIN, REMINDER, *TASK_KINDS})
 
 # The aggregates of one round (the columns of ``aggregate_query`` plus the programme start).
 ROUND = Table(
@@ -136,13 +137,15 @@ class Params:
     missed_due: bool
     ends_after_last_month: End  # the programme ran until the end of last month
     missed_reason: Sentence
-    # The other rules (the candidates for the pure function).
+    # The first meeting's CER, the check-in reminder and alert (:mod:`.dated_rules`).
     cer_first_meeting_before: datetime  # CER missing
     cer_reason: Sentence  # around the first meeting's day
     unanswered_sent_by: datetime  # the check-in unanswered since then: an alert
     unanswered_reason: Sentence  # around the check-in's day
-    reminder_sent_by: datetime | None  # check-in reminder: sent by then… (None: not now)
+    reminder_send_at: datetime | None  # check-in reminders: sent then (None: not now)…
+    reminder_sent_by: datetime | None  # …for the check-ins sent by then…
     reminder_sent_after: datetime | None  # …and after then
+    alert_hours: int  # the reminder expires when the alert is due
     # The dated rules (:mod:`.dated_rules`): days compared with those of ``planning_days``.
     first_not_booked_by: date  # oriented by then, no first meeting booked: a task
     first_deadline: date  # oriented before: first meeting overdue; on that day, unless…
@@ -221,7 +224,7 @@ def period(p: Params, rule: str) -> str:
 def key(p: Params, rule: str) -> Any:
     """``rule:participant:period`` (``rule:participant`` for the dated rules), as
     ``capabilities.programme.cadence.due_actions`` writes it."""
-    if rule in DATED_KINDS:
+    if rule in DATED_KINDS or rule == REMINDER:
         return literal(f"{rule}:") + cast(r.id, String)
     return literal(f"{rule}:") + cast(r.id, String) + literal(f":{period(p, rule)}")
 
@@ -244,8 +247,8 @@ def unanswered(p: Params) -> ColumnElement[bool]:
     )
 
 
-def candidates(p: Params) -> ColumnElement[bool]:
-    """Exactly those with a ``checkin_reminder`` due (the rule outside :data:`SQL_RULES`)."""
+def reminder_due(p: Params) -> ColumnElement[bool]:
+    """Exactly those with a ``checkin_reminder`` due (:mod:`.reminders`)."""
     if p.reminder_sent_by is None or p.reminder_sent_after is None:
         return false()
     return and_(
