@@ -121,8 +121,9 @@ def _vacuum(engine: object) -> None:
 
 def _line(label: str, elapsed: float, result: PlanResult) -> str:
     return (
-        f"{label}: {elapsed:.2f} s (aggregates {result.aggregates_seconds:.2f} s, pure function "
-        f"{result.rules_seconds:.2f} s on {result.candidates} participants, writes "
+        f"{label}: {elapsed:.2f} s (aggregates {result.aggregates_seconds:.2f} s, rules "
+        f"{result.rules_seconds:.2f} s with the pure function on {result.candidates} "
+        f"participants, writes "
         f"{result.outbox_seconds:.2f} s) for {result.participants} participants — "
         f"{result.messages_planned} messages and {result.tasks_created} counsellor tasks "
         f"written ({result.actions} actions: {dict(sorted(result.by_rule.items()))})"

@@ -1,19 +1,22 @@
-"""Set-based planning for every participant: the bulk rules in SQL, the rest on a few rows.
+"""Set-based planning for every participant: every cadence rule in SQL.
 
 1. The aggregates of every open participant (:mod:`.aggregates`) go into a temporary
    table, in one ``INSERT … SELECT``.
 2. The four rules that concern nearly everyone at once (:mod:`.set_rules`: weekly
    check-in, week without contact, meetings not planned or missed) write their outbox and
-   counsellor-task rows straight from that table: ``INSERT … SELECT … ON CONFLICT
-   (idempotency_key) DO NOTHING`` with the key built in SQL. Rows hold the check-in as a
-   template rendered at send time in the person's language (``.templates``).
-3. The participants for whom another rule may be due (a predicate in SQL) go through the pure
-   :func:`.cadence.due_actions`; their actions outside those four rules are inserted
-   in bulk, idempotently too. So are the caseload alerts.
+   counsellor-task rows straight from that table: one ``INSERT … SELECT`` each (a plain
+   insert, ``ON CONFLICT (idempotency_key) DO NOTHING`` when a key is already there) with
+   the key built in SQL. Rows hold the check-in as a template rendered at send time in the
+   person's language (``.templates``).
+3. So do the dated rules (first meeting, CER, unanswered check-in, diagnoses, programme end
+   and length: ``store.planning.dated_rules``), over two small tables computed here — the
+   round's distinct days with their ``add_months`` dates and labels, and the Paris
+   midnights — and the check-in reminder (``store.planning.reminders``). A rule with
+   nothing due is not written at all. The caseload alerts go through the pure function.
 
-The SQL of each step is in :mod:`store.planning.round`; this module orders the steps and runs
-the pure function. Planning twice is harmless: the second round inserts nothing.
-:func:`compute` (the ``due`` command) runs the pure function on every row instead, and the
+The SQL of each step is in :mod:`store.planning.round`; this module orders the steps.
+Planning twice is harmless: the second round inserts nothing. :func:`plan_per_row` (and
+:func:`compute`, the ``due`` command) run the pure function on every row instead, and the
 tests check that both agree.
 """
 
@@ -34,15 +37,15 @@ from capabilities.programme.aggregates import (
     load_rows,
     meetings_query,
     participant_row,
-    to_row,
 )
 from capabilities.programme.cadence import DueAction, Kind, caseload_actions, due_actions
 from capabilities.programme.rules import Rules
 from capabilities.programme.templates import checkin_template
 from store.db import Session
+from store.planning import dated_rules, reminders
 from store.planning import round as sql_round
 from store.planning.aggregates import caseloads
-from store.planning.set_rules import Params
+from store.planning.set_rules import Params, Sentence
 
 __all__ = [
     "OPEN_STATUSES",
@@ -65,10 +68,10 @@ class PlanResult:
     actions: int = 0  # due at ``now``, written now or already there
     messages_planned: int = 0  # outbox rows inserted
     tasks_created: int = 0  # counsellor task rows inserted
-    candidates: int = 0  # participants who went through the pure function
+    candidates: int = 0  # participants who went through the pure function (plan_per_row)
     seconds: float = 0.0
     aggregates_seconds: float = 0.0  # the temporary table of aggregates
-    rules_seconds: float = 0.0  # the pure function (on the candidates, or everyone)
+    rules_seconds: float = 0.0  # days, midnights and counts (or the pure function, per row)
     outbox_seconds: float = 0.0  # writing the messages and tasks
     by_rule: dict[str, int] = field(default_factory=dict)
 
@@ -97,14 +100,21 @@ def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
     try:
         result.participants = sql_round.fill(session, now, b, meetings_query(b, now))
         result.aggregates_seconds = time.perf_counter() - started
+        days = set_rules.calendar(dated_rules.distinct_days(session), now, rules)
+        since = dated_rules.oldest_instant(session, p)
+        dated_rules.fill_days(session, days, set_rules.midnights(since, now))
         for rule, count in sql_round.count_sql_rules(session, p).items():
             if count:
                 result.by_rule[rule] = result.by_rule.get(rule, 0) + count
-        actions = list(_other_rules(session, now, rules, p, result))
+        due = set(result.by_rule)  # the SQL rules with rows to write: the others are skipped
+        actions = list(_caseload_alerts(session, now, rules))
         result.rules_seconds = time.perf_counter() - started - result.aggregates_seconds
         written = time.perf_counter()
-        result.messages_planned = _weekly_checkins(session, p)
-        result.tasks_created = sql_round.insert_sql_tasks(session, p)
+        if set_rules.WEEKLY_CHECKIN in due:
+            result.messages_planned = _weekly_checkins(session, p)
+        if set_rules.REMINDER in due:
+            result.messages_planned += _reminders(session, p)
+        result.tasks_created = sql_round.insert_sql_tasks(session, p, due)
         _write(session, now, rules, actions, result)
         result.outbox_seconds = time.perf_counter() - written
     finally:
@@ -128,17 +138,10 @@ def plan_per_row(session: Session, now: datetime, rules: Rules) -> PlanResult:
     return result
 
 
-def _other_rules(
-    session: Session, now: datetime, rules: Rules, p: Params, result: PlanResult
+def _caseload_alerts(
+    session: Session, now: datetime, rules: Rules
 ) -> Iterator[tuple[Row | None, DueAction]]:
-    """The pure function on the candidates (their actions outside the SQL rules) and the
-    caseload alerts."""
-    for values in sql_round.candidate_values(session, p):
-        candidate = to_row(values)
-        result.candidates += 1
-        for action in due_actions(candidate.state, candidate.history, now, rules):
-            if action.rule not in set_rules.SQL_RULES:
-                yield candidate, action
+    """The caseload alerts (per counsellor, not per participant)."""
     for counsellor, count in caseloads(session).items():
         for action in caseload_actions(counsellor, count, now, rules):
             yield None, action
@@ -208,3 +211,15 @@ def _weekly_checkins(session: Session, p: Params) -> int:
         for o in (True, False)
     )
     return sql_round.insert_weekly_checkins(session, p, offer, plain)
+
+
+def _reminders(session: Session, p: Params) -> int:
+    """The check-in reminders due now, straight from the table of aggregates."""
+    offer, plain = (
+        Sentence(*json.dumps(checkin_template(_WEEK, reminder=True, offer_meeting=o)).split(_WEEK))
+        for o in (True, False)
+    )
+    return reminders.insert_reminders(session, p, offer, plain)
+
+
+_WEEK = "@week@"  # where the SQL puts the reminded check-in's week in the template

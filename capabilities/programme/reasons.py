@@ -13,10 +13,15 @@ from capabilities.programme.weeks import fmt_day
 from core.i18n import staff_gettext, staff_ngettext
 
 
-def cer_missing(met: date) -> str:
+def _day(day: date | str) -> str:
+    """A day as staff read it, or the marker the SQL rules replace with a day's label."""
+    return day if isinstance(day, str) else fmt_day(day)
+
+
+def cer_missing(met: date | str) -> str:
     return staff_gettext(
         "CER non enregistré après le premier rendez-vous du {day} (à contractualiser au 1er RDV)."
-    ).format(day=fmt_day(met))
+    ).format(day=_day(met))
 
 
 def first_meeting_not_booked(days: int, orientation: date, within: int) -> str:
@@ -49,47 +54,47 @@ def checkin_reminder(week: str) -> str:
     ).format(week=week)
 
 
-def checkin_unanswered(sent: date, days: int) -> str:
+def checkin_unanswered(sent: date | str, days: int) -> str:
     return staff_ngettext(
         "Aucune réponse ni contact depuis le message de suivi du {day} ({n} jour).",
         "Aucune réponse ni contact depuis le message de suivi du {day} ({n} jours).",
         days,
-    ).format(day=fmt_day(sent), n=days)
+    ).format(day=_day(sent), n=days)
 
 
-def duration_out_of_range(end: date, start: date, shortest: int, longest: int) -> str:
+def duration_out_of_range(end: date | str, start: date | str, shortest: int, longest: int) -> str:
     return staff_ngettext(
         "Fin prévue le {end} : l'accompagnement dure de {min} à {max} mois (début le {start}).",
         "Fin prévue le {end} : l'accompagnement dure de {min} à {max} mois (début le {start}).",
         longest,
-    ).format(end=fmt_day(end), min=shortest, max=longest, start=fmt_day(start))
+    ).format(end=_day(end), min=shortest, max=longest, start=_day(start))
 
 
-def diagnosis_due(months: int, due: date) -> str:
+def diagnosis_due(months: int, due: date | str) -> str:
     return staff_ngettext(
         "Mise à jour du diagnostic à {n} mois prévue le {day}.",
         "Mise à jour du diagnostic à {n} mois prévue le {day}.",
         months,
-    ).format(n=months, day=fmt_day(due))
+    ).format(n=months, day=_day(due))
 
 
-def diagnosis_overdue(months: int, due: date) -> str:
+def diagnosis_overdue(months: int, due: date | str) -> str:
     return staff_ngettext(
         "Diagnostic à {n} mois en retard (prévu le {day}).",
         "Diagnostic à {n} mois en retard (prévu le {day}).",
         months,
-    ).format(n=months, day=fmt_day(due))
+    ).format(n=months, day=_day(due))
 
 
-def programme_end_approaching(end: date) -> str:
+def programme_end_approaching(end: date | str) -> str:
     return staff_gettext(
         "Fin de l'accompagnement le {day} : diagnostic final et suites préconisées à renseigner."
-    ).format(day=fmt_day(end))
+    ).format(day=_day(end))
 
 
-def final_diagnosis_overdue(end: date) -> str:
+def final_diagnosis_overdue(end: date | str) -> str:
     return staff_gettext("Accompagnement terminé le {day} sans diagnostic final.").format(
-        day=fmt_day(end)
+        day=_day(end)
     )
 
 

@@ -1,35 +1,69 @@
-"""Idempotent bulk writes of the planner: ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING``
-from Python tuples (COPY on PostgreSQL) or straight from a ``SELECT``."""
+"""Idempotent bulk writes of the planner, from Python tuples (COPY on PostgreSQL) or straight
+from a ``SELECT``.
+
+On PostgreSQL the rows go in first with a plain ``INSERT`` inside a savepoint: no speculative
+insertion per row, the cheapest form when every key is new (the week's first round). When a
+key is already there (a later round, or another transaction writing it at the same moment)
+the unique index refuses it, the savepoint is rolled back and the same rows go in with
+``INSERT … ON CONFLICT (idempotency_key) DO NOTHING`` — the form SQLite always uses. Rows
+come in participant order and a later round meets an existing key among the first ones, so
+the attempt fails fast. No anti-join (``WHERE NOT EXISTS``): its plan depends on the
+statistics of ``outbox``, and with stale ones (an emptied table, rows written earlier in
+the same transaction) it becomes a nested loop over the whole table for every row."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Select, Table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 BATCH = 5000
 
 
 def insert_select(session: Session, table: Table, columns: list[str], query: Select[Any]) -> int:
-    """``INSERT INTO table (columns) <query> ON CONFLICT (idempotency_key) DO NOTHING``;
-    returns rows inserted.
+    """``INSERT INTO table (columns) <query>``, the rows whose key is already there left
+    out; returns rows inserted.
 
-    ``ON CONFLICT`` rather than ``WHERE NOT EXISTS``: a little slower, but it holds whatever
-    writes at the same time and whatever plan the database picks (an anti-join against a
-    table without statistics can go badly wrong). ``query`` must have a ``WHERE`` clause
-    (without one, SQLite reads ``SELECT … ON CONFLICT`` as a join constraint)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(table)
-        .from_select(columns, query)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .execution_options(preserve_rowcount=True)
-    )
-    return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+    ``query`` must have a ``WHERE`` clause (without one, SQLite reads ``SELECT … ON
+    CONFLICT`` as a join constraint)."""
+
+    def safe() -> int:
+        insert = pg_insert if postgres else sqlite_insert
+        statement = (
+            insert(table)
+            .from_select(columns, query)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .execution_options(preserve_rowcount=True)
+        )
+        return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if not postgres:
+        return safe()
+
+    def plain() -> int:
+        statement = (
+            table.insert().from_select(columns, query).execution_options(preserve_rowcount=True)
+        )
+        return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+
+    return new_rows_first(session, plain, safe)
+
+
+def new_rows_first(session: Session, plain: Callable[[], int], safe: Callable[[], int]) -> int:
+    """``plain()`` (a plain ``INSERT``) in a savepoint; ``safe()`` (the same rows with ``ON
+    CONFLICT DO NOTHING``) if one of the keys is already there."""
+    try:
+        with session.begin_nested():
+            return plain()
+    except IntegrityError:
+        return safe()
 
 
 def insert_rows(
@@ -103,9 +137,17 @@ def _insert_copy(
         name: [json.dumps(value, ensure_ascii=False) for value in shared[name]] for name in shared
     }
     params.update(constants)
-    statement = text(
-        f"WITH inserted AS (INSERT INTO {table.name} ({', '.join([*columns, *constants])}) "
-        f"SELECT {', '.join(values)} FROM {scratch} t "
-        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1) SELECT count(*) FROM inserted"
-    )
-    return int(session.execute(statement, params).scalar_one())
+    target = f"INSERT INTO {table.name} ({', '.join([*columns, *constants])}) "
+    source = f"SELECT {', '.join(values)} FROM {scratch} t"
+
+    def plain() -> int:
+        return int(getattr(session.execute(text(target + source), params), "rowcount", 0) or 0)
+
+    def safe() -> int:
+        statement = text(
+            f"WITH inserted AS ({target}{source} ON CONFLICT (idempotency_key) DO NOTHING "
+            "RETURNING 1) SELECT count(*) FROM inserted"
+        )
+        return int(session.execute(statement, params).scalar_one())
+
+    return new_rows_first(session, plain, safe)

@@ -1,33 +1,36 @@
 """The SQL steps of one planning round over its temporary table of aggregates.
 
 ``capabilities.programme.planning.plan`` runs them in order: :func:`open_round`,
-:func:`fill`, :func:`count_sql_rules`, :func:`candidate_values` (the pure function runs on
-those), :func:`insert_weekly_checkins`, :func:`insert_sql_tasks`, :func:`insert_messages` /
+:func:`fill`, :func:`count_sql_rules`, :func:`insert_weekly_checkins`,
+``reminders.insert_reminders``, :func:`insert_sql_tasks`, :func:`insert_messages` /
 :func:`insert_tasks` (the other rules' actions), :func:`close_round`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, text
+from sqlalchemy import ColumnElement, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from store.outbox import OutboxMessage
-from store.planning.aggregates import COLUMNS, Bounds, MeetingsQuery, aggregate_query, stream
+from store.planning import dated_rules
+from store.planning.aggregates import COLUMNS, Bounds, MeetingsQuery, aggregate_query
 from store.planning.bulk import insert_rows, insert_select
 from store.planning.set_rules import (
+    DATED_KINDS,
+    REMINDER,
     ROUND,
     TASK_KINDS,
     WEEKLY_CHECKIN,
     Params,
-    candidates,
     json_value,
     key,
     predicates,
     reason,
+    reminder_due,
 )
 from store.programme import CounsellorTask, Participant
 
@@ -43,17 +46,39 @@ TASK_COLUMNS = (
 )
 
 
+# PostgreSQL settings for the round's statements (``SET LOCAL``, put back by ``close_round``):
+# no JIT (compiling the big aggregate costs more than it saves, ~0.5 s a query), room for
+# the hash of a million participants' events without spilling to disk.
+ROUND_SETTINGS = {"jit": "off", "work_mem": "256MB"}
+
+
 def open_round(session: Session) -> None:
-    """A fresh temporary table for the round (pending ORM writes flushed first)."""
+    """A fresh temporary table for the round (pending ORM writes flushed first).
+
+    On PostgreSQL the transaction also commits with ``synchronous_commit = off``: a crash
+    just after COMMIT may lose the round's last writes (never corrupt them), and the next
+    round writes them again — every row has an idempotency key. A later synchronous commit
+    (the dispatcher's claim of a row) flushes the round's first."""
     if session.autoflush:
         session.flush()
+    if _postgres(session):
+        for name, value in {**ROUND_SETTINGS, "synchronous_commit": "off"}.items():
+            session.execute(text(f"SET LOCAL {name} = '{value}'"))
     session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
     ROUND.create(session.connection())
 
 
 def close_round(session: Session) -> None:
-    """Drop the round's temporary table."""
+    """Drop the round's temporary tables; the round's settings back to the session's."""
     session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
+    dated_rules.drop_days(session)
+    if _postgres(session):
+        for name in ROUND_SETTINGS:
+            session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def fill(session: Session, now: datetime, b: Bounds, meetings_query: MeetingsQuery) -> int:
@@ -70,25 +95,24 @@ def fill(session: Session, now: datetime, b: Bounds, meetings_query: MeetingsQue
     return int(getattr(filled, "rowcount", 0) or 0)
 
 
+def all_predicates(p: Params) -> dict[str, ColumnElement[bool]]:
+    """The predicates of the SQL rules due now: the bulk rules' and the dated rules'
+    (which read :data:`.dated_rules.SOURCE`, the round joined to its days)."""
+    found = {**predicates(p), **dated_rules.predicates(p)}
+    if p.reminder_send_at is not None:
+        found[REMINDER] = reminder_due(p)
+    return found
+
+
 def count_sql_rules(session: Session, p: Params) -> dict[str, int]:
     """How many actions of each SQL rule due now (inserted now or earlier)."""
-    found = predicates(p)
-    if not found:
-        return {}
+    found = all_predicates(p)
     counts = session.execute(
         select(*[func.count(case((predicate, 1))) for predicate in found.values()]).select_from(
-            ROUND
+            dated_rules.SOURCE
         )
     ).one()
     return {rule: int(count) for rule, count in zip(found, counts, strict=True)}
-
-
-def candidate_values(session: Session, p: Params) -> Iterator[Sequence[Any]]:
-    """The tuples of :data:`COLUMNS` of those for whom a rule outside the SQL ones may be
-    due (the pure function decides)."""
-    query = select(*[ROUND.c[name] for name in COLUMNS]).where(candidates(p))
-    for chunk in stream(session, query):
-        yield from chunk
 
 
 def insert_weekly_checkins(session: Session, p: Params, offer: str, plain: str) -> int:
@@ -132,26 +156,32 @@ def insert_weekly_checkins(session: Session, p: Params, offer: str, plain: str) 
     )
 
 
-def insert_sql_tasks(session: Session, p: Params) -> int:
-    """The counsellor tasks of the SQL rules; returns rows inserted."""
+def insert_sql_tasks(session: Session, p: Params, due: Collection[str]) -> int:
+    """The counsellor tasks of the SQL rules in ``due`` (those with rows to write, from
+    :func:`count_sql_rules`); returns rows inserted."""
     table = CounsellorTask.__table__
     at = literal(p.now, table.c.due_at.type)
-    found = predicates(p)
+    found = all_predicates(p)
     inserted = 0
     for rule, kind in TASK_KINDS.items():
         predicate = found.get(rule)
-        if predicate is None:
+        if predicate is None or rule not in due:
             continue
-        query = select(
-            key(p, rule),
-            ROUND.c.id,
-            ROUND.c.counsellor_id,
-            literal(kind),
-            literal(rule),
-            reason(p, rule),
-            at,
-            at,
-        ).where(predicate)
+        dated = rule in DATED_KINDS
+        query = (
+            select(
+                dated_rules.dated_key(p, rule) if dated else key(p, rule),
+                ROUND.c.id,
+                ROUND.c.counsellor_id,
+                literal(kind),
+                literal(rule),
+                dated_rules.reason(p, rule) if dated else reason(p, rule),
+                at,
+                at,
+            )
+            .select_from(dated_rules.SOURCE if dated else ROUND)
+            .where(predicate)
+        )
         inserted += insert_select(
             session,
             table,  # type: ignore[arg-type]

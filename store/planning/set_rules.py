@@ -9,8 +9,8 @@ idempotency key built in SQL (:mod:`.round`).
 Every comparison with a calendar day is a comparison with a constant of :class:`Params`,
 computed once per round by ``capabilities.programme.set_rules.params`` (Paris midnights in
 UTC, bounds on start dates, the counsellor's sentences): the SQL needs no time-zone or month
-arithmetic and is the same on SQLite and PostgreSQL. :func:`candidates` holds for at least
-everyone for whom another rule is due; the planner runs the pure function on those rows.
+arithmetic and is the same on SQLite and PostgreSQL. :func:`reminder_due` selects exactly those
+due a check-in reminder (:mod:`.reminders`); the dated rules are in :mod:`.dated_rules`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    extract,
+    false,
     literal,
     or_,
 )
@@ -42,9 +42,32 @@ WEEKLY_CHECKIN = "weekly_checkin"
 NO_CONTACT = "no_contact_this_week"
 NOT_PLANNED = "meetings_not_planned"
 MISSED = "meetings_missed"
-SQL_RULES = frozenset({WEEKLY_CHECKIN, NO_CONTACT, NOT_PLANNED, MISSED})
+# The dated rules (:mod:`.dated_rules`): the first meeting and its CER, the unanswered
+# check-in, the diagnoses, the programme's end and its length.
+REMINDER = "checkin_reminder"
+CER_MISSING = "cer_missing"
+UNANSWERED = "checkin_unanswered"
+FIRST_NOT_BOOKED = "first_meeting_not_booked"
+FIRST_OVERDUE = "first_meeting_overdue"
+DURATION = "duration_out_of_range"
+DIAGNOSIS_DUE = "diagnosis_3m_due"
+DIAGNOSIS_OVERDUE = "diagnosis_3m_overdue"
+END_APPROACHING = "programme_end_approaching"
+FINAL_OVERDUE = "final_diagnosis_overdue"
+DATED_KINDS = {
+    CER_MISSING: "task",
+    UNANSWERED: "alert",
+    FIRST_NOT_BOOKED: "task",
+    FIRST_OVERDUE: "alert",
+    DURATION: "task",
+    DIAGNOSIS_DUE: "task",
+    DIAGNOSIS_OVERDUE: "alert",
+    END_APPROACHING: "task",
+    FINAL_OVERDUE: "alert",
+}
 # The counsellor-task rules and the kind of row they write.
-TASK_KINDS = {NO_CONTACT: "task", NOT_PLANNED: "task", MISSED: "alert"}
+TASK_KINDS = {NO_CONTACT: "task", NOT_PLANNED: "task", MISSED: "alert", **DATED_KINDS}
+SQL_RULES = frozenset({WEEKLY_CHECKIN, REMINDER, *TASK_KINDS})
 
 # The aggregates of one round (the columns of ``aggregate_query`` plus the programme start).
 ROUND = Table(
@@ -86,6 +109,14 @@ class End:
 
 @dataclass(frozen=True)
 class Sentence:
+    """A counsellor's sentence around one value (a day, a week): ``before + value + after``."""
+
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class CountSentence:
     """A counsellor's sentence around a count, ``before + str(count) + after``, in the plural
     form the count needs: ``forms[count]`` for the first counts, ``other`` beyond. A form
     whose ``after`` is None says the count in words: ``before`` alone."""
@@ -111,20 +142,34 @@ class Params:
     month: date  # first day of this month
     month_label: str
     not_planned_due: bool
-    not_planned_reason: Sentence
+    not_planned_reason: CountSentence
     last: date  # first day of last month
     last_label: str
     missed_due: bool
     ends_after_last_month: End  # the programme ran until the end of last month
-    missed_reason: Sentence
-    # The other rules (the candidates for the pure function).
-    first_meeting_orientation_by: date  # first meeting not booked or overdue
+    missed_reason: CountSentence
+    # The first meeting's CER, the check-in reminder and alert (:mod:`.dated_rules`).
     cer_first_meeting_before: datetime  # CER missing
-    checkin_sent_by: datetime  # check-in reminder or unanswered
-    min_months: int  # duration out of range
-    max_months: int
-    diagnosis_starts_by: date  # 3-month diagnosis due or overdue
-    ends_by_warning: End  # programme end approaching, final diagnosis overdue
+    cer_reason: Sentence  # around the first meeting's day
+    unanswered_sent_by: datetime  # the check-in unanswered since then: an alert
+    unanswered_reason: Sentence  # around the check-in's day
+    reminder_send_at: datetime | None  # check-in reminders: sent then (None: not now)…
+    reminder_sent_by: datetime | None  # …for the check-ins sent by then…
+    reminder_sent_after: datetime | None  # …and after then
+    alert_hours: int  # the reminder expires when the alert is due
+    # The dated rules (:mod:`.dated_rules`): days compared with those of ``planning_days``.
+    first_not_booked_by: date  # oriented by then, no first meeting booked: a task
+    first_deadline: date  # oriented before: first meeting overdue; on that day, unless…
+    first_booked_before: datetime  # …booked before then (the end of today)
+    diagnosis_due_by: date  # the 3-month diagnosis falls due by then: a task
+    diagnosis_overdue_by: date  # by then: an alert
+    end_warning_by: date  # the programme ends by then: a task
+    end_overdue_by: date  # by then: an alert
+    duration_reason: tuple[str, str, str]  # around the end and the start
+    diagnosis_due_reason: Sentence  # around the day (the same for the three below)
+    diagnosis_overdue_reason: Sentence
+    end_approaching_reason: Sentence
+    final_overdue_reason: Sentence
 
 
 def ends_on_or_after(end: End) -> ColumnElement[bool]:
@@ -188,7 +233,10 @@ def period(p: Params, rule: str) -> str:
 
 
 def key(p: Params, rule: str) -> Any:
-    """``rule:participant:period``, as ``capabilities.programme.cadence.due_actions`` writes it."""
+    """``rule:participant:period`` (``rule:participant`` for the dated rules), as
+    ``capabilities.programme.cadence.due_actions`` writes it."""
+    if rule in DATED_KINDS or rule == REMINDER:
+        return literal(f"{rule}:") + cast(r.id, String)
     return literal(f"{rule}:") + cast(r.id, String) + literal(f":{period(p, rule)}")
 
 
@@ -197,38 +245,37 @@ def reason(p: Params, rule: str) -> Any:
     if rule == NO_CONTACT:
         return literal(p.no_contact_reason)
     if rule == NOT_PLANNED:
-        return _around(p.not_planned_reason, r.this_month)
-    return _around(p.missed_reason, r.last_month)
+        return around_count(p.not_planned_reason, r.this_month)
+    return around_count(p.missed_reason, r.last_month)
 
 
-def candidates(p: Params) -> ColumnElement[bool]:
-    """True for at least every participant with a due action outside :data:`SQL_RULES`."""
-    return or_(
-        # first_meeting_not_booked, first_meeting_overdue
-        and_(r.first_meeting_at.is_(None), r.orientation_on <= p.first_meeting_orientation_by),
-        # cer_missing
-        and_(
-            r.first_meeting_at.is_not(None),
-            r.cer_signed_on.is_(None),
-            r.first_meeting_at < p.cer_first_meeting_before,
-        ),
-        # checkin_reminder, checkin_unanswered
-        and_(
-            weekly_gate(p),
-            r.last_checkin_at.is_not(None),
-            or_(r.last_contact_at.is_(None), r.last_contact_at < r.last_checkin_at),
-            r.last_checkin_at <= p.checkin_sent_by,
-        ),
-        # duration_out_of_range
-        and_(r.programme_end.is_not(None), _out_of_range(p.min_months, p.max_months)),
-        # diagnosis_3m_due, diagnosis_3m_overdue
-        and_(r.diagnosis_3m_on.is_(None), r.starts_on <= p.diagnosis_starts_by),
-        # programme_end_approaching, final_diagnosis_overdue
-        and_(r.diagnosis_final_on.is_(None), ends_on_or_before(p.ends_by_warning)),
+def unanswered(p: Params) -> ColumnElement[bool]:
+    """The last check-in was sent and nothing came since."""
+    return and_(
+        weekly_gate(p),
+        r.last_checkin_at.is_not(None),
+        or_(r.last_contact_at.is_(None), r.last_contact_at < r.last_checkin_at),
     )
 
 
-def _around(sentence: Sentence, count: Any) -> Any:
+def reminder_due(p: Params) -> ColumnElement[bool]:
+    """Exactly those with a ``checkin_reminder`` due (:mod:`.reminders`)."""
+    if p.reminder_sent_by is None or p.reminder_sent_after is None:
+        return false()
+    return and_(
+        unanswered(p),
+        r.reachable == 1,
+        r.last_checkin_at <= p.reminder_sent_by,
+        r.last_checkin_at > p.reminder_sent_after,
+    )
+
+
+def around(sentence: Sentence, count: Any) -> Any:
+    """The sentence in SQL: the text around the value (a day's label), cast between."""
+    return literal(sentence.before) + cast(count, String) + literal(sentence.after)
+
+
+def around_count(sentence: CountSentence, count: Any) -> Any:
     """The sentence in SQL: the text around the count, the count cast between, in the form
     of the count (one ``CASE`` branch per distinct form: two in French)."""
 
@@ -246,24 +293,6 @@ def _around(sentence: Sentence, count: Any) -> Any:
         return text(sentence.other)
     branches = [(count.in_(numbers), text(part)) for part, numbers in counts.items()]
     return case(*branches, else_=text(sentence.other))
-
-
-def _months(day: Any) -> Any:
-    return extract("year", day) * 12 + extract("month", day)
-
-
-def _out_of_range(min_months: int, max_months: int) -> ColumnElement[bool]:
-    """``programme_end`` before ``add_months(start, min)`` or after ``add_months(start, max)``
-    (compared as year·12 + month, then day: the first test may also hold on the last day of a
-    shorter month, which the pure function then rules out)."""
-    end, start = _months(r.programme_end), _months(r.starts_on)
-    end_day, start_day = extract("day", r.programme_end), extract("day", r.starts_on)
-    return or_(
-        end < start + min_months,
-        and_(end == start + min_months, end_day < start_day),
-        end > start + max_months,
-        and_(end == start + max_months, end_day > start_day),
-    )
 
 
 def json_value(text: str, dialect: str) -> Any:
