@@ -149,7 +149,9 @@ async def test_lier_links_the_account_and_replies_then_carry_the_staff_id(
     assert "Karim Benali" in queue
     page = client.get("/conversations/1").text
     assert page.count("<bdi>Karim Benali</bdi> · depuis le groupe Telegram") == 1
-    assert "<bdi>Karim Benali (Telegram)</bdi> · depuis le groupe Telegram" in page  # the earlier reply
+    assert (
+        "<bdi>Karim Benali (Telegram)</bdi> · depuis le groupe Telegram" in page
+    )  # the earlier reply
 
 
 async def test_an_expired_or_unknown_code_links_nothing(

@@ -204,7 +204,13 @@ PAGES = {
             "Password (at least 10 characters)",
             ">Canned replies<",
         ],
-        "/conversations/1": ["<h2>Reply</h2>", "Mark as resolved", "Private notes", "Taking stock"],
+        "/conversations/1": [
+            "<h2>Reply</h2>",
+            "Mark as resolved",
+            "Private notes",
+            "Taking stock",
+            "Button “I agree”",
+        ],
     },
     "ar": {
         "/queue": ["<h1>قائمة الانتظار</h1>"],
@@ -214,7 +220,13 @@ PAGES = {
         "/indicators/plans": ["مراجعة الوضع: آخر 8 أسابيع", ">الخطوات المتّبعة<"],
         "/audit": ["<h1>سجل الوصول</h1>", ">مَن<"],
         "/admin": ["<h1>الإدارة</h1>", ">الحسابات<", "كلمة المرور (10 أحرف على الأقل)"],
-        "/conversations/1": ["<h2>الرد</h2>", "ملاحظات خاصة", "مراجعة الوضع", "<bdi>Samia</bdi>"],
+        "/conversations/1": [
+            "<h2>الرد</h2>",
+            "ملاحظات خاصة",
+            "مراجعة الوضع",
+            "<bdi>Samia</bdi>",
+            "زر « أوافق »",
+        ],
     },
     "fr": {
         "/queue": ["<h1>File d'attente</h1>"],
@@ -224,7 +236,12 @@ PAGES = {
         "/indicators/plans": ["Faire le point : 8 dernières semaines"],
         "/audit": ["<h1>Journal des accès</h1>"],
         "/admin": ["Mot de passe (10 caractères au moins)", ">Réponses types<"],
-        "/conversations/1": ["<h2>Répondre</h2>", "Marquer comme résolu", "Notes privées"],
+        "/conversations/1": [
+            "<h2>Répondre</h2>",
+            "Marquer comme résolu",
+            "Notes privées",
+            "Bouton « J&#39;accepte »",
+        ],
     },
 }
 
