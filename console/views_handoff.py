@@ -13,13 +13,14 @@ from capabilities.handoff.staff_context import last_intents, reason_labels
 from capabilities.handoff.state import counsellor_reply, resolve, take
 from capabilities.handoff.transcript import (
     alert_of,
-    button_label,
     delivery,
     history,
     notes,
     transcript,
     who_labels,
 )
+from capabilities.handoff.transcript import button_label as logged_button_label
+from capabilities.plan.buttons import plan_button_label
 from console.audit import audit
 from console.views_intake import choices, intake_of
 from console.views_sms import resume, sms_status
@@ -54,6 +55,11 @@ STATE_LABELS = {
 def state_labels() -> dict[str, str]:
     """The hand-off states as staff read them (``STAFF_LANGUAGE``)."""
     return {key: gettext(label) for key, label in STATE_LABELS.items()}
+
+
+def button_label(payload: str | None) -> str:
+    """The label the person saw on a button they pressed (the plan's included)."""
+    return plan_button_label(payload or "") or logged_button_label(payload)
 
 
 def conversation_of(session: Session, request: Request, staff: Staff) -> Conversation:

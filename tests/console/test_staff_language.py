@@ -210,6 +210,7 @@ PAGES = {
             "Private notes",
             "Taking stock",
             "Button “I agree”",
+            "Button “A training”",
         ],
     },
     "ar": {
@@ -226,6 +227,7 @@ PAGES = {
             "مراجعة الوضع",
             "<bdi>Samia</bdi>",
             "زر « أوافق »",
+            "زر « نعم، احتفظ بها »",
         ],
     },
     "fr": {
@@ -241,6 +243,7 @@ PAGES = {
             "Marquer comme résolu",
             "Notes privées",
             "Bouton « J&#39;accepte »",
+            "Bouton « Une formation »",
         ],
     },
 }
@@ -306,3 +309,15 @@ def test_caseload_and_participant_lines_flashes_and_errors_follow_the_staff_lang
     assert ("For administrators only." if english else "مخصص للمسؤولين فقط.") in client.post(
         "/queue/assign", data={"csrf": csrf_of(client.get("/").text)}
     ).text
+
+
+def test_plan_buttons_are_named_by_their_label_not_their_payload() -> None:
+    from capabilities.plan.buttons import plan_button_label
+
+    set_staff_locale("en")
+    assert plan_button_label("plan:a:diploma:none~abc") == "No diploma"
+    assert plan_button_label("plan:keep:no") == "No thanks"
+    assert plan_button_label("plan:go:2") == "Step no. 2"
+    assert plan_button_label("consent:yes") is None
+    set_staff_locale("fr")
+    assert plan_button_label("plan:skip:trades") == "Passer"
