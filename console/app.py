@@ -38,7 +38,7 @@ from console import (
     views_today,
 )
 from console.addresses import ForwardedFor
-from console.web import SESSION_HOURS, ConsoleState, render
+from console.web import SESSION_HOURS, ConsoleState, gettext, render
 from core.i18n import set_staff_locale
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
     """Unexpected failure: logged, and a kind page."""
     log.error("console error on %s", request.url.path, exc_info=exc)
     response = Response(
-        "Erreur interne : l'action n'a pas été enregistrée. Réessayez.",
+        gettext("Erreur interne : l'action n'a pas été enregistrée. Réessayez."),
         status_code=500,
         media_type="text/plain; charset=utf-8",
     )

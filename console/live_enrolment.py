@@ -10,6 +10,7 @@ from capabilities.programme.enrolment import EnrolmentError, enrol, enrol_by_sms
 from capabilities.programme.rules import Rules
 from console.integrations import Enrolment
 from core.clock import to_paris
+from core.i18n import staff_gettext
 from store.db import Session
 
 
@@ -50,5 +51,7 @@ def enrol_participant(
             rules=rules,
         )
     except EnrolmentError as error:
-        raise HTTPException(400, f"Inscription impossible : {error}.") from error
+        raise HTTPException(
+            400, staff_gettext("Inscription impossible : {error}.").format(error=error)
+        ) from error
     return Enrolment(code=enrolled.code, person_label=label)

@@ -3,80 +3,51 @@
 Everything here reuses the capabilities' own functions: enrolment and invitations
 (``capabilities.programme.enrolment``), the cadence and its compliance report (``scheduler``),
 bookings, attendance and their statistics (``capabilities.appointments``). Nothing is recomputed
-here: this module only turns their results into the short French rows a counsellor reads.
+here. The caseload's rows and a participant's page are in :mod:`console.live_caseload`, the
+programme's words (labels, the conversation page's lines) in :mod:`console.programme_text`;
+everything staff read is in ``STAFF_LANGUAGE``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from starlette.exceptions import HTTPException
 
-from capabilities.appointments.booking import BookingError, mark_attendance, upcoming
+from capabilities.appointments.booking import BookingError, mark_attendance
 from capabilities.appointments.day_sheet import day_sheet
 from capabilities.appointments.describe import place_of
 from capabilities.handoff.queue import names_of
-from capabilities.programme import periods
-from capabilities.programme.cadence import PARTICIPANT_KINDS, due_actions
-from capabilities.programme.caseload import last_checkin, open_caseload, recent_contacts
-from capabilities.programme.checkin import ANSWER_LABELS
-from capabilities.programme.contacts import KIND_LABELS, record_contact
+from capabilities.programme.contacts import record_contact
 from capabilities.programme.enrolment import participant_of
-from capabilities.programme.planning import participant_row
-from capabilities.programme.report import ParticipantLine
 from capabilities.programme.rules import Rules, default_rules
-from capabilities.programme.today import mark_done, open_tasks, with_week_answer
+from capabilities.programme.today import mark_done, open_tasks
 from console.integrations import (
     AppointmentRow,
     CaseloadRow,
-    ContactRow,
     Enrolment,
     ParticipantView,
     TaskRow,
 )
+from console.live_caseload import caseload, participant_view
 from console.live_enrolment import enrol_participant
 from console.live_rates import programme_rates
+from console.programme_text import person_lines, rule_label
 from core.clock import Clock, to_paris, utcnow
-from core.i18n import format_clock, format_when
+from core.i18n import N_, format_clock, staff_gettext, staff_locale
 from core.phone import readable
-from store import repo_appointments, repo_console, repo_console_agenda, repo_today
+from store import repo_appointments, repo_console_agenda
 from store.appointments import BookingContact
 from store.db import Session
 from store.programme import Participant
-from store.staff import Staff
 
-# Short labels of the cadence's reason codes (the full sentences are in the counsellor tasks).
-RULE_LABELS = {
-    "first_meeting_not_booked": "1er entretien à fixer",
-    "first_meeting_overdue": "1er entretien en retard",
-    "cer_missing": "CER à enregistrer",
-    "checkin_unanswered": "suivi sans réponse",
-    "no_contact_this_week": "pas de contact cette semaine",
-    "meetings_not_planned": "rencontres du mois à prévoir",
-    "meetings_missed": "rencontres du mois dernier manquées",
-    "duration_out_of_range": "durée du programme à revoir",
-    "diagnosis_3m_due": "diagnostic à 3 mois à faire",
-    "diagnosis_3m_overdue": "diagnostic à 3 mois en retard",
-    "programme_end_approaching": "fin d'accompagnement proche",
-    "final_diagnosis_overdue": "diagnostic final en retard",
-    "meeting_requested": "rencontre demandée : proposer une date",
-    "situation_change": "emploi ou formation trouvé : à vérifier",
-    "participant_unreachable": "injoignable sur la messagerie",
-    "sms_unconfirmed": "SMS non confirmé : à vérifier",
-}
-ANSWERS = {**dict(ANSWER_LABELS), "free_text": "message écrit"}
-STATUS_LABELS = {"invited": "invitation créée, compte pas encore relié", "active": "actif"}
 REFUSALS = {
-    "future": "Ce rendez-vous n'a pas encore commencé : « Venu(e) » et « Absent(e) » se notent "
-    "après l'heure prévue. Rien n'a été modifié.",
-    "not_active": "Ce rendez-vous a été annulé ou déplacé : rien n'a été modifié.",
+    "future": N_(
+        "Ce rendez-vous n'a pas encore commencé : « Venu(e) » et « Absent(e) » se notent "
+        "après l'heure prévue. Rien n'a été modifié."
+    ),
+    "not_active": N_("Ce rendez-vous a été annulé ou déplacé : rien n'a été modifié."),
 }
-UPCOMING_SHOWN = 3
-CONTACTS_SHOWN = 20
-
-
-def _fmt(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
 
 
 def _phone(contact: BookingContact | None) -> dict[str, str]:
@@ -112,62 +83,7 @@ class LiveIntegrations:
 
     def caseload(self, session: Session, staff_id: int | None) -> list[CaseloadRow]:
         """Open participants (one counsellor's, or all) with the scheduler's compliance report."""
-        now = self.clock()
-        open_lines = open_caseload(session, now, self.rules, staff_id)
-        week = periods.iso_week(periods.local_day(now))
-        answers = repo_today.week_answers(session, [p.id for p, _line in open_lines], week)
-        rows = [self._caseload_row(participant, line, now) for participant, line in open_lines]
-        for row, (participant, _line) in zip(rows, open_lines, strict=True):
-            answer = answers.get(participant.id)
-            if answer is not None:
-                row.weekly_contact = with_week_answer(
-                    row.weekly_contact, ANSWERS.get(answer, answer)
-                )
-        rows.sort(key=lambda row: (not row.overdue, row.name.lower()))
-        return rows
-
-    def _caseload_row(self, p: Participant, line: ParticipantLine, now: datetime) -> CaseloadRow:
-        rules = self.rules
-        overdue = [code for code in line.overdue.split(",") if code]
-        if line.weeks_due:
-            weekly = f"{line.weeks_with_contact}/{line.weeks_due} semaines"
-        else:
-            weekly = "à partir du 1er entretien" if line.days_to_first_meeting is None else "—"
-        if "no_contact_this_week" in overdue:
-            weekly += " (pas de contact cette semaine)"
-        if line.days_to_first_meeting is not None:
-            first = f"tenu en {line.days_to_first_meeting} j"
-        else:
-            deadline = p.orientation_on + timedelta(days=rules.first_meeting.within_days)
-            late = "first_meeting_overdue" in overdue
-            first = f"{'en retard, ' if late else ''}à tenir avant le {_fmt(deadline)}"
-        if p.cer_signed_on is not None:
-            cer = f"signé le {_fmt(p.cer_signed_on)}"
-        else:
-            cer = "à enregistrer" if "cer_missing" in overdue else "pas encore signé"
-        start = p.programme_start or p.orientation_on
-        if p.diagnosis_3m_on is not None:
-            diagnosis = f"fait le {_fmt(p.diagnosis_3m_on)}"
-        else:
-            due = periods.add_months(start, rules.diagnosis.after_months)
-            late = "diagnosis_3m_overdue" in overdue
-            diagnosis = f"{'en retard, ' if late else ''}prévu le {_fmt(due)}"
-        return CaseloadRow(
-            person_id=p.person_id or 0,
-            name=p.name if p.person_id else f"{p.name} ({STATUS_LABELS['invited']})",
-            counsellor_id=p.counsellor_id,
-            overdue=bool(overdue),
-            weekly_contact=weekly,
-            meetings_this_month=f"{line.meetings_this_month} / {rules.physical_meetings.per_month}",
-            first_meeting=first,
-            cer=cer,
-            diagnosis=diagnosis,
-            extra={
-                "participant_id": str(p.id),
-                "status": STATUS_LABELS.get(p.status, p.status),
-                "retards": ", ".join(RULE_LABELS.get(code, code) for code in overdue),
-            },
-        )
+        return caseload(session, staff_id, self.clock(), self.rules)
 
     def enrol(
         self,
@@ -210,8 +126,8 @@ class LiveIntegrations:
                     id=b.id,
                     person_id=b.person_id,
                     espace=places[b.espace_id],
-                    starts=format_clock(b.starts_at, "fr"),
-                    who=names.get(b.person_id or 0, "(données effacées)"),
+                    starts=format_clock(b.starts_at, staff_locale()),
+                    who=names.get(b.person_id or 0, staff_gettext("(données effacées)")),
                     motif=motifs.get(b.motif_id, b.motif_id),
                     attendance=None if b.attendance == "unknown" else b.attendance,
                     **_phone(contacts.get(b.person_id or 0)),
@@ -239,7 +155,7 @@ class LiveIntegrations:
             )
         except BookingError as error:
             if error.reason in REFUSALS:
-                raise HTTPException(409, REFUSALS[error.reason]) from error
+                raise HTTPException(409, staff_gettext(REFUSALS[error.reason])) from error
             return False
         return True
 
@@ -251,10 +167,10 @@ class LiveIntegrations:
             TaskRow(
                 id=t.id,
                 kind=t.kind,
-                label=RULE_LABELS.get(t.rule, t.rule.replace("_", " ")),
+                label=rule_label(t.rule),
                 reason=t.reason,
                 due=to_paris(t.due_at).strftime("%d/%m/%Y"),
-                name=t.name or "(participant effacé)",
+                name=t.name or staff_gettext("(participant effacé)"),
                 participant_id=t.participant_id,
                 person_id=t.person_id,
             )
@@ -269,48 +185,7 @@ class LiveIntegrations:
 
     def person_lines(self, session: Session, person_id: int) -> list[str]:
         """Upcoming appointments, the last check-in answer and the cadence status."""
-        now = self.clock()
-        lines = []
-        bookings = upcoming(session, person_id, now)
-        motifs = repo_console_agenda.motif_labels(session)
-        for b in bookings[:UPCOMING_SHOWN]:
-            place = place_of(session, b.espace_id).name
-            label = motifs.get(b.motif_id, b.motif_id)
-            lines.append(f"Rendez-vous : {format_when(b.starts_at, 'fr')}, {label}, {place}")
-        if not bookings:
-            lines.append("Aucun rendez-vous à venir.")
-        participant = participant_of(session, person_id)
-        if participant is None:
-            return lines
-        counsellor = session.get(Staff, participant.counsellor_id or 0)
-        status = STATUS_LABELS.get(participant.status, participant.status)
-        who = f", suivi par {counsellor.name}" if counsellor else ""
-        lines.append(f"Programme RSA : {status}{who}.")
-        answer = last_checkin(session, participant)
-        if answer is not None:
-            said = ANSWERS.get(answer.answer or "", answer.answer or "")
-            text = f" « {answer.text[:200]} »" if answer.text else ""
-            when = to_paris(answer.occurred_at).strftime("%d/%m/%Y")
-            lines.append(f"Dernière réponse au suivi ({when}) : {said}{text}")
-        else:
-            lines.append("Pas encore de réponse au suivi de la semaine.")
-        lines.append(self._cadence_line(session, participant, now))
-        return lines
-
-    def _cadence_line(self, session: Session, participant: Participant, now: datetime) -> str:
-        row = participant_row(session, participant.id, now)
-        if row is None:
-            return "Cadence : accompagnement terminé."
-        late = sorted(
-            {
-                action.rule
-                for action in due_actions(row.state, row.history, now, self.rules)
-                if action.kind not in PARTICIPANT_KINDS
-            }
-        )
-        if not late:
-            return "Cadence : à jour."
-        return "Cadence : " + ", ".join(RULE_LABELS.get(code, code) for code in late) + "."
+        return person_lines(session, person_id, self.clock(), self.rules)
 
     # --- a participant's page and their contacts --------------------------------------
 
@@ -321,50 +196,7 @@ class LiveIntegrations:
 
     def participant(self, session: Session, participant_id: int) -> ParticipantView | None:
         """Compliance as in the caseload, the cadence line, and the last contacts."""
-        p = session.get(Participant, participant_id)
-        if p is None:
-            return None
-        now = self.clock()
-        row = next(
-            (
-                r
-                for r in self.caseload(session, p.counsellor_id)
-                if r.extra.get("participant_id") == str(p.id)
-            ),
-            None,
-        )
-        lines = [f"Programme RSA : {STATUS_LABELS.get(p.status, p.status)}."]
-        if row is not None:
-            lines += [
-                f"Contact hebdomadaire : {row.weekly_contact}",
-                f"Rencontres ce mois : {row.meetings_this_month}",
-                f"1er entretien : {row.first_meeting}",
-                f"CER : {row.cer}",
-                f"Diagnostic : {row.diagnosis}",
-            ]
-        lines.append(self._cadence_line(session, p, now))
-        names = repo_console.staff_name_pairs(session)
-        contacts = [
-            ContactRow(
-                when=to_paris(event.occurred_at).strftime("%d/%m/%Y %H:%M"),
-                kind=KIND_LABELS.get(event.kind, "Suivi de la semaine"),
-                note=(
-                    event.text
-                    or (ANSWERS.get(event.answer or "", "") if event.kind == "checkin" else "")
-                    or ""
-                ),
-                by=names.get(event.recorded_by or 0, "la personne" if event.person_id else "—"),
-            )
-            for event in recent_contacts(session, p, CONTACTS_SHOWN)
-        ]
-        return ParticipantView(
-            id=p.id,
-            name=p.name,
-            counsellor_id=p.counsellor_id,
-            person_id=p.person_id,
-            lines=lines,
-            contacts=contacts,
-        )
+        return participant_view(session, participant_id, self.clock(), self.rules)
 
     def record_contact(
         self,

@@ -161,7 +161,7 @@ async def create_staff_action(request: Request, session: Session, staff: Staff) 
     role = str(form.get("role") or "counsellor")
     password = str(form.get("password") or "")
     if not name or "@" not in email or role not in ("counsellor", "admin"):
-        flash(request, "Nom, adresse e-mail et rôle sont obligatoires.")
+        flash(request, gettext("Nom, adresse e-mail et rôle sont obligatoires."))
     elif len(password) < MIN_PASSWORD:
         too_short = ngettext(
             "Mot de passe trop court ({n} caractère au moins).",
@@ -175,10 +175,10 @@ async def create_staff_action(request: Request, session: Session, staff: Staff) 
             repo_console.add_staff(session, member)
         except Conflict:
             session.rollback()
-            flash(request, "Cette adresse e-mail est déjà utilisée.")
+            flash(request, gettext("Cette adresse e-mail est déjà utilisée."))
             return RedirectResponse("/admin", status_code=303)
         audit(session, staff, "staff", f"création {email}", state(request).clock(), None)
-        flash(request, f"Compte créé pour {name}.")
+        flash(request, gettext("Compte créé pour {name}.").format(name=name))
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -189,12 +189,12 @@ async def canned_action(request: Request, session: Session, staff: Staff) -> Res
     name = str(form.get("name") or "").strip().lower()[:40]
     text = str(form.get("text") or "").strip()[:4000]
     if not name or not text:
-        flash(request, "Nom et texte sont obligatoires.")
+        flash(request, gettext("Nom et texte sont obligatoires."))
         return RedirectResponse("/admin", status_code=303)
     existing = repo_console.canned_named(session, name)
     if existing is not None:
         existing.text = text
     else:
         session.add(CannedReply(name=name, text=text, created_at=state(request).clock()))
-    flash(request, f"Réponse type « {name} » enregistrée.")
+    flash(request, gettext("Réponse type « {name} » enregistrée.").format(name=name))
     return RedirectResponse("/admin", status_code=303)

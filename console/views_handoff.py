@@ -13,13 +13,14 @@ from capabilities.handoff.staff_context import last_intents, reason_labels
 from capabilities.handoff.state import counsellor_reply, resolve, take
 from capabilities.handoff.transcript import (
     alert_of,
-    button_label,
     delivery,
     history,
     notes,
     transcript,
     who_labels,
 )
+from capabilities.handoff.transcript import button_label as logged_button_label
+from capabilities.plan.buttons import plan_button_label
 from console.audit import audit
 from console.views_intake import choices, intake_of
 from console.views_sms import resume, sms_status
@@ -56,15 +57,20 @@ def state_labels() -> dict[str, str]:
     return {key: gettext(label) for key, label in STATE_LABELS.items()}
 
 
+def button_label(payload: str | None) -> str:
+    """The label the person saw on a button they pressed (the plan's included)."""
+    return plan_button_label(payload or "") or logged_button_label(payload)
+
+
 def conversation_of(session: Session, request: Request, staff: Staff) -> Conversation:
     person_id = person_id_of(request)
     if session.get(Person, person_id) is None:
-        raise HTTPException(404, "Cette personne n'existe pas (ou a effacé ses données).")
+        raise HTTPException(404, gettext("Cette personne n'existe pas (ou a effacé ses données)."))
     if not can_open(session, state(request).integrations.owner_of, staff, person_id):
-        raise HTTPException(403, "Cette personne est suivie par un autre conseiller.")
+        raise HTTPException(403, gettext("Cette personne est suivie par un autre conseiller."))
     conversation = handoff_queue.conversation_of(session, person_id)
     if conversation is None:
-        raise HTTPException(404, "Pas de conversation.")
+        raise HTTPException(404, gettext("Pas de conversation."))
     return conversation
 
 
@@ -150,7 +156,7 @@ async def reply_action(request: Request, session: Session, staff: Staff) -> Resp
         canned = session.get(CannedReply, int(canned_id))
         text = canned.text if canned else ""
     if not text:
-        flash(request, "Message vide : rien n'a été envoyé.")
+        flash(request, gettext("Message vide : rien n'a été envoyé."))
         return _back(conversation.person_id)
     now = console.clock()
     counsellor_reply(session, conversation, text, at=now, by=f"staff:{staff.id}", channel="console")
@@ -174,11 +180,13 @@ async def reply_action(request: Request, session: Session, staff: Staff) -> Resp
     if not console.delivers(reachable):
         flash(
             request,
-            "Mode local : aucun canal ne peut remettre ce message. Il est gardé dans la "
-            "conversation, mais la personne ne le recevra pas d'ici.",
+            gettext(
+                "Mode local : aucun canal ne peut remettre ce message. Il est gardé dans la "
+                "conversation, mais la personne ne le recevra pas d'ici."
+            ),
         )
     else:
-        flash(request, "Message en file d'envoi : son état s'affiche sous le message.")
+        flash(request, gettext("Message en file d'envoi : son état s'affiche sous le message."))
     return _back(conversation.person_id)
 
 
@@ -198,7 +206,7 @@ async def note_action(request: Request, session: Session, staff: Staff) -> Respo
                 text=text[:4000],
             )
         )
-        flash(request, "Note enregistrée.")
+        flash(request, gettext("Note enregistrée."))
     return _back(conversation.person_id)
 
 
@@ -223,7 +231,7 @@ async def resolve_action(request: Request, session: Session, staff: Staff) -> Re
         session.commit()
         if console.kick is not None:
             console.kick()
-        flash(request, "Conversation résolue : l'assistant répond de nouveau.")
+        flash(request, gettext("Conversation résolue : l'assistant répond de nouveau."))
     return RedirectResponse("/", status_code=303)
 
 
@@ -232,7 +240,7 @@ async def assign_action(request: Request, session: Session, staff: Staff) -> Res
     """Assign a waiting person to a counsellor (admins), or take turns (round-robin)."""
     form = await checked_form(request)
     if staff.role != "admin":
-        raise HTTPException(403, "Réservé aux administrateurs.")
+        raise HTTPException(403, gettext("Réservé aux administrateurs."))
     now = state(request).clock()
     if form.get("mode") == "round-robin":
         count = round_robin(session, now, f"staff:{staff.id}")
@@ -248,7 +256,7 @@ async def assign_action(request: Request, session: Session, staff: Staff) -> Res
     target = str(form.get("staff_id") or "")
     member = session.get(Staff, int(target)) if target.isdigit() else None
     if member is None or not member.active:
-        flash(request, "Choisissez un conseiller.")
+        flash(request, gettext("Choisissez un conseiller."))
         return RedirectResponse("/", status_code=303)
     handoff_queue.assign(session, conversation.person_id, member.id, now, f"staff:{staff.id}")
     audit(
@@ -259,7 +267,7 @@ async def assign_action(request: Request, session: Session, staff: Staff) -> Res
         now,
         None,
     )
-    flash(request, f"Confié à {member.name}.")
+    flash(request, gettext("Confié à {name}.").format(name=member.name))
     return RedirectResponse("/", status_code=303)
 
 

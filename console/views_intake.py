@@ -48,21 +48,21 @@ async def correct_action(request: Request, session: Session, staff: Staff) -> Re
     person_id = person_id_of(request)
     console = state(request)
     if session.get(Person, person_id) is None:
-        raise HTTPException(404, "Cette personne n'existe pas (ou a effacé ses données).")
+        raise HTTPException(404, gettext("Cette personne n'existe pas (ou a effacé ses données)."))
     if not can_open(session, console.integrations.owner_of, staff, person_id):
-        raise HTTPException(403, "Cette personne est suivie par un autre conseiller.")
+        raise HTTPException(403, gettext("Cette personne est suivie par un autre conseiller."))
     now = console.clock()
     key = str(form.get("answer") or "")
     if key == "comment":
         text = str(form.get("comment") or "").strip()[:500] or None
         if not summary.set_comment(session, person_id, text):
-            raise HTTPException(404, "Cette personne n'a pas fait le point.")
-        flash(request, "Note du point enregistrée.")
+            raise HTTPException(404, gettext("Cette personne n'a pas fait le point."))
+        flash(request, gettext("Note du point enregistrée."))
     else:
         value = str(form.get("value") or "")
         if not summary.correct(session, person_id, key, value, by=staff.name, now=now):
-            raise HTTPException(400, "Réponse ou valeur inconnue.")
-        flash(request, "Correction enregistrée. La réponse de la personne reste visible.")
+            raise HTTPException(400, gettext("Réponse ou valeur inconnue."))
+        flash(request, gettext("Correction enregistrée. La réponse de la personne reste visible."))
     audit(session, staff, "intake", f"point {person_id} {key}", now, person_id)
     return RedirectResponse(f"/conversations/{person_id}#point", status_code=303)
 

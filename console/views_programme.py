@@ -200,10 +200,10 @@ async def attendance_action(request: Request, session: Session, staff: Staff) ->
     status = str(form.get("status") or "")
     appointment_id = request.path_params.get("appointment_id")
     if status not in ATTENDANCE or not isinstance(appointment_id, int):
-        raise HTTPException(400, "Statut inconnu.")
+        raise HTTPException(400, gettext("Statut inconnu."))
     console = state(request)
     if not console.integrations.mark_attendance(session, appointment_id, status, staff.id):
-        raise HTTPException(404, "Rendez-vous inconnu.")
+        raise HTTPException(404, gettext("Rendez-vous inconnu."))
     audit(session, staff, "attendance", f"rdv {appointment_id} {status}", console.clock(), None)
     label = gettext(ATTENDANCE[status])
     flash(request, gettext("Émargement enregistré : {status}.").format(status=label))

@@ -89,13 +89,13 @@ async def task_done_action(request: Request, session: Session, staff: Staff) -> 
     await checked_form(request)
     task_id = request.path_params.get("task_id")
     if not isinstance(task_id, int):
-        raise HTTPException(404, "Tâche inconnue.")
+        raise HTTPException(404, gettext("Tâche inconnue."))
     console = state(request)
     who = None if staff.role == "admin" else staff.id
     if not console.integrations.task_done(session, task_id, who):
         raise HTTPException(
-            404, "Cette tâche n'existe pas, est déjà faite ou suit un autre conseiller."
+            404, gettext("Cette tâche n'existe pas, est déjà faite ou suit un autre conseiller.")
         )
     audit(session, staff, "task_done", f"tâche {task_id}", console.clock(), None)
-    flash(request, "Tâche marquée comme faite.")
+    flash(request, gettext("Tâche marquée comme faite."))
     return RedirectResponse("/#taches", status_code=303)

@@ -69,6 +69,13 @@ def _template_ngettext(singular: str, plural: str, n: int) -> Markup:
     return Markup(ngettext(singular, plural, n))
 
 
+def _bdi(value: object) -> Markup:
+    """A name inside a translated sentence, isolated (an Arabic sentence around a Latin name
+    keeps its order)."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+TEMPLATES.env.filters["bdi"] = _bdi
 TEMPLATES.env.globals["_"] = _template_gettext
 TEMPLATES.env.globals["ngettext"] = _template_ngettext
 TEMPLATES.env.globals["page_language"] = page_language
@@ -119,7 +126,7 @@ async def checked_form(request: Request) -> FormData:
     form = await request.form()
     given = form.get("csrf")
     if not csrf_matches(request.session.get("csrf"), given if isinstance(given, str) else None):
-        raise HTTPException(403, "Formulaire expiré ou invalide : rechargez la page.")
+        raise HTTPException(403, gettext("Formulaire expiré ou invalide : rechargez la page."))
     return form
 
 
@@ -183,7 +190,7 @@ def page(*, admin: bool = False) -> Callable[[Endpoint], Callable[[Request], Awa
                     session.commit()  # an expired session is marked so
                     return RedirectResponse("/login", status_code=303)
                 if admin and staff.role != "admin":
-                    raise HTTPException(403, "Réservé aux administrateurs.")
+                    raise HTTPException(403, gettext("Réservé aux administrateurs."))
                 response = await endpoint(request, session, staff)
                 session.commit()
                 return response
@@ -197,5 +204,5 @@ def person_id_of(request: Request) -> int:
     """The ``{person_id}`` of the URL."""
     value = request.path_params.get("person_id")
     if not isinstance(value, int):
-        raise HTTPException(404, "Personne inconnue.")
+        raise HTTPException(404, gettext("Personne inconnue."))
     return value

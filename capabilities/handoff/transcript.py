@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from capabilities.handoff.staff_identity import label_of
+from core.i18n import N_, staff_gettext
 from store import repo_console, repo_console_queue
 from store.console_models import HandoffTransition, StaffNote
 from store.db import Session
@@ -13,54 +14,56 @@ from store.models import HandoffRequest, MessageLog
 HISTORY_SHOWN = 20
 # What the person saw on the buttons they pressed (the log keeps the payload only).
 BUTTON_LABELS = {
-    "consent:yes": "J'accepte",
-    "consent:no": "Je refuse",
-    "menu": "Menu",
-    "human:ask": "Parler à un conseiller",
-    "human:back": "Revenir à l'assistant",
-    "privacy:show": "Mes données",
-    "privacy:erase": "Tout effacer",
-    "privacy:confirm": "Oui, tout effacer",
-    "privacy:cancel": "Non, annuler",
-    "checkin:ok": "Ça va bien",
-    "checkin:difficulties": "J'ai des difficultés",
-    "checkin:found": "J'ai trouvé un emploi ou une formation",
-    "checkin:talk": "Je veux parler à mon conseiller",
-    "checkin:slots": "Choisir un rendez-vous",
-    "appt:ok": "Je confirme",
-    "appt:days": "Choisir une autre heure",
-    "appt:new": "Prendre rendez-vous",
-    "appt:menu": "Mes rendez-vous",
-    "appt:mv": "Déplacer",
-    "appt:cx": "Annuler",
-    "appt:cxok": "Oui, annuler",
-    "appt:yes": "Je viens",
-    "appt:no": "Je ne peux pas venir",
-    "appt:wl": "Prévenez-moi si une place se libère",
+    "consent:yes": N_("J'accepte"),
+    "consent:no": N_("Je refuse"),
+    "menu": N_("Menu"),
+    "human:ask": N_("Parler à un conseiller"),
+    "human:back": N_("Revenir à l'assistant"),
+    "privacy:show": N_("Mes données"),
+    "privacy:erase": N_("Tout effacer"),
+    "privacy:confirm": N_("Oui, tout effacer"),
+    "privacy:cancel": N_("Non, annuler"),
+    "checkin:ok": N_("Ça va bien"),
+    "checkin:difficulties": N_("J'ai des difficultés"),
+    "checkin:found": N_("J'ai trouvé un emploi ou une formation"),
+    "checkin:talk": N_("Je veux parler à mon conseiller"),
+    "checkin:slots": N_("Choisir un rendez-vous"),
+    "appt:ok": N_("Je confirme"),
+    "appt:days": N_("Choisir une autre heure"),
+    "appt:new": N_("Prendre rendez-vous"),
+    "appt:menu": N_("Mes rendez-vous"),
+    "appt:mv": N_("Déplacer"),
+    "appt:cx": N_("Annuler"),
+    "appt:cxok": N_("Oui, annuler"),
+    "appt:yes": N_("Je viens"),
+    "appt:no": N_("Je ne peux pas venir"),
+    "appt:wl": N_("Prévenez-moi si une place se libère"),
 }
 
 
 def button_label(payload: str | None) -> str:
-    """The label a person saw for a logged button payload ("consent:yes" → "J'accepte")."""
+    """The label a person saw for a logged button payload ("consent:yes" → "J'accepte"), in
+    the staff's language."""
     raw = (payload or "").split("~", 1)[0]
     parts = raw.split(":")
     for size in (2, 1):
         label = BUTTON_LABELS.get(":".join(parts[:size]))
         if label:
-            return label
+            return staff_gettext(label)
     if raw.startswith("lang:"):
-        return "Langue : " + raw.removeprefix("lang:")
+        return staff_gettext("Langue : {code}").format(code=raw.removeprefix("lang:"))
     if raw.startswith("card:"):
-        return "Fiche : " + raw.removeprefix("card:").replace("_", " ")
-    return raw or "bouton"
+        card = raw.removeprefix("card:").replace("_", " ")
+        return staff_gettext("Fiche : {title}").format(title=card)
+    return raw or staff_gettext("bouton")
 
 
 DELIVERY_LABELS = {
-    "pending": "en attente d'envoi",
-    "sent": "envoyé",
-    "failed": "échec",
-    "skipped": "non remis",
-    "cancelled": "annulé",
+    "pending": N_("en attente d'envoi"),
+    "sent": N_("envoyé"),
+    "failed": N_("échec"),
+    "skipped": N_("non remis"),
+    "cancelled": N_("annulé"),
 }
 
 
@@ -69,7 +72,7 @@ def delivery(session: Session, messages: list[MessageLog]) -> dict[int, str]:
     ids = [m.id for m in messages if m.author.startswith("counsellor:")]
     out: dict[int, str] = {}
     for message_id, (status, error) in repo_console_queue.deliveries(session, ids).items():
-        label = DELIVERY_LABELS.get(status, status)
+        label = staff_gettext(DELIVERY_LABELS[status]) if status in DELIVERY_LABELS else status
         out[message_id] = f"{label} : {error}" if error and status != "sent" else label
     return out
 
@@ -111,7 +114,7 @@ def who_labels(session: Session, keys: Iterable[str]) -> dict[str, str]:
         if raw.startswith("staff:"):
             raw = raw.removeprefix("staff:")
         if raw.isdigit():
-            labels[key] = names.get(int(raw), f"Conseiller n° {raw}")
+            labels[key] = names.get(int(raw)) or staff_gettext("Conseiller n° {n}").format(n=raw)
         elif raw.startswith("telegram:"):
             labels[key] = label_of(session, raw) or f"{raw.removeprefix('telegram:')} (Telegram)"
     return labels

@@ -14,22 +14,23 @@ from typing import Any
 
 from capabilities.information.catalog import Catalog
 from capabilities.plan.questions import BY_KEY, QUESTIONS
+from core.i18n import N_, staff_gettext, staff_locale
 from store import repo_plan
 from store.appointments import Motif
 from store.db import Session
 
-NONE_LABEL = "— (passée)"
+NONE_LABEL = N_("— (passée)")
 # The console's short names of the questions (the person's wording is in .questions).
 SHORT = {
-    "goal": "Recherche",
-    "age": "Âge",
-    "diploma": "Diplôme",
-    "licence": "Permis",
-    "children": "Enfants à garder",
-    "status": "RSA / France Travail",
-    "trades": "Métiers",
-    "constraint": "Difficulté",
-    "layoff": "Licenciement",
+    "goal": N_("Recherche"),
+    "age": N_("Âge"),
+    "diploma": N_("Diplôme"),
+    "licence": N_("Permis"),
+    "children": N_("Enfants à garder"),
+    "status": N_("RSA / France Travail"),
+    "trades": N_("Métiers"),
+    "constraint": N_("Difficulté"),
+    "layoff": N_("Licenciement"),
 }
 CORRECTABLE = tuple(q.key for q in QUESTIONS if q.key != "trades")
 
@@ -43,6 +44,7 @@ class Line:
     said: str
     corrected: str | None = None
     corrected_by: str | None = None
+    skipped: bool = False  # the person passed the question
 
 
 @dataclass(frozen=True)
@@ -60,28 +62,31 @@ class Intake:
     def short(self) -> str:
         """One line for the day view: the answers given, the corrections marked."""
         parts = [
-            line.corrected or line.said
-            for line in self.lines
-            if line.said != NONE_LABEL or line.corrected
+            line.corrected or line.said for line in self.lines if not line.skipped or line.corrected
         ]
-        return " · ".join(parts) or "Toutes les questions passées"
+        return " · ".join(parts) or staff_gettext("Toutes les questions passées")
+
+
+def _title(catalog: Catalog, card: str) -> str:
+    titles = catalog.card(card).title
+    return titles.get(staff_locale()) or titles["fr"]
 
 
 def label(key: str, value: Any, catalog: Catalog) -> str:
-    """An answer in words (French: the console's language)."""
+    """An answer in words, in the staff's language (``STAFF_LANGUAGE``)."""
     if value in (None, "", []):
-        return NONE_LABEL
+        return staff_gettext(NONE_LABEL)
     if key == "layoff":
-        return "Licenciement mentionné"
+        return staff_gettext("Licenciement mentionné")
     question = BY_KEY.get(key)
     options = dict(question.options) if question else {}
     values = value if isinstance(value, list) else [value]
     words = []
     for item in values:
         if item in options:
-            words.append(options[item])
+            words.append(staff_gettext(options[item]))
         elif item in catalog:
-            words.append(catalog.card(item).title["fr"])
+            words.append(_title(catalog, item))
         else:
             words.append(str(item))
     return ", ".join(words)
@@ -92,8 +97,10 @@ def step_words(session: Session, key: str, catalog: Catalog) -> str:
     kind, _, target = key.partition(":")
     if kind == "book":
         motif = session.get(Motif, target)
-        return f"RDV : {motif.label if motif else target}"
-    return f"Fiche : {catalog.card(target).title['fr']}" if target in catalog else key
+        return staff_gettext("RDV : {motif}").format(motif=motif.label if motif else target)
+    if target not in catalog:
+        return key
+    return staff_gettext("Fiche : {title}").format(title=_title(catalog, target))
 
 
 def intake(session: Session, person_id: int, catalog: Catalog) -> Intake | None:
@@ -114,10 +121,11 @@ def intakes(session: Session, person_ids: list[int], catalog: Catalog) -> dict[i
             lines.append(
                 Line(
                     key,
-                    SHORT[key],
+                    staff_gettext(SHORT[key]),
                     label(key, row.answers.get(key), catalog),
                     label(key, fix["value"], catalog) if fix else None,
                     fix.get("by") if fix else None,
+                    skipped=row.answers.get(key) in (None, "", []),
                 )
             )
         taken = repo_plan.taken_steps(session, person_id, row.updated_at)

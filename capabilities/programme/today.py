@@ -66,13 +66,3 @@ def mark_done(session: Session, task_id: int, staff_id: int | None, now: datetim
         return False
     task.done_at = now
     return True
-
-
-def with_week_answer(weekly: str, answer: str) -> str:
-    """The caseload's "Contact hebdomadaire" once this week's check-in is answered.
-
-    The count of weeks ("3/4 semaines", "—" before the first full week) does not see this
-    week's answer yet: it is added, and "pas de contact cette semaine" is dropped.
-    """
-    base = weekly.replace(" (pas de contact cette semaine)", "").replace("—", "").strip()
-    return f"{base} · cette semaine : {answer}" if base else f"cette semaine : {answer}"

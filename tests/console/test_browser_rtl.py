@@ -1,6 +1,7 @@
 """Arabic-reading staff (STAFF_LANGUAGE=ar): the console in Chromium, right to left.
 
-Screenshot: ``test-artifacts/console/11-file-attente-ar.png``.
+Screenshots: ``test-artifacts/console/11-file-attente-ar.png`` (the queue) and
+``15-conversation-ar.png`` (a conversation).
 """
 
 from __future__ import annotations
@@ -42,3 +43,22 @@ def test_arabic_staff_read_the_queue_right_to_left(page: Page, live_ar: LiveCons
     out = page.get_by_role("button", name="تسجيل الخروج").bounding_box()
     assert first is not None and out is not None and out["x"] < first["x"]
     shot(page, "11-file-attente-ar")
+
+
+def test_arabic_staff_read_a_conversation_right_to_left(page: Page, live_ar: LiveConsole) -> None:
+    live_ar.add_staff("Karim Benali", "karim@example.org")
+    person = live_ar.add_waiting_person("Samia", 412345679)
+    page.goto(f"{live_ar.url}/login")
+    page.get_by_label("البريد الإلكتروني").fill("karim@example.org")
+    page.get_by_label("كلمة المرور").fill(PASSWORD)
+    page.get_by_role("button", name="تسجيل الدخول").click()
+    page.goto(f"{live_ar.url}/conversations/{person}")
+    expect(page.get_by_role("heading", name="المحادثة")).to_be_visible()
+    expect(page.get_by_role("heading", name="ملاحظات خاصة")).to_be_visible()
+    expect(page.get_by_role("button", name="تولّي المحادثة")).to_be_visible()
+    # Right to left: the transcript is the first column, on the right of the context.
+    transcript = page.locator("section[aria-labelledby=fil]").bounding_box()
+    context = page.locator("aside[aria-labelledby=contexte]").bounding_box()
+    assert transcript is not None and context is not None
+    assert context["x"] < transcript["x"]
+    shot(page, "15-conversation-ar")

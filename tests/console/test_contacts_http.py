@@ -89,7 +89,7 @@ def test_contacts_count_for_the_cadence_as_from_the_command_line(
     assert record(client, participant, "phone", "2026-12-03T09:00", note="Point")[0] == 303
     assert "pas de contact cette semaine" not in caseload_row(client)
     page = client.get(f"/participants/{participant}").text
-    assert "03/12/2026 09:00" in page and "Appel téléphonique : Point" in page
+    assert "03/12/2026 09:00" in page and "Appel téléphonique : <bdi>Point</bdi>" in page
 
     assert record(client, participant, "diagnosis")[0] == 303
     assert record(client, participant, "diagnosis", which="final")[0] == 303

@@ -109,7 +109,7 @@ async def test_an_unlinked_counsellor_is_named_precisely_not_by_first_name_only(
     add_staff("Anne Admin", "anne@example.org", role="admin")
     assert sign_in(client, "anne@example.org") == 303
     page = client.get("/conversations/1").text
-    assert "Karim @karim_b (Telegram 4242) · depuis le groupe Telegram" in page
+    assert "<bdi>Karim @karim_b (Telegram 4242)</bdi> · depuis le groupe Telegram" in page
     admin = client.get("/admin").text
     assert "Karim @karim_b (Telegram 4242)" in admin  # offered for linking
 
@@ -148,8 +148,10 @@ async def test_lier_links_the_account_and_replies_then_carry_the_staff_id(
     queue = client.get("/").text
     assert "Karim Benali" in queue
     page = client.get("/conversations/1").text
-    assert page.count("Karim Benali · depuis le groupe Telegram") == 1
-    assert "Karim Benali (Telegram) · depuis le groupe Telegram" in page  # the earlier reply
+    assert page.count("<bdi>Karim Benali</bdi> · depuis le groupe Telegram") == 1
+    assert (
+        "<bdi>Karim Benali (Telegram)</bdi> · depuis le groupe Telegram" in page
+    )  # the earlier reply
 
 
 async def test_an_expired_or_unknown_code_links_nothing(

@@ -10,11 +10,14 @@ from starlette.testclient import TestClient
 
 from app.context import AppContext
 from capabilities.handoff.relay import RESOLVED_TEXT, StaffRelay, install, relayed_line
+from console.live_integrations import LiveIntegrations
+from console.web import ConsoleState
 from core.clock import FrozenClock
 from core.i18n import set_staff_locale, staff_locale, translations
 from core.messages import Incoming, Kind
 from core.settings import ConfigError, Settings, load_settings
 from store.models import Conversation
+from store.programme import Participant
 from tests.chat import Chat
 from tests.console.conftest import csrf_of, post, sign_in
 from tests.console.fakes import RecordingStaffGroup, relayed_texts
@@ -185,3 +188,136 @@ def test_a_short_password_is_refused_with_the_length_counted(
     data = {"name": "Léa", "email": "lea@example.org", "role": "counsellor", "password": "court"}
     assert post(client, "/admin/staff", data, "/admin") == 303
     assert "Password too short (at least 10 characters)." in client.get("/admin").text
+
+
+# Every console page in the staff's language (issue 17b): a few visible strings per page.
+PAGES = {
+    "en": {
+        "/queue": ["<h1>Queue</h1>", "Share out in turn"],
+        "/day": ["Appointments on ", ">Another day<", ">Attendance<"],
+        "/caseload": ["<h1>All participants</h1>", "Enrol a participant"],
+        "/indicators": ["Indicators of the last 8 weeks", "Weekly contact kept: not available"],
+        "/indicators/plans": ["Taking stock: the last 8 weeks", ">Steps taken<"],
+        "/audit": ["<h1>Access log</h1>", ">Who<"],
+        "/admin": [
+            "<h1>Administration</h1>",
+            "Password (at least 10 characters)",
+            ">Canned replies<",
+        ],
+        "/conversations/1": [
+            "<h2>Reply</h2>",
+            "Mark as resolved",
+            "Private notes",
+            "Taking stock",
+            "Button “I agree”",
+            "Button “A training”",
+        ],
+    },
+    "ar": {
+        "/queue": ["<h1>قائمة الانتظار</h1>"],
+        "/day": ["مواعيد يوم ", ">يوم آخر<", ">الحضور<"],
+        "/caseload": ["<h1>جميع المشاركين</h1>"],
+        "/indicators": ["مؤشرات آخر 8 أسابيع", "احترام التواصل الأسبوعي: غير متوفر"],
+        "/indicators/plans": ["مراجعة الوضع: آخر 8 أسابيع", ">الخطوات المتّبعة<"],
+        "/audit": ["<h1>سجل الوصول</h1>", ">مَن<"],
+        "/admin": ["<h1>الإدارة</h1>", ">الحسابات<", "كلمة المرور (10 أحرف على الأقل)"],
+        "/conversations/1": [
+            "<h2>الرد</h2>",
+            "ملاحظات خاصة",
+            "مراجعة الوضع",
+            "<bdi>Samia</bdi>",
+            "زر « أوافق »",
+            "زر « نعم، احتفظ بها »",
+        ],
+    },
+    "fr": {
+        "/queue": ["<h1>File d'attente</h1>"],
+        "/day": ["Rendez-vous du ", ">Autre jour<"],
+        "/caseload": ["<h1>Tous les participants</h1>"],
+        "/indicators": ["Indicateurs des 8 dernières semaines"],
+        "/indicators/plans": ["Faire le point : 8 dernières semaines"],
+        "/audit": ["<h1>Journal des accès</h1>"],
+        "/admin": ["Mot de passe (10 caractères au moins)", ">Réponses types<"],
+        "/conversations/1": [
+            "<h2>Répondre</h2>",
+            "Marquer comme résolu",
+            "Notes privées",
+            "Bouton « J&#39;accepte »",
+            "Bouton « Une formation »",
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("staff_language", ["en", "ar", "fr"])
+async def test_every_console_page_is_in_the_staff_language(
+    client: TestClient, add_staff: Callable[..., int], chat: Chat, staff_language: str
+) -> None:
+    from tests.plan.test_console_intake import made_plan
+
+    await made_plan(chat)
+    await chat.say("je veux un conseiller")
+    add_staff("Admin", "admin@example.org", role="admin")
+    assert sign_in(client, "admin@example.org") == 303
+    direction = "rtl" if staff_language == "ar" else "ltr"
+    for url, wanted in PAGES[staff_language].items():
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert f'<html lang="{staff_language}" dir="{direction}">' in page.text, url
+        for text in wanted:
+            assert text in page.text, (url, text)
+    assert post(client, "/conversations/1/note", {"text": "Rappeler"}, "/conversations/1") == 303
+    saved = {"en": "Note saved.", "ar": "تم حفظ الملاحظة.", "fr": "Note enregistrée."}
+    assert saved[staff_language] in client.get("/conversations/1").text
+
+
+@pytest.mark.parametrize("staff_language", ["en", "ar"])
+def test_caseload_and_participant_lines_flashes_and_errors_follow_the_staff_language(
+    client: TestClient,
+    add_staff: Callable[..., int],
+    console_state: ConsoleState,
+    clock: FrozenClock,
+    staff_language: str,
+) -> None:
+    live = LiveIntegrations(clock=clock, username="Emplois20000Bot")
+    console_state.integrations = live
+    claire = add_staff("Claire Martin", "claire@example.org")
+    with console_state.sessions() as session:
+        assert live.enrol(session, claire, "Samia Benali") is not None
+        session.commit()
+        participant = session.scalars(select(Participant.id)).one()
+    assert sign_in(client, "claire@example.org") == 303
+    english = staff_language == "en"
+    caseload = client.get("/caseload").text
+    assert ("to hold before 09/12/2026" if english else "يجب عقدها قبل 09/12/2026") in caseload
+    assert ("not signed yet" if english else "لم يوقَّع بعد") in caseload
+    assert (
+        "<bdi>Samia Benali (invitation created" if english else "<bdi>Samia Benali ("
+    ) in caseload
+    page = client.get(f"/participants/{participant}").text
+    assert ("CER: not signed yet" if english else "عقد CER: لم يوقَّع بعد") in page
+    assert ("Cadence: " if english else "الوتيرة: ") in page
+    assert "<bdi>Samia Benali</bdi>" in page
+    # a flash message, then an error page
+    missing = client.post("/queue/assign", data={"csrf": "wrong"})
+    assert missing.status_code == 403
+    expired = "Form expired or invalid" if english else "انتهت صلاحية النموذج"
+    assert expired in missing.text
+    assert client.get("/conversations/999").status_code == 404
+    assert ("does not exist" if english else "غير موجود") in client.get("/conversations/999").text
+    assert post(client, "/queue/assign", {"mode": "round-robin"}) == 403
+    assert ("For administrators only." if english else "مخصص للمسؤولين فقط.") in client.post(
+        "/queue/assign", data={"csrf": csrf_of(client.get("/").text)}
+    ).text
+
+
+def test_plan_buttons_are_named_by_their_label_not_their_payload() -> None:
+    from capabilities.plan.buttons import plan_button_label
+
+    set_staff_locale("en")
+    assert plan_button_label("plan:a:diploma:none~abc") == "No diploma"
+    assert plan_button_label("plan:keep:no") == "No thanks"
+    assert plan_button_label("plan:go:2") == "Step no. 2"
+    assert plan_button_label("consent:yes") is None
+    set_staff_locale("fr")
+    assert plan_button_label("plan:skip:trades") == "Passer"

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from capabilities.programme.today import with_week_answer
 from console.live_integrations import LiveIntegrations
+from console.programme_text import weekly_text
 from core.clock import FrozenClock
 from tests.chat import Chat
 from tests.console.test_live_integrations import enrol, integrations, linked_person  # noqa: F401
 
 
 def test_the_count_gets_this_weeks_answer() -> None:
-    assert with_week_answer("—", "Ça va bien") == "cette semaine : Ça va bien"
-    assert (
-        with_week_answer("2/3 semaines (pas de contact cette semaine)", "message écrit")
-        == "2/3 semaines · cette semaine : message écrit"
-    )
+    def weekly(met: int, weeks: int, missing: bool, answer: str | None) -> str:
+        return weekly_text(met, weeks, before_first=False, missing=missing, answer=answer)
+
+    assert weekly(0, 0, False, None) == "—"
+    assert weekly(0, 0, False, "Ça va bien") == "cette semaine : Ça va bien"
+    assert weekly(2, 3, True, None) == "2/3 semaines (pas de contact cette semaine)"
+    assert weekly(2, 3, True, "message écrit") == "2/3 semaines · cette semaine : message écrit"
+    assert weekly(1, 1, False, None) == "1/1 semaine"
 
 
 async def test_a_checkin_answer_shows_in_the_caseload(

@@ -46,7 +46,7 @@ async def test_the_counsellor_sees_the_intake_and_corrects_it_visibly(
     )
     assert status == 303
     page = client.get("/conversations/1").text
-    assert "corrigé par Karim Benali" in page
+    assert "corrigé par <bdi>Karim Benali</bdi>" in page
     assert "<s>Aucun diplôme</s>" in page  # what the person said stays visible
     assert (
         post(
