@@ -42,7 +42,7 @@ from store.db import Session
 from store.models import Conversation, Person
 from store.staff import Staff
 
-SMS_STATES = {"pending": "en cours d'envoi", "sent": "reçu", "failed": "non reçu"}
+SMS_STATES = {"pending": N_("en cours d'envoi"), "sent": N_("reçu"), "failed": N_("non reçu")}
 
 STATE_LABELS = {
     "bot": N_("Assistant"),
@@ -107,7 +107,7 @@ async def conversation_page(request: Request, session: Session, staff: Staff) ->
             "media": repo_media.of_person(session, person_id),
             "sms": sms_store.deliveries_of(session, person_id),
             "sms_account": sms_status(session, person_id),
-            "sms_states": SMS_STATES,
+            "sms_states": {key: gettext(label) for key, label in SMS_STATES.items()},
             "alert": alert_of(session, person_id),
             "reasons": reason_labels(),
             "name": handoff_queue.names_of(

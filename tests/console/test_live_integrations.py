@@ -15,6 +15,7 @@ from capabilities.appointments.config import load_config
 from capabilities.assistant.assistant import Assistant
 from console.live_integrations import LiveIntegrations
 from core.clock import FrozenClock
+from core.i18n import set_staff_locale
 from store.appointments import OpeningPeriod
 from store.models import Person
 from store.outbox import OutboxMessage
@@ -310,6 +311,10 @@ def test_the_enrolment_form_takes_a_mobile_number_for_sms(
     page = client.get(f"/conversations/{account.person_id}").text
     assert "Derniers SMS envoyés (2)" in page
     assert ": reçu" in page and "non reçu (Numéro inexistant)" in page
+    set_staff_locale("en")  # English staff read the delivery states in English
+    page = client.get(f"/conversations/{account.person_id}").text
+    assert "Last SMS sent (2)" in page
+    assert ": received" in page and "not received (Numéro inexistant)" in page
 
 
 def test_the_indicators_show_the_weeks_sms_and_their_estimated_cost(
