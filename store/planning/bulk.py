@@ -23,6 +23,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+# The outbox columns a round's ``INSERT … SELECT`` fills (check-ins and their reminders).
+OUTBOX_SELECT_COLUMNS = [
+    "idempotency_key",
+    "person_id",
+    "rule",
+    "replies",
+    "not_before",
+    "expires_at",
+    "ignore_quiet_hours",
+    "status",
+    "attempts",
+    "created_at",
+]
+
 BATCH = 5000
 
 

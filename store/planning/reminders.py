@@ -16,23 +16,11 @@ from sqlalchemy.orm import Session
 
 from store.base import UTCDateTime
 from store.outbox import OutboxMessage
-from store.planning.bulk import insert_select
+from store.planning.bulk import OUTBOX_SELECT_COLUMNS, insert_select
 from store.planning.dated_rules import day_of
 from store.planning.set_rules import REMINDER, ROUND, Params, Sentence, key, reminder_due
 
 r = ROUND.c
-COLUMNS = [
-    "idempotency_key",
-    "person_id",
-    "rule",
-    "replies",
-    "not_before",
-    "expires_at",
-    "ignore_quiet_hours",
-    "status",
-    "attempts",
-    "created_at",
-]
 
 
 def plus_hours(moment: Any, hours: int, dialect: str) -> Any:
@@ -74,4 +62,4 @@ def insert_reminders(session: Session, p: Params, offer: Sentence, plain: Senten
         literal(0),
         literal(p.now, outbox.c.created_at.type),
     ).where(reminder_due(p))
-    return insert_select(session, outbox, COLUMNS, query)  # type: ignore[arg-type]
+    return insert_select(session, outbox, OUTBOX_SELECT_COLUMNS, query)  # type: ignore[arg-type]

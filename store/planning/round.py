@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from store.outbox import OutboxMessage
 from store.planning import dated_rules
 from store.planning.aggregates import COLUMNS, Bounds, MeetingsQuery, aggregate_query
-from store.planning.bulk import insert_rows, insert_select
+from store.planning.bulk import OUTBOX_SELECT_COLUMNS, insert_rows, insert_select
 from store.planning.set_rules import (
     DATED_KINDS,
     REMINDER,
@@ -140,18 +140,7 @@ def insert_weekly_checkins(session: Session, p: Params, offer: str, plain: str) 
     return insert_select(
         session,
         outbox,  # type: ignore[arg-type]
-        [
-            "idempotency_key",
-            "person_id",
-            "rule",
-            "replies",
-            "not_before",
-            "expires_at",
-            "ignore_quiet_hours",
-            "status",
-            "attempts",
-            "created_at",
-        ],
+        OUTBOX_SELECT_COLUMNS,
         query,
     )
 
