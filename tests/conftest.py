@@ -16,6 +16,7 @@ from core.clock import FrozenClock
 from core.i18n import set_staff_locale
 from core.settings import Settings, load_settings
 from tests.chat import Chat, FakeNlu
+from tests.fakes.brevo_api import FakeBrevo
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +81,10 @@ def declared_moves_only() -> Iterator[None]:
     undeclared = list(RECORDED)
     RECORDED.clear()
     assert not undeclared, f"undeclared flow moves (add them to the machine): {undeclared}"
+
+
+@pytest.fixture
+async def brevo() -> AsyncIterator[FakeBrevo]:
+    """A fake Brevo on 127.0.0.1 (the SMS tests)."""
+    async with FakeBrevo() as fake:
+        yield fake

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from app.context import AppContext
 from capabilities.assistant.assistant import Assistant
+from capabilities.handoff.relay import StaffRelay, install
 from console.app import create_app
 from console.integrations import AppointmentRow, CaseloadRow, Enrolment, NoIntegrations
 from console.security import hash_password
@@ -19,8 +21,10 @@ from console.web import ConsoleState
 from core.clock import FrozenClock
 from core.settings import Settings
 from store.staff import Staff
+from tests.console.fakes import RecordingStaffGroup
 
 PASSWORD = "correct horse battery"
+STAFF_CHAT = -100123  # the counsellors' forum group
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -144,3 +148,13 @@ def post(client: TestClient, url: str, data: dict[str, str] | None = None, page:
     token = csrf_of(client.get(page).text)
     response = client.post(url, data={**(data or {}), "csrf": token}, follow_redirects=False)
     return response.status_code
+
+
+@pytest.fixture
+def group() -> RecordingStaffGroup:
+    return RecordingStaffGroup()
+
+
+@pytest.fixture
+def relay(context: AppContext, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
+    return install(context, StaffRelay(context.sessions, group, STAFF_CHAT, clock=clock))

@@ -6,7 +6,7 @@ the cadence."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import date
 
 import httpx
@@ -23,38 +23,23 @@ from capabilities.programme.planning import plan
 from capabilities.programme.rules import default_rules
 from console.live_integrations import LiveIntegrations
 from core.clock import FrozenClock
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from scheduler.dispatch import Dispatcher
 from store.programme import ContactEvent, CounsellorTask, Participant
 from store.sms import SmsDelivery
 from tests.console.conftest import post, sign_in
-from tests.fakes.brevo_api import API_KEY, FakeBrevo, sms_event
+from tests.fakes.brevo_api import FakeBrevo, sms_event
+from tests.fakes.brevo_settings import SECRET, brevo_settings
 from tests.fakes.telegram_harness import telegram_bot
 from tests.scheduler.helpers import paris
 
 RULES = default_rules()
-SECRET = "brevo-hook-secret-0123456789"
 CHAT = 412345678
 
 
 @pytest.fixture
-async def brevo() -> AsyncIterator[FakeBrevo]:
-    async with FakeBrevo() as fake:
-        yield fake
-
-
-@pytest.fixture
 def settings(database_url: str, brevo: FakeBrevo) -> Settings:  # the root fixture, with SMS
-    return load_settings(
-        database_url=database_url,
-        telegram_bot_token=None,
-        rasa_url=None,
-        sms_provider="brevo",
-        telegram_bot_username="Emplois20000Bot",
-        brevo_api_key=API_KEY,
-        sms_webhook_secret=SECRET,
-        brevo_base_url=brevo.base_url,
-    )
+    return brevo_settings(database_url, brevo.base_url, telegram_bot_username="Emplois20000Bot")
 
 
 @pytest.fixture

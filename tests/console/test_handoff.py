@@ -7,29 +7,17 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from app.context import AppContext
 from capabilities.assistant.assistant import Assistant
 from capabilities.handoff import flow as handoff_flow
 from capabilities.handoff.hours import load_hours, parse_hours
-from capabilities.handoff.relay import StaffRelay, install
+from capabilities.handoff.relay import StaffRelay
 from core.clock import FrozenClock
 from core.messages import Incoming, Kind
 from store.console_models import CannedReply, HandoffTransition, StaffNote, StaffTopic
 from store.models import Conversation, HandoffRequest
 from tests.chat import Chat
+from tests.console.conftest import STAFF_CHAT
 from tests.console.fakes import RecordingStaffGroup, relayed_texts
-
-STAFF_CHAT = -100123
-
-
-@pytest.fixture
-def group() -> RecordingStaffGroup:
-    return RecordingStaffGroup()
-
-
-@pytest.fixture
-def relay(context: AppContext, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
-    return install(context, StaffRelay(context.sessions, group, STAFF_CHAT, clock=clock))
 
 
 def state(assistant: Assistant) -> str:

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from app.context import AppContext
-from capabilities.handoff.relay import StaffRelay, install
+from capabilities.handoff.relay import StaffRelay
 from core.clock import FrozenClock
 from core.messages import Attachment, Kind
 from store.media import PersonMedia
@@ -35,16 +34,6 @@ async def send_photo(chat: Chat, caption: str = "") -> None:
 def stored(chat: Chat) -> list[PersonMedia]:
     with chat.assistant.sessions() as session:
         return list(session.scalars(select(PersonMedia).order_by(PersonMedia.id)))
-
-
-@pytest.fixture
-def group() -> RecordingStaffGroup:
-    return RecordingStaffGroup()
-
-
-@pytest.fixture
-def relay(context: AppContext, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
-    return install(context, StaffRelay(context.sessions, group, -100123, clock=clock))
 
 
 @pytest.fixture

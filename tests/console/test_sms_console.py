@@ -34,12 +34,6 @@ RULES = default_rules()
 
 
 @pytest.fixture
-async def brevo() -> AsyncIterator[FakeBrevo]:
-    async with FakeBrevo() as fake:
-        yield fake
-
-
-@pytest.fixture
 def settings(database_url: str, brevo: FakeBrevo) -> Settings:
     return brevo_settings(database_url, brevo.base_url)
 

@@ -15,9 +15,8 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from app.context import AppContext
 from capabilities.assistant.assistant import Assistant
-from capabilities.handoff.relay import StaffRelay, install
+from capabilities.handoff.relay import StaffRelay
 from capabilities.handoff.staff_identity import (
     label_of,
     link,
@@ -33,22 +32,11 @@ from store.migrate import upgrade
 from store.models import Conversation, MessageLog
 from store.staff import Staff
 from tests.chat import Chat
-from tests.console.conftest import csrf_of, post, sign_in
+from tests.console.conftest import STAFF_CHAT, csrf_of, post, sign_in
 from tests.console.fakes import RecordingStaffGroup
 from tests.pg import temporary_database
 
-STAFF_CHAT = -100123
 KARIM_TG = 4242
-
-
-@pytest.fixture
-def group() -> RecordingStaffGroup:
-    return RecordingStaffGroup()
-
-
-@pytest.fixture
-def relay(context: AppContext, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
-    return install(context, StaffRelay(context.sessions, group, STAFF_CHAT, clock=clock))
 
 
 _updates = iter(range(100, 10_000))

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from app.context import AppContext
-from capabilities.handoff.relay import RESOLVED_TEXT, StaffRelay, install, relayed_line
+from capabilities.handoff.relay import RESOLVED_TEXT, StaffRelay, relayed_line
 from console.live_integrations import LiveIntegrations
 from console.web import ConsoleState
 from core.clock import FrozenClock
@@ -19,11 +18,9 @@ from core.settings import ConfigError, Settings, load_settings
 from store.models import Conversation
 from store.programme import Participant
 from tests.chat import Chat
-from tests.console.conftest import csrf_of, post, sign_in
+from tests.console.conftest import STAFF_CHAT, csrf_of, post, sign_in
 from tests.console.fakes import RecordingStaffGroup, relayed_texts
 from tests.console.test_media import send_voice
-
-STAFF_CHAT = -100123
 
 
 @pytest.fixture
@@ -39,16 +36,6 @@ def settings(database_url: str, staff_language: str) -> Settings:
         rasa_url=None,
         staff_language=staff_language,
     )
-
-
-@pytest.fixture
-def group() -> RecordingStaffGroup:
-    return RecordingStaffGroup()
-
-
-@pytest.fixture
-def relay(context: AppContext, group: RecordingStaffGroup, clock: FrozenClock) -> StaffRelay:
-    return install(context, StaffRelay(context.sessions, group, STAFF_CHAT, clock=clock))
 
 
 def staff_says(thread: int, text: str, update_id: int) -> Incoming:

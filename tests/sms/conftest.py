@@ -17,12 +17,6 @@ from tests.fakes.brevo_settings import brevo_settings
 
 
 @pytest.fixture
-async def brevo() -> AsyncIterator[FakeBrevo]:
-    async with FakeBrevo() as fake:
-        yield fake
-
-
-@pytest.fixture
 def sms_settings(database_url: str, brevo: FakeBrevo) -> Settings:
     return brevo_settings(database_url, brevo.base_url)
 
