@@ -6,10 +6,12 @@ label instead, in the staff's language (``STAFF_LANGUAGE``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from capabilities.plan.questions import BY_KEY
 from core.i18n import N_, staff_gettext
 
-# plan:<action>[:<detail>] → the button's label (as in capabilities/plan/flow.py).
+# plan:<action>[:<detail>] → the button's label: flow.py and install.py draw them from here.
 ACTIONS = {
     "start": N_("Faire le point sur ma situation"),
     "skip": N_("Passer"),
@@ -20,6 +22,12 @@ ACTIONS = {
     "new": N_("Refaire le point"),
     "pdf": N_("Recevoir en PDF"),
 }
+
+
+def action_label(gettext: Callable[[str], str], action: str) -> str:
+    """The label of the button of ``action`` (a key of :data:`ACTIONS`) in ``gettext``'s
+    language: the person's on the button, the staff's in the transcript."""
+    return gettext(ACTIONS[action])
 
 
 def plan_button_label(payload: str) -> str | None:

@@ -20,6 +20,7 @@ from capabilities.conversation.machine import ANY, Machine, moves
 from capabilities.conversation.registry import Flow
 from capabilities.conversation.turn import Turn
 from capabilities.information.info import InfoFlow
+from capabilities.plan.buttons import action_label
 from capabilities.plan.document import plan_pdf
 from capabilities.plan.questions import BY_KEY, QUESTIONS, Question, prefill, read
 from capabilities.plan.render import plan_text, stored_steps
@@ -204,11 +205,11 @@ class PlanFlow(Flow):
         ]
         rows.append(
             (
-                Button(_("Passer"), turn.stamp(f"plan:skip:{question.key}")),
-                Button(_("Pourquoi je demande ça ?"), turn.stamp(f"plan:why:{question.key}")),
+                Button(action_label(_, "skip"), turn.stamp(f"plan:skip:{question.key}")),
+                Button(action_label(_, "why"), turn.stamp(f"plan:why:{question.key}")),
             )
         )
-        rows.append((Button(_("Arrêter"), "plan:stop"),))
+        rows.append((Button(action_label(_, "stop"), "plan:stop"),))
         return Reply(text=text, buttons=tuple(rows))
 
     def _next(self, turn: Turn, found: dict[str, Any]) -> list[Reply]:
@@ -242,8 +243,8 @@ class PlanFlow(Flow):
             text=text,
             buttons=(
                 (
-                    Button(_("Oui, gardez-le"), turn.stamp("plan:keep:yes")),
-                    Button(_("Non merci"), turn.stamp("plan:keep:no")),
+                    Button(action_label(_, "keep:yes"), turn.stamp("plan:keep:yes")),
+                    Button(action_label(_, "keep:no"), turn.stamp("plan:keep:no")),
                 ),
             ),
         )
@@ -283,9 +284,9 @@ class PlanFlow(Flow):
             (Button(f"{n}. {self._label(turn, step)}", f"plan:go:{n}"),)
             for n, step in enumerate(steps, start=1)
         ]
-        extra = [Button(_("Refaire le point"), "plan:new")]
+        extra = [Button(action_label(_, "new"), "plan:new")]
         if turn.locale != "ar":  # the PDF fonts do not shape Arabic: the text above is the plan
-            extra.insert(0, Button(_("Recevoir en PDF"), "plan:pdf"))
+            extra.insert(0, Button(action_label(_, "pdf"), "plan:pdf"))
         rows.append(tuple(extra))
         rows.append(footer_row(turn))
         return [Reply(text=f"{intro}\n\n{text}" if intro else text, buttons=tuple(rows))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from capabilities.plan.buttons import action_label
 from capabilities.plan.questions import BY_KEY
 from core.i18n import format_when, ngettext_for
 from core.messages import Button
@@ -65,7 +66,7 @@ def offer(turn: Turn) -> tuple[Button, ...] | None:
     turn.update(cards_seen=seen)
     if seen != OFFER_AFTER or repo_plan.get(turn.session, turn.person.id) is not None:
         return None
-    return (Button(turn._("Faire le point sur ma situation"), "plan:start"),)
+    return (Button(action_label(turn._, "start"), "plan:start"),)
 
 
 def install(host: Host) -> None:
