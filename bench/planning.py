@@ -7,8 +7,10 @@ linked to Telegram, 5 % who said /stop), then, at Tuesday 1 December 2026, 10:00
 
 - before: ``capabilities.programme.planning.plan_per_row``, the pure function on every
   participant (the planner before the SQL rules), rolled back;
-- after: ``capabilities.programme.planning.plan``, the set-based round, committed, then once
-  more to show that planning twice adds nothing; both must agree on every count.
+- after: ``capabilities.programme.batches.plan_round``, the set-based round in
+  ``--batches`` batches side by side (default: ``jobs.planning_batches`` of
+  ``config/cadence.yaml``; 1 = one transaction), committed, then once more to show that
+  planning twice adds nothing; both must agree on every count.
 
 ``--now`` plans at another moment (a Thursday: weeks without contact become tasks).
 """
@@ -22,10 +24,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from bench._programme import copy_rows, temporary_postgres
+from capabilities.programme.batches import plan_round
 from capabilities.programme.planning import PlanResult, load_rows, plan, plan_per_row
-from capabilities.programme.rules import default_rules
+from capabilities.programme.rules import Rules, default_rules
 from store import repo_maintenance
-from store.db import make_session_factory
+from store.db import SessionFactory, make_session_factory
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
 PER_COUNSELLOR = 50
@@ -121,7 +124,8 @@ def _vacuum(engine: object) -> None:
 
 def _line(label: str, elapsed: float, result: PlanResult) -> str:
     return (
-        f"{label}: {elapsed:.2f} s (aggregates {result.aggregates_seconds:.2f} s, rules "
+        f"{label}: {elapsed:.2f} s (slowest batch: aggregates "
+        f"{result.aggregates_seconds:.2f} s, rules "
         f"{result.rules_seconds:.2f} s with the pure function on {result.candidates} "
         f"participants, writes "
         f"{result.outbox_seconds:.2f} s) for {result.participants} participants — "
@@ -140,13 +144,43 @@ def _send_times(engine: object) -> str:
     )
 
 
-def main(count: int, now: datetime, *, per_row: bool = True) -> int:
+def _with_batches(rules: Rules, batches: int | None) -> Rules:
+    if batches is None:
+        return rules
+    jobs = rules.jobs.model_copy(update={"planning_batches": batches})
+    return rules.model_copy(update={"jobs": jobs})
+
+
+def _one_transaction(
+    sessions: SessionFactory, now: datetime, rules: Rules
+) -> tuple[float, PlanResult]:
+    """The set-based round in one transaction (``planning_batches: 1``), rolled back: what
+    the batches are compared with, in the same run."""
+    started = time.perf_counter()
+    with sessions() as session:
+        result = plan(session, now, rules)
+        session.rollback()
+    elapsed = time.perf_counter() - started
+    print(_line("set-based in one transaction (rolled back)", elapsed, result), flush=True)
+    return elapsed, result
+
+
+def _same(a: PlanResult, b: PlanResult) -> bool:
+    return (a.by_rule, a.messages_planned, a.tasks_created) == (
+        b.by_rule,
+        b.messages_planned,
+        b.tasks_created,
+    )
+
+
+def main(count: int, now: datetime, *, per_row: bool = True, batches: int | None = None) -> int:
     """Load; plan per row (rolled back), then set-based twice; print the numbers.
 
     ``per_row=False`` (national scale: the per-row planner alone would take minutes) skips
     the comparison; ``tests/programme`` keeps both planners' results equal."""
-    rules = default_rules()
+    rules = _with_batches(default_rules(), batches)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"batches side by side: {rules.jobs.planning_batches} (cores here: {os.cpu_count()})")
     with temporary_postgres("bench_planning") as engine:
         started = time.perf_counter()
         load(engine, count)
@@ -165,32 +199,34 @@ def main(count: int, now: datetime, *, per_row: bool = True) -> int:
             label = "before — pure function on every participant (rolled back)"
             print(_line(label, per_row_s, before))
             _vacuum(engine)
+        single = None
+        if rules.jobs.planning_batches > 1:
+            single = _one_transaction(sessions, now, rules)
+            _vacuum(engine)
         results = []
         for attempt in ("first", "second"):
             started = time.perf_counter()
-            with sessions() as session:
-                result = plan(session, now, rules)
-                session.commit()
+            result = plan_round(sessions, now, rules)
             elapsed = time.perf_counter() - started
             results.append(elapsed)
             print(_line(f"after — set-based, {attempt} round", elapsed, result), flush=True)
             if attempt == "first":
                 print(_send_times(engine), flush=True)
-            if (
-                attempt == "first"
-                and before is not None
-                and (
-                    result.by_rule != before.by_rule
-                    or result.messages_planned != before.messages_planned
-                    or result.tasks_created != before.tasks_created
-                )
+            if attempt == "first" and any(
+                other is not None and not _same(result, other)
+                for other in (before, single[1] if single else None)
             ):
-                print("MISMATCH: the two planners disagree")
+                print("MISMATCH: the planners disagree")
                 return 1
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if before is not None:
         ratio = per_row_s / results[0]
         print(f"ratio before/after: {ratio:.1f}× ({per_row_s:.2f} s → {results[0]:.2f} s)")
+    if single is not None:
+        ratio = single[0] / results[0]
+        print(
+            f"ratio one transaction/batches: {ratio:.2f}× ({single[0]:.2f} s → {results[0]:.2f} s)"
+        )
     target = 5.0 if count <= 100_000 else 20.0
     ok = results[0] <= target
     print(
@@ -213,5 +249,18 @@ if __name__ == "__main__":
     parser.add_argument(
         "--no-per-row", action="store_true", help="skip the per-row planner (1,000,000 people)"
     )
+    parser.add_argument(
+        "--batches",
+        type=int,
+        default=None,
+        help="batches planned side by side (default: jobs.planning_batches; 1 = one transaction)",
+    )
     arguments = parser.parse_args()
-    sys.exit(main(arguments.participants, arguments.now, per_row=not arguments.no_per_row))
+    sys.exit(
+        main(
+            arguments.participants,
+            arguments.now,
+            per_row=not arguments.no_per_row,
+            batches=arguments.batches,
+        )
+    )

@@ -23,9 +23,10 @@ from datetime import UTC, date, datetime
 
 from app.build import database
 from capabilities.programme import report
+from capabilities.programme.batches import plan_round
 from capabilities.programme.contacts import record_contact
 from capabilities.programme.enrolment import EnrolmentError, enrol, enrol_by_sms
-from capabilities.programme.planning import compute, plan
+from capabilities.programme.planning import compute
 from capabilities.programme.rules import Rules, RulesError, default_rules
 from core.clock import PARIS, utcnow
 from core.i18n import DEFAULT_LOCALE, ngettext_for
@@ -92,9 +93,7 @@ def cmd_due(sessions: SessionFactory, rules: Rules, args: argparse.Namespace) ->
 
 
 def cmd_plan(sessions: SessionFactory, rules: Rules, args: argparse.Namespace) -> int:
-    with sessions() as session:
-        result = plan(session, (args.now or utcnow()), rules)
-        session.commit()
+    result = plan_round(sessions, (args.now or utcnow()), rules)
     print(
         f"{result.participants} participants, {result.actions} actions : "
         f"{result.messages_planned} messages et {result.tasks_created} tâches nouvelles "

@@ -32,8 +32,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from capabilities.appointments.reminders import RULE_48H, RULE_DAY, after_reminder_sent
 from capabilities.programme import periods, report, sources
+from capabilities.programme.batches import plan_round
 from capabilities.programme.checkin import after_checkin_sent
-from capabilities.programme.planning import PlanResult, plan
+from capabilities.programme.planning import PlanResult
 from capabilities.programme.rules import Rules, default_rules
 from core.clock import PARIS, Clock, utcnow
 from core.ports import Channel
@@ -84,10 +85,12 @@ class Programme:
         return self.leader is None or self.leader.holds()
 
     def plan_now(self) -> PlanResult:
-        """One planning round in its own transaction (runs in a worker thread)."""
+        """One planning round (runs in a worker thread): on PostgreSQL in batches committed
+        each on its own (``capabilities.programme.batches``), then the appointments'
+        reminders in their own transaction."""
         now = self.clock()
+        result = plan_round(self.sessions, now, self.rules)
         with self.sessions() as session:
-            result = plan(session, now, self.rules)
             reminders = sources.enqueue_due_reminders(session, now)
             session.commit()
         if result.messages_planned or result.tasks_created or reminders:

@@ -44,7 +44,7 @@ from capabilities.programme.templates import checkin_template
 from store.db import Session
 from store.planning import dated_rules, reminders
 from store.planning import round as sql_round
-from store.planning.aggregates import caseloads
+from store.planning.aggregates import IdRange, caseloads
 from store.planning.set_rules import Params, Sentence
 
 __all__ = [
@@ -90,15 +90,18 @@ def compute(
             yield None, action
 
 
-def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
-    """Plan everything due at ``now`` (the caller commits). Idempotent."""
+def plan(session: Session, now: datetime, rules: Rules, ids: IdRange | None = None) -> PlanResult:
+    """Plan everything due at ``now`` (the caller commits). Idempotent.
+
+    ``ids``: one batch of the round (``.batches``): only those participants, and the
+    per-counsellor alerts only in the batch marked ``first``."""
     started = time.perf_counter()
     result = PlanResult()
     p = set_rules.params(now, rules)
     b = bounds(now)
-    sql_round.open_round(session)
+    sql_round.open_round(session, alone=ids is None)
     try:
-        result.participants = sql_round.fill(session, now, b, meetings_query(b, now))
+        result.participants = sql_round.fill(session, now, b, meetings_query(b, now), ids)
         result.aggregates_seconds = time.perf_counter() - started
         days = set_rules.calendar(dated_rules.distinct_days(session), now, rules)
         since = dated_rules.oldest_instant(session, p)
@@ -107,7 +110,7 @@ def plan(session: Session, now: datetime, rules: Rules) -> PlanResult:
             if count:
                 result.by_rule[rule] = result.by_rule.get(rule, 0) + count
         due = set(result.by_rule)  # the SQL rules with rows to write: the others are skipped
-        actions = list(_caseload_alerts(session, now, rules))
+        actions = list(_caseload_alerts(session, now, rules)) if ids is None or ids.first else []
         result.rules_seconds = time.perf_counter() - started - result.aggregates_seconds
         written = time.perf_counter()
         if set_rules.WEEKLY_CHECKIN in due:

@@ -131,6 +131,9 @@ class Jobs(_Strict):
     daily_report_time: time = time(7, 0)
     retention_time: time = time(3, 30)
     outbox_retention_days: int = Field(default=90, ge=1, le=3650)
+    # PostgreSQL: the round's batches, planned side by side and committed each on its own
+    # (``capabilities/programme/batches.py``); SQLite always plans in one.
+    planning_batches: int = Field(default=2, ge=1, le=16)
 
 
 class Rules(_Strict):

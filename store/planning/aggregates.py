@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from core.i18n import DEFAULT_LOCALE, KNOWN, OFFERED
@@ -51,6 +51,23 @@ COLUMNS = (
     "this_month",
     "last_month",
 )
+
+
+@dataclass(frozen=True)
+class IdRange:
+    """The participants of one batch of a round: ``start <= id < stop`` (None: no bound on
+    that side). ``first``: the batch that also plans what is per counsellor."""
+
+    start: int | None
+    stop: int | None
+    first: bool = True
+
+    def holds(self, column: Any) -> ColumnElement[bool]:
+        """``column`` (a participant id) within the range."""
+        bounds = [column >= self.start] if self.start is not None else []
+        if self.stop is not None:
+            bounds.append(column < self.stop)
+        return and_(true(), *bounds)
 
 
 @dataclass(frozen=True)
@@ -94,9 +111,11 @@ def aggregate_query(
     b: Bounds,
     meetings_query: MeetingsQuery,
     participant_ids: Sequence[int] | None = None,
+    ids: IdRange | None = None,
 ) -> Select[Any]:
     """One row per open participant with every input of the cadence (see :data:`COLUMNS`);
-    ``meetings_query`` gives the appointments' meetings in ``[b.since, b.until)``."""
+    ``meetings_query`` gives the appointments' meetings in ``[b.since, b.until)``;
+    ``participant_ids`` or ``ids`` keep only those participants (every sub-aggregate too)."""
     at = ContactEvent.occurred_at
     physical = ContactEvent.kind == "physical"
     held = and_(physical, at <= now)
@@ -135,6 +154,11 @@ def aggregate_query(
         events_query = events_query.where(ContactEvent.participant_id.in_(participant_ids))
         booked_query = booked_query.where(Participant.id.in_(participant_ids))
         linked = select(Participant.person_id).where(Participant.id.in_(participant_ids))
+        accounts_query = accounts_query.where(ChannelAccount.person_id.in_(linked))
+    if ids is not None:
+        events_query = events_query.where(ids.holds(ContactEvent.participant_id))
+        booked_query = booked_query.where(ids.holds(Participant.id))
+        linked = select(Participant.person_id).where(ids.holds(Participant.id))
         accounts_query = accounts_query.where(ChannelAccount.person_id.in_(linked))
     events, booked = events_query.subquery(), booked_query.subquery()
     accounts = accounts_query.subquery()
@@ -184,6 +208,8 @@ def aggregate_query(
     )
     if participant_ids is not None:
         query = query.where(Participant.id.in_(participant_ids))
+    if ids is not None:
+        query = query.where(ids.holds(Participant.id))
     return query
 
 
@@ -242,6 +268,18 @@ def participant_values(
     query = aggregate_query(now, b, meetings_query, participant_ids).order_by(Participant.id)
     for chunk in stream(session, query, bulk=participant_ids is None):
         yield from chunk
+
+
+def cut_points(session: Session, batches: int) -> list[int]:
+    """PostgreSQL: the ids that cut the open participants into ``batches`` ranges of about
+    as many people each (their quantiles; fewer when few people, none when nobody)."""
+    fractions = [i / batches for i in range(1, batches)]
+    cuts = session.execute(
+        select(func.percentile_disc(fractions).within_group(Participant.id.asc())).where(
+            Participant.status.in_(OPEN_STATUSES)
+        )
+    ).scalar()
+    return sorted(set(cuts or []))
 
 
 def caseloads(session: Session) -> dict[int, int]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from store.outbox import OutboxMessage
 from store.planning import dated_rules
-from store.planning.aggregates import COLUMNS, Bounds, MeetingsQuery, aggregate_query
+from store.planning.aggregates import COLUMNS, Bounds, IdRange, MeetingsQuery, aggregate_query
 from store.planning.bulk import OUTBOX_SELECT_COLUMNS, insert_rows, insert_select
 from store.planning.set_rules import (
     DATED_KINDS,
@@ -52,8 +52,12 @@ TASK_COLUMNS = (
 ROUND_SETTINGS = {"jit": "off", "work_mem": "256MB"}
 
 
-def open_round(session: Session) -> None:
+def open_round(session: Session, *, alone: bool = True) -> None:
     """A fresh temporary table for the round (pending ORM writes flushed first).
+
+    ``alone`` False: other batches of the round run at the same time, each on its own
+    connection, so a batch's queries get no parallel workers of their own (on a small
+    machine they would only compete with the other batches for the same cores).
 
     On PostgreSQL the transaction also commits with ``synchronous_commit = off``: a crash
     just after COMMIT may lose the round's last writes (never corrupt them), and the next
@@ -62,7 +66,10 @@ def open_round(session: Session) -> None:
     if session.autoflush:
         session.flush()
     if _postgres(session):
-        for name, value in {**ROUND_SETTINGS, "synchronous_commit": "off"}.items():
+        settings = {**ROUND_SETTINGS, "synchronous_commit": "off"}
+        if not alone:
+            settings["max_parallel_workers_per_gather"] = "0"
+        for name, value in settings.items():
             session.execute(text(f"SET LOCAL {name} = '{value}'"))
     session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
     ROUND.create(session.connection())
@@ -73,7 +80,7 @@ def close_round(session: Session) -> None:
     session.execute(text(f"DROP TABLE IF EXISTS {ROUND.name}"))
     dated_rules.drop_days(session)
     if _postgres(session):
-        for name in ROUND_SETTINGS:
+        for name in (*ROUND_SETTINGS, "max_parallel_workers_per_gather"):
             session.execute(text(f"SET LOCAL {name} TO DEFAULT"))
 
 
@@ -81,10 +88,16 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def fill(session: Session, now: datetime, b: Bounds, meetings_query: MeetingsQuery) -> int:
-    """Every open participant's aggregates into the table, in one ``INSERT … SELECT``;
-    returns how many."""
-    query = aggregate_query(now, b, meetings_query).add_columns(
+def fill(
+    session: Session,
+    now: datetime,
+    b: Bounds,
+    meetings_query: MeetingsQuery,
+    ids: IdRange | None = None,
+) -> int:
+    """Every open participant's aggregates (those in ``ids`` only, when given) into the
+    table, in one ``INSERT … SELECT``; returns how many."""
+    query = aggregate_query(now, b, meetings_query, ids=ids).add_columns(
         func.coalesce(Participant.programme_start, Participant.orientation_on)
     )
     filled = session.execute(
