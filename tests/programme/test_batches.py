@@ -19,6 +19,7 @@ from capabilities.programme import batches
 from capabilities.programme.batches import id_ranges, plan_round
 from capabilities.programme.planning import plan
 from capabilities.programme.rules import Rules, default_rules
+from core.i18n import set_staff_locale
 from store.db import SessionFactory
 from store.outbox import OutboxMessage
 from store.planning.aggregates import IdRange
@@ -145,3 +146,19 @@ def test_a_failed_batch_leaves_the_others_and_the_next_round_completes(
     assert _committed(pg) == reference  # completed, and nothing twice
     assert result.messages_planned + result.tasks_created == len(reference) - len(half)
     wipe(pg)
+
+
+@pytest.mark.postgres
+def test_batches_write_the_staff_language_in_every_thread(pg: SessionFactory) -> None:
+    # The batches run in threads of their own: the staff's language must reach them too.
+    set_staff_locale("ar")
+    now = MOMENTS[2]
+    populate(pg, now, seed=7)
+    rules = _rules(2)
+    _reference_result, reference = written(pg, lambda s, at, _r: plan(s, at, rules), now)
+    plan_round(pg, now, rules)
+    rows = _committed(pg)
+    assert rows == reference
+    reasons = [row[6] for row in rows if row[0] == "task"]
+    assert reasons and not any("rencontre" in reason for reason in reasons)
+    assert any("لقاء" in reason for reason in reasons), reasons[:3]
