@@ -39,3 +39,7 @@ class FrozenClock:
         from datetime import timedelta
 
         self.now = self.now + timedelta(**delta)
+
+    def advance_to(self, moment: datetime) -> None:
+        """Move the clock to ``moment``."""
+        self.now = moment

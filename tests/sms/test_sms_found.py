@@ -3,7 +3,7 @@ delivery row (the event's messageId, the segments), so its reports and the week'
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -19,10 +19,6 @@ from tests.fakes.brevo_api import FakeBrevo, sms_event
 from tests.scheduler.helpers import FakeChannel
 from tests.sms.test_sms_once import a_relay, row_of
 from tests.sms.test_sms_wired import dispatch, post
-
-
-def until(clock: FrozenClock, moment: datetime) -> None:
-    clock.advance(seconds=(moment - clock()).total_seconds())
 
 
 async def test_an_sms_found_in_brevo_events_gets_its_delivery_row(

@@ -18,7 +18,7 @@ from store.outbox import OutboxMessage, enqueue
 from store.programme import Participant
 from tests.fakes.brevo_api import FakeBrevo
 from tests.scheduler.helpers import FakeChannel
-from tests.sms.test_sms_wired import a_counsellor, dispatch, sms_participant
+from tests.sms.test_sms_wired import a_counsellor, dispatch, one_sms_participant, sms_participant
 
 
 def a_relay(context: AppContext, clock: FrozenClock, text: str = "Message de Claire") -> int:
@@ -143,10 +143,7 @@ async def test_the_replies_to_an_inbound_sms_go_through_the_keyed_path(
     from tests.sms.test_sms_wired import post
 
     context, parts = wired
-    counsellor = a_counsellor(context)
-    with context.sessions() as session:
-        sms_participant(session, counsellor, clock())
-        session.commit()
+    one_sms_participant(context, clock())
     brevo.lose_next = 1  # Brevo sends the answer, its 201 is lost
     event = sms_event("replied", 1, reply="/mesdonnees", ts_event=1)
     assert await post(parts, event) == 200

@@ -3,8 +3,6 @@ clears ``send_started_at``: the row is not asked about in Brevo's events later."
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from sqlalchemy import select
 
@@ -16,10 +14,6 @@ from tests.fakes.brevo_api import FakeBrevo, sms_event
 from tests.scheduler.helpers import FakeChannel
 from tests.sms.test_sms_once import a_relay, row_of
 from tests.sms.test_sms_wired import a_counsellor, dispatch, post, sms_participant
-
-
-def until(clock: FrozenClock, moment: datetime) -> None:
-    clock.advance(seconds=(moment - clock()).total_seconds())
 
 
 @pytest.mark.parametrize(
@@ -49,7 +43,7 @@ async def test_a_definite_refusal_clears_send_started_at(
         assert row.status == "failed"
         return
     assert row.status == "pending"
-    until(clock, row.not_before)
+    clock.advance_to(row.not_before)
     await dispatch(context, local)
     assert brevo.event_queries == []
     assert len(brevo.sent) == 1 and row_of(context, row_id).status == "sent"
@@ -70,7 +64,7 @@ async def test_a_refused_answer_to_an_inbound_sms_clears_send_started_at(
         row = session.scalars(select(OutboxMessage).where(OutboxMessage.rule == "reply")).one()
         session.expunge(row)
     assert row.status == "pending" and row.send_started_at is None
-    until(clock, max(row.not_before, clock()))
+    clock.advance_to(max(row.not_before, clock()))
     if status == 402:  # after the pause
         clock.advance(hours=1, seconds=1)
     await dispatch(context, FakeChannel(name="local"))

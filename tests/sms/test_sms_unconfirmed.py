@@ -4,7 +4,7 @@ ONE counsellor task. It is never sent blind."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -17,10 +17,6 @@ from tests.fakes.brevo_api import FakeBrevo
 from tests.scheduler.helpers import FakeChannel
 from tests.sms.test_sms_once import a_relay, row_of
 from tests.sms.test_sms_wired import dispatch
-
-
-def until(clock: FrozenClock, moment: datetime) -> None:
-    clock.advance(seconds=(moment - clock()).total_seconds())
 
 
 async def test_brevo_events_down_backs_off_then_the_row_fails_with_one_task(
@@ -45,7 +41,7 @@ async def test_brevo_events_down_backs_off_then_the_row_fails_with_one_task(
     asked = len(brevo.event_queries)
     started = row_of(context, row_id).send_started_at
     assert started is not None
-    until(clock, started + timedelta(seconds=GIVE_UP))
+    clock.advance_to(started + timedelta(seconds=GIVE_UP))
     await dispatch(context, local)
     assert len(brevo.event_queries) == asked + 1
     row = row_of(context, row_id)

@@ -65,6 +65,15 @@ def sms_participant(
     )
 
 
+def one_sms_participant(context: AppContext, now: datetime) -> int:
+    """Karim, followed by SMS by a new counsellor, committed: his participant id."""
+    counsellor = a_counsellor(context)
+    with context.sessions() as session:
+        pid = sms_participant(session, counsellor, now)
+        session.commit()
+    return pid
+
+
 def telegram_participant(session: Session, counsellor: int, now: datetime) -> Enrolled:
     """Samia, oriented on 1 September, invited by Telegram."""
     return enrol(
@@ -266,10 +275,7 @@ async def test_delivery_reports_update_the_state(
     wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
 ) -> None:
     context, parts = wired
-    counsellor = a_counsellor(context)
-    with context.sessions() as session:
-        sms_participant(session, counsellor, clock())
-        session.commit()
+    one_sms_participant(context, clock())
     await context.channels["sms"].send(PHONE, [])  # nothing to say: nothing sent
     from core.messages import Reply
 
@@ -343,10 +349,7 @@ async def test_mesdonnees_lists_the_number_and_supprimer_erases_it(
     wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
 ) -> None:
     context, parts = wired
-    counsellor = a_counsellor(context)
-    with context.sessions() as session:
-        pid = sms_participant(session, counsellor, clock())
-        session.commit()
+    pid = one_sms_participant(context, clock())
     assert await post(parts, sms_event("replied", 1, reply="/mesdonnees", ts_event=1)) == 200
     listed = brevo.sent[-1]["content"]
     assert "numéro de portable pour les SMS" in listed and "78" in listed
@@ -532,10 +535,7 @@ async def test_a_brevo_server_error_is_retried_with_backoff_and_sent_once(
     wired: tuple[AppContext, SmsParts], brevo: FakeBrevo, clock: FrozenClock
 ) -> None:
     context, _parts = wired
-    counsellor = a_counsellor(context)
-    with context.sessions() as session:
-        pid = sms_participant(session, counsellor, clock())
-        session.commit()
+    pid = one_sms_participant(context, clock())
     settled(context, pid)
     run_plan(context)
     brevo.fail_next.append((500, {"code": "internal", "message": "oops"}, {}))
