@@ -19,12 +19,28 @@ from console.integrations import AppointmentRow, CaseloadRow, Enrolment, NoInteg
 from console.security import hash_password
 from console.web import ConsoleState
 from core.clock import FrozenClock
+from core.messages import Incoming, Kind
 from core.settings import Settings
 from store.staff import Staff
 from tests.console.fakes import RecordingStaffGroup
 
 PASSWORD = "correct horse battery"
 STAFF_CHAT = -100123  # the counsellors' forum group
+
+
+def staff_says(thread: int, text: str, update_id: int = 1) -> Incoming:
+    """A counsellor's message (or command) in the staff group's topic ``thread``."""
+    kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
+    return Incoming(
+        "telegram",
+        f"{STAFF_CHAT}:{thread}",
+        kind,
+        text=text,
+        update_id=update_id,
+        display_name="Karim",
+    )
+
+
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 

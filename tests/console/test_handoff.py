@@ -16,7 +16,7 @@ from core.messages import Incoming, Kind
 from store.console_models import CannedReply, HandoffTransition, StaffNote, StaffTopic
 from store.models import Conversation, HandoffRequest
 from tests.chat import Chat
-from tests.console.conftest import STAFF_CHAT
+from tests.console.conftest import STAFF_CHAT, staff_says
 from tests.console.fakes import RecordingStaffGroup, relayed_texts
 
 
@@ -29,18 +29,6 @@ def transitions(assistant: Assistant) -> list[tuple[str, str, str]]:
     with assistant.sessions() as session:
         rows = session.scalars(select(HandoffTransition).order_by(HandoffTransition.id))
         return [(row.from_state, row.to_state, row.by.split(":")[0]) for row in rows]
-
-
-def staff_says(thread: int, text: str, update_id: int = 1) -> Incoming:
-    kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
-    return Incoming(
-        "telegram",
-        f"{STAFF_CHAT}:{thread}",
-        kind,
-        text=text,
-        update_id=update_id,
-        display_name="Karim",
-    )
 
 
 async def test_asking_in_opening_hours_says_a_counsellor_will_answer_here(chat: Chat) -> None:

@@ -13,12 +13,11 @@ from console.live_integrations import LiveIntegrations
 from console.web import ConsoleState
 from core.clock import FrozenClock
 from core.i18n import set_staff_locale, staff_locale, translations
-from core.messages import Incoming, Kind
 from core.settings import ConfigError, Settings, load_settings
 from store.models import Conversation
 from store.programme import Participant
 from tests.chat import Chat
-from tests.console.conftest import STAFF_CHAT, csrf_of, post, sign_in
+from tests.console.conftest import csrf_of, post, sign_in, staff_says
 from tests.console.fakes import RecordingStaffGroup, relayed_texts
 from tests.console.test_media import send_voice
 
@@ -35,18 +34,6 @@ def settings(database_url: str, staff_language: str) -> Settings:
         telegram_bot_token=None,
         rasa_url=None,
         staff_language=staff_language,
-    )
-
-
-def staff_says(thread: int, text: str, update_id: int) -> Incoming:
-    kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
-    return Incoming(
-        "telegram",
-        f"{STAFF_CHAT}:{thread}",
-        kind,
-        text=text,
-        update_id=update_id,
-        display_name="Karim",
     )
 
 
