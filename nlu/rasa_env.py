@@ -260,13 +260,16 @@ def free_port() -> int:
 
 
 def serve_command(model: Path, port: int, token: str, host: str = "127.0.0.1") -> list[str]:
-    """The ``rasa run`` command line: HTTP API only, token-protected, on loopback."""
+    """The ``rasa run`` command line: HTTP API only, token-protected, on loopback.
+
+    The token goes as ``--auth-token=…`` in one argument: a random token may begin with
+    ``-``, and argparse would read ``--auth-token -x…`` as a missing value (exit 2).
+    """
     return [
         str(rasa_bin()),
         "run",
         "--enable-api",
-        "--auth-token",
-        token,
+        f"--auth-token={token}",
         "-i",
         host,
         "-p",
@@ -305,14 +308,25 @@ class RasaServer:
             while time.monotonic() - started < timeout_s:
                 if self.process.poll() is not None:
                     raise RasaSetupError(
-                        f"rasa run exited with {self.process.returncode}; see {self.log_path}"
+                        f"rasa run exited with {self.process.returncode}; see {self.log_path}:\n"
+                        + self.log_tail()
                     )
                 with contextlib.suppress(httpx.HTTPError, ValueError):
                     status = http.get(f"{self.url}/status", params={"token": self.token})
                     if status.status_code == 200 and status.json().get("model_file"):
                         return time.monotonic() - started
                 time.sleep(0.5)  # polling a child process, not a test sleep
-        raise RasaSetupError(f"Rasa not ready after {timeout_s:.0f} s; see {self.log_path}")
+        raise RasaSetupError(
+            f"Rasa not ready after {timeout_s:.0f} s; see {self.log_path}:\n" + self.log_tail()
+        )
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The end of the server's log, so a failure says why where it is reported (CI)."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
 
     def rss_mb(self) -> float:
         """Resident memory of the server process (``VmRSS`` in ``/proc/<pid>/status``)."""

@@ -32,7 +32,10 @@ def server() -> Iterator[rasa_env.RasaServer]:
     except rasa_env.RasaUnavailable as exc:
         pytest.skip(f"Rasa integration test skipped: {exc}")
     model = rasa_env.train(quiet=True)
-    server = rasa_env.RasaServer(model, rasa_env.free_port(), secrets.token_urlsafe(16))
+    # A token may begin with "-" (one in 64 of token_urlsafe's): this one always does, so the
+    # command line must keep it a value, not an option (it once failed CI at random).
+    token = "-" + secrets.token_urlsafe(16)
+    server = rasa_env.RasaServer(model, rasa_env.free_port(), token)
     try:
         server.start()
         server.wait_ready()
