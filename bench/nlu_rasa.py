@@ -25,7 +25,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlu import evaluate, rasa_env  # noqa: E402
+from nlu import evaluate, rasa_env, rasa_server  # noqa: E402
 from nlu.rasa_client import CircuitBreaker, RasaClient, RasaNluService  # noqa: E402
 from nlu.rasa_evaluate import register  # noqa: E402
 from nlu.service import NluService  # noqa: E402
@@ -45,7 +45,7 @@ def _percentiles(samples_ms: list[float]) -> dict[str, float]:
     }
 
 
-async def _rasa_over_http(server: rasa_env.RasaServer, texts: list[str]) -> dict[str, Any]:
+async def _rasa_over_http(server: rasa_server.RasaServer, texts: list[str]) -> dict[str, Any]:
     service = RasaNluService(
         RasaClient(server.url, token=server.token, timeout_s=10.0),
         breaker=CircuitBreaker(failure_threshold=10_000),
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     examples = load_file(TEST_FILE).examples
     texts = [e.text for e in examples]
     gold = [e.intent for e in examples]
-    server = rasa_env.RasaServer(model, rasa_env.free_port(), secrets.token_urlsafe(16))
+    server = rasa_server.RasaServer(model, rasa_server.free_port(), secrets.token_urlsafe(16))
     try:
         server.start()
         result["server_ready_s"] = round(server.wait_ready(), 1)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu import rasa_env
+from nlu import rasa_env, rasa_server
 from nlu.evaluate import score
 from nlu.rasa_client import CircuitBreaker, RasaClient, RasaError, RasaNluService
 from nlu.trainingdata import load_file
@@ -26,7 +26,7 @@ HELD_OUT = ROOT / "tests" / "nlu" / "test_data.yml"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[rasa_env.RasaServer]:
+def server() -> Iterator[rasa_server.RasaServer]:
     try:
         rasa_env.ensure_venv(quiet=True)
     except rasa_env.RasaUnavailable as exc:
@@ -35,7 +35,7 @@ def server() -> Iterator[rasa_env.RasaServer]:
     # A token may begin with "-" (one in 64 of token_urlsafe's): this one always does, so the
     # command line must keep it a value, not an option (it once failed CI at random).
     token = "-" + secrets.token_urlsafe(16)
-    server = rasa_env.RasaServer(model, rasa_env.free_port(), token)
+    server = rasa_server.RasaServer(model, rasa_server.free_port(), token)
     try:
         server.start()
         server.wait_ready()
@@ -45,7 +45,7 @@ def server() -> Iterator[rasa_env.RasaServer]:
 
 
 @pytest.fixture
-async def nlu(server: rasa_env.RasaServer) -> AsyncIterator[RasaNluService]:
+async def nlu(server: rasa_server.RasaServer) -> AsyncIterator[RasaNluService]:
     service = RasaNluService(
         RasaClient(server.url, token=server.token, timeout_s=10.0),
         breaker=CircuitBreaker(failure_threshold=1000),
@@ -80,7 +80,7 @@ async def test_awkward_messages_get_an_answer(nlu: RasaNluService) -> None:
     assert nlu.answered["embedded"] == 0, "Rasa answers odd text itself"
 
 
-async def test_a_wrong_token_is_refused(server: rasa_env.RasaServer) -> None:
+async def test_a_wrong_token_is_refused(server: rasa_server.RasaServer) -> None:
     client = RasaClient(server.url, token="not-the-token", timeout_s=10.0)
     try:
         with pytest.raises(RasaError, match="HTTP 401"):
@@ -102,7 +102,7 @@ async def test_held_out_evaluation_through_rasa(nlu: RasaNluService) -> None:
     assert report["macro_f1"] >= 0.70
 
 
-def test_rasa_data_validate_passes(server: rasa_env.RasaServer) -> None:
+def test_rasa_data_validate_passes(server: rasa_server.RasaServer) -> None:
     warnings = rasa_env.validate()
 
     assert warnings, "the log is read: Rasa always warns that intents are not in stories"
